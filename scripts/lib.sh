@@ -1,0 +1,93 @@
+# Shared helpers for the run and CI scripts. Every `ensure_*` is idempotent: it checks first and
+# installs only what is missing, so repeated runs are fast.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+apt_install() {
+  # Debian packages; the machine runs as root. One `apt-get update` per script run at most.
+  if [ -z "${DEALFLOW_APT_UPDATED:-}" ]; then
+    apt-get update -qq
+    export DEALFLOW_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "installing the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+# The CLI must match the wasm-bindgen crate exactly; the version comes from Cargo.lock.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock"
+}
+
+ensure_wasm_bindgen_cli() {
+  local want have
+  want="$(wasm_bindgen_version)"
+  have="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+  if [ "$have" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (found '${have:-none}')"
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+}
+
+# wasm-opt comes from npm's binaryen: Debian's (version 108) predates the reference-types
+# handling that wasm-bindgen's output needs and produces a module that fails to instantiate.
+WASM_OPT="$ROOT/web/node_modules/.bin/wasm-opt"
+ensure_wasm_opt() {
+  ensure_npm_packages "$ROOT/web"
+}
+
+# Chromium plus a CJK font: without one every Chinese label renders as empty boxes.
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    log "installing Debian's Chromium and CJK fonts"
+    apt_install chromium fonts-noto-cjk
+  fi
+}
+
+# npm install only when package.json or the lock file changed since the last install.
+# (`npm ci` rejects lock files made on this machine: the CBOR library's optional native add-ons
+# are missing from the registry.)
+ensure_npm_packages() {
+  local dir="$1" stamp want
+  stamp="$dir/node_modules/.install-stamp"
+  want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "npm install in ${dir#"$ROOT"/}"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+    want="$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)"
+    echo "$want" >"$stamp"
+  fi
+}
+
+# Builds the wasm core and writes the JS glue and the optimised module into web/src/wasm.
+build_wasm() {
+  ensure_wasm_target
+  ensure_wasm_bindgen_cli
+  ensure_wasm_opt
+  log "building the wasm core"
+  cargo build --quiet -p dealflow-wasm --target wasm32-unknown-unknown --profile wasm-release
+  local out="$ROOT/web/src/wasm"
+  mkdir -p "$out"
+  wasm-bindgen --target web --out-dir "$out" \
+    "$ROOT/target/wasm32-unknown-unknown/wasm-release/dealflow_wasm.wasm"
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$out/dealflow_wasm_bg.wasm" "$out/dealflow_wasm_bg.wasm"
+}
+
+build_web() {
+  ensure_npm_packages "$ROOT/web"
+  log "building the web components and demo"
+  (cd "$ROOT/web" && npm run --silent build)
+}

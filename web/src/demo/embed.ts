@@ -1,0 +1,1 @@
+import "../components/dealflow-summary.js";
