@@ -33,10 +33,16 @@ pub enum ErrorCode {
     InvalidExchangeRate,
     /// A probability above 100 %.
     ProbabilityOutOfRange,
+    /// A discount above 100 %.
+    DiscountOutOfRange,
     /// A pipeline configuration is invalid.
     InvalidPipeline,
     /// A stage id is not part of the pipeline.
     UnknownStage,
+    /// A stage move broke the pipeline's rules; the error lists every problem.
+    MoveRejected,
+    /// A deal was moved with a pipeline other than its own.
+    WrongPipeline,
 }
 
 impl ErrorCode {
@@ -50,8 +56,11 @@ impl ErrorCode {
             ErrorCode::MissingExchangeRate => "missing_exchange_rate",
             ErrorCode::InvalidExchangeRate => "invalid_exchange_rate",
             ErrorCode::ProbabilityOutOfRange => "probability_out_of_range",
+            ErrorCode::DiscountOutOfRange => "discount_out_of_range",
             ErrorCode::InvalidPipeline => "invalid_pipeline",
             ErrorCode::UnknownStage => "unknown_stage",
+            ErrorCode::MoveRejected => "move_rejected",
+            ErrorCode::WrongPipeline => "wrong_pipeline",
         }
     }
 }
@@ -111,8 +120,11 @@ mod tests {
             ErrorCode::MissingExchangeRate,
             ErrorCode::InvalidExchangeRate,
             ErrorCode::ProbabilityOutOfRange,
+            ErrorCode::DiscountOutOfRange,
             ErrorCode::InvalidPipeline,
             ErrorCode::UnknownStage,
+            ErrorCode::MoveRejected,
+            ErrorCode::WrongPipeline,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -234,6 +234,59 @@ impl fmt::Display for Money {
     }
 }
 
+/// A discount between 0 % and 100 %, in basis points (1 bp = 0.01 %).
+///
+/// ```
+/// use dealflow_core::{Currency, Discount, Money};
+/// let fifteen = Discount::from_basis_points(1_500).unwrap();
+/// let price = Money::new(1_999, Currency::CNY);
+/// assert_eq!(fifteen.apply(price).unwrap().minor(), 1_699); // 16.9915 yuan rounds to 16.99
+/// assert!(Discount::from_basis_points(10_001).is_err());
+/// ```
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default, Serialize, Deserialize,
+)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct Discount(u16);
+
+impl Discount {
+    /// No discount.
+    pub const NONE: Discount = Discount(0);
+
+    /// A discount in basis points (0..=10 000).
+    pub fn from_basis_points(basis_points: u16) -> Result<Self, MoneyError> {
+        if basis_points <= 10_000 {
+            Ok(Discount(basis_points))
+        } else {
+            Err(MoneyError::DiscountOutOfRange { basis_points })
+        }
+    }
+
+    /// Basis points (0..=10 000).
+    pub const fn basis_points(self) -> u16 {
+        self.0
+    }
+
+    /// The price after the discount: `amount × (1 − discount)`, rounded half away from zero.
+    pub fn apply(self, amount: Money) -> Result<Money, MoneyError> {
+        amount.mul_ratio(10_000 - i64::from(self.0), 10_000)
+    }
+}
+
+impl TryFrom<u16> for Discount {
+    type Error = MoneyError;
+
+    fn try_from(basis_points: u16) -> Result<Self, Self::Error> {
+        Discount::from_basis_points(basis_points)
+    }
+}
+
+impl From<Discount> for u16 {
+    fn from(discount: Discount) -> Self {
+        discount.0
+    }
+}
+
 /// `value / divisor` rounded half away from zero; errors when the divisor is zero or the result
 /// does not fit in an `i64`.
 pub(crate) fn round_half_away_from_zero(value: i128, divisor: i128) -> Result<i64, MoneyError> {
@@ -289,6 +342,12 @@ pub enum MoneyError {
         /// Target currency.
         to: Currency,
     },
+    /// A discount above 100 %.
+    #[error("discount out of range: {basis_points} basis points is above 100% (10000)")]
+    DiscountOutOfRange {
+        /// The value given, in basis points.
+        basis_points: u16,
+    },
     /// An exchange rate was zero, negative or unparseable.
     #[error(
         "invalid exchange rate {rate:?} for {from}: rates are positive decimals such as \"7.1234\""
@@ -310,6 +369,7 @@ impl MoneyError {
             MoneyError::Overflow | MoneyError::DivisionByZero => ErrorCode::AmountOutOfRange,
             MoneyError::MissingRate { .. } => ErrorCode::MissingExchangeRate,
             MoneyError::InvalidRate { .. } => ErrorCode::InvalidExchangeRate,
+            MoneyError::DiscountOutOfRange { .. } => ErrorCode::DiscountOutOfRange,
         }
     }
 }
@@ -329,6 +389,9 @@ impl Localized for MoneyError {
                 MoneyError::DivisionByZero => "金额比例的分母为零".to_owned(),
                 MoneyError::MissingRate { from, to } => {
                     format!("缺少从 {from} 到 {to} 的汇率：请在汇率表中补充")
+                }
+                MoneyError::DiscountOutOfRange { basis_points } => {
+                    format!("折扣超出范围：{basis_points} 个基点超过 100%（10000）")
                 }
                 MoneyError::InvalidRate { from, rate } => {
                     format!("{from} 的汇率 {rate:?} 无效：汇率须为正的小数，例如 \"7.1234\"")
