@@ -78,6 +78,7 @@
 
 mod deal;
 mod error;
+mod exchange;
 mod i18n;
 mod id;
 mod money;
@@ -94,6 +95,7 @@ pub use deal::{
     TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use error::{Error, ErrorCode};
+pub use exchange::ExchangeRates;
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
     AccountId, ContactId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId, RecordId,
