@@ -84,6 +84,7 @@ mod id;
 mod money;
 mod pipeline;
 mod probability;
+mod team_hierarchy;
 mod timestamp;
 
 pub use deal::{
@@ -108,6 +109,7 @@ pub use pipeline::{
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };
 pub use probability::{Probability, ProbabilityError};
+pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
 /// The README's examples, compiled and run as doctests so they stay true.
