@@ -34,7 +34,7 @@ pub async fn run(
         max_value_bytes: config.limits.max_value_bytes,
     };
     let storage = Arc::new(SqliteStorage::open(options).await?);
-    let directory = match storage.directory_or_seed(Directory::demo).await {
+    let directory = match storage.directory_or_seed(Directory::demo()).await {
         Ok(directory) => directory,
         Err(error) => {
             let _ = storage.close().await;

@@ -13,8 +13,8 @@ pub const MAX_KEY_BYTES: usize = 1024;
 /// characters, so it never occurs inside a part; being lower than every allowed character, it
 /// also keeps the byte order of encoded keys equal to the part-wise order of the keys.
 pub(super) const SEPARATOR: char = '\u{1F}';
-/// The character right after [`SEPARATOR`]: `[p + SEPARATOR, p + SEPARATOR_END)` holds exactly
-/// the encoded keys that extend `p` by at least one part.
+/// The character right after [`SEPARATOR`]: `[p, p + SEPARATOR_END)` holds exactly the encoded
+/// keys equal to `p` or extending it by whole parts.
 pub(super) const SEPARATOR_END: char = '\u{20}';
 
 /// A key: a path of non-empty parts without control characters, such as
@@ -181,6 +181,31 @@ mod tests {
         let before = encoded.clone();
         encoded.sort();
         assert_eq!(encoded, before, "byte order of encodings equals key order");
+    }
+
+    proptest::proptest! {
+        /// The SQLite range `[p, p + SEPARATOR_END)` over encodings selects exactly the keys that
+        /// start with `p`, and encodings sort like keys.
+        #[test]
+        fn encoded_range_is_exactly_the_prefix(
+            prefix in proptest::collection::vec("[a-c !\\x{A0}文]{1,3}", 1..3),
+            others in proptest::collection::vec(
+                proptest::collection::vec("[a-c !\\x{A0}文]{1,3}", 1..4), 1..16),
+        ) {
+            let prefix = StorageKey::from_parts(prefix).unwrap();
+            let lower = prefix.encode();
+            let upper = format!("{lower}{SEPARATOR_END}");
+            for parts in others {
+                let mut extended = prefix.parts().to_vec();
+                extended.extend(parts.iter().cloned());
+                for key in [StorageKey::from_parts(parts).unwrap(), StorageKey::from_parts(extended).unwrap()] {
+                    let encoded = key.encode();
+                    let in_range = encoded >= lower && encoded < upper;
+                    proptest::prop_assert_eq!(in_range, key.starts_with(&prefix), "{:?}", key);
+                    proptest::prop_assert_eq!(encoded.cmp(&lower), key.cmp(&prefix));
+                }
+            }
+        }
     }
 
     #[test]

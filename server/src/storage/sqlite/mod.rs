@@ -2,10 +2,12 @@
 //! thread doing group commit (`writer`), a small pool of reader connections (`reader`) and
 //! numbered migrations (`schema`).
 //!
-//! Key encoding: a key's parts are joined by U+001F into one `TEXT` primary key. Parts cannot
-//! contain control characters, so the encoding is unambiguous; and since U+001F sorts below every
-//! allowed character, "keys under prefix `p`" is exactly `key = p OR key ∈ [p + U+001F, p + ' ')`,
-//! one index range scan that returns rows already in key order.
+//! Key encoding: a key's parts are joined by U+001F into one `TEXT` primary key (compared
+//! bytewise). Parts cannot contain control characters, so the encoding is unambiguous, and since
+//! U+001F sorts below every allowed character, encoded keys sort like the keys themselves.
+//! "Keys under prefix `p`" is exactly the range `[p, p + ' ')`: a key in it starts with `p`
+//! (anything differing earlier falls outside), and the byte after `p`, if any, is below `' '`,
+//! so it can only be the separator. One index range scan, rows already in key order.
 
 mod directory;
 mod reader;
@@ -21,7 +23,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::reader::Readers;
 use self::writer::{GroupLimits, Job};
-use super::key::{SEPARATOR, SEPARATOR_END};
+use super::key::SEPARATOR_END;
 use super::{Storage, StorageError, StorageFuture, StorageKey, StorageLimits, StorageOp};
 use crate::directory::Directory;
 
@@ -113,20 +115,16 @@ impl SqliteStorage {
         &self.path
     }
 
-    /// The users and teams; if the database has none yet, writes `seed()` first (atomically, so
+    /// The users and teams; if the database has none yet, writes `seed` first (atomically, so
     /// two starts cannot both seed).
-    pub async fn directory_or_seed(
-        &self,
-        seed: impl FnOnce() -> Directory + Send + 'static,
-    ) -> Result<Directory, StorageError> {
+    pub async fn directory_or_seed(&self, seed: Directory) -> Result<Directory, StorageError> {
         self.exec(move |connection| {
             if directory::is_empty(connection)? {
-                let seed = seed();
                 directory::insert(connection, &seed)?;
                 tracing::info!(
                     users = seed.users().count(),
                     teams = seed.teams().count(),
-                    "seeded the directory with the demo organisation"
+                    "seeded the directory"
                 );
             }
             Ok(())
@@ -217,19 +215,14 @@ impl Storage for SqliteStorage {
                     .and_then(Iterator::collect)
                     .map_err(load)?
             } else {
-                let lower = format!("{encoded}{SEPARATOR}");
                 let upper = format!("{encoded}{SEPARATOR_END}");
                 let mut statement = connection
                     .prepare_cached(
-                        "SELECT key, value FROM chunks
-                         WHERE key = ?1 OR (key >= ?2 AND key < ?3)
-                         ORDER BY key",
+                        "SELECT key, value FROM chunks WHERE key >= ?1 AND key < ?2 ORDER BY key",
                     )
                     .map_err(load)?;
                 statement
-                    .query_map((&encoded, &lower, &upper), |row| {
-                        Ok((row.get(0)?, row.get(1)?))
-                    })
+                    .query_map((&encoded, &upper), |row| Ok((row.get(0)?, row.get(1)?)))
                     .and_then(Iterator::collect)
                     .map_err(load)?
             };

@@ -10,6 +10,7 @@
 //! While a group is being committed new requests queue up; the slower the disk, the bigger the
 //! next group, so throughput grows with load instead of collapsing.
 
+use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use rusqlite::{Connection, Transaction};
@@ -150,8 +151,16 @@ fn in_savepoint(
     let savepoint = transaction
         .savepoint()
         .map_err(|error| StorageError::backend("open a savepoint", error))?;
-    // Dropping an uncommitted savepoint rolls it back, undoing a failed request alone.
-    apply(&savepoint)?;
+    // Dropping an uncommitted savepoint rolls it back, undoing a failed request alone. A panic
+    // is caught so that one bad request cannot take the writer thread, and all storage, down.
+    let applied =
+        std::panic::catch_unwind(AssertUnwindSafe(|| apply(&savepoint))).unwrap_or_else(|_| {
+            Err(StorageError::backend(
+                "write",
+                std::io::Error::other("the write request panicked and was rolled back"),
+            ))
+        });
+    applied?;
     savepoint
         .commit()
         .map_err(|error| StorageError::backend("release a savepoint", error))
