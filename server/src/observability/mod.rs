@@ -1,6 +1,6 @@
 //! Logs and metrics.
 //!
-//! Logs are `tracing` events, written pretty or as JSON lines ([`init_logging`]); the level
+//! Logs are `tracing` events written to stderr, pretty or as JSON lines ([`init_logging`]); the level
 //! comes from `RUST_LOG` (default `info`). Request spans carry the method and the path, never
 //! the query string, which may hold a WebSocket token.
 //!
@@ -9,6 +9,8 @@
 
 pub mod metrics;
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -16,7 +18,11 @@ use crate::config::LogFormat;
 /// Installs the global log subscriber. Does nothing if one is already installed (tests).
 pub fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // Logs go to stderr: stdout carries only the "listening on" line that scripts wait for.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = match format {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -17,7 +17,8 @@ use std::path::Path;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{Request, Uri};
+use axum::extract::OriginalUri;
+use axum::http::Request;
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::ServeDir;
@@ -58,7 +59,8 @@ fn request_span<B>(request: &Request<B>) -> tracing::Span {
     )
 }
 
-async fn not_found(uri: Uri) -> AppError {
+/// Nested routers see the path without `/api`; the original URI has it whole.
+async fn not_found(OriginalUri(uri): OriginalUri) -> AppError {
     AppError::NotFound {
         path: uri.path().to_owned(),
     }
