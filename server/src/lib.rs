@@ -9,6 +9,8 @@
 //! - [`error`]: [`AppError`], the one way errors become HTTP responses.
 //! - [`observability`]: logs and Prometheus metrics.
 
+#![warn(missing_docs)]
+
 mod app;
 pub mod auth;
 mod config;
