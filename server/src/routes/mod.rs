@@ -1,0 +1,67 @@
+//! HTTP routes. Handlers extract, call storage or the directory, and map the error.
+//!
+//! - `GET /healthz`: `ok` while storage answers.
+//! - `GET /metrics`: Prometheus text format.
+//! - `GET /api/me`: the authenticated user.
+//! - `GET /api/dev/users`, `POST /api/dev/login`: the development login (403 unless enabled).
+//! - anything else: the built web demo from the web directory.
+
+mod dev;
+mod dto;
+mod health;
+mod me;
+
+pub use dto::{DevLoginRequest, DevLoginResponse, DevUsersResponse, TeamDto, UserDto};
+
+use std::path::Path;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::extract::OriginalUri;
+use axum::http::Request;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{AppError, panic_response};
+use crate::state::AppState;
+
+/// JSON bodies of the HTTP API are small; documents travel over the WebSocket.
+const API_BODY_LIMIT: usize = 64 * 1024;
+
+/// The application's routes over `state`, serving static files from `web_dir`.
+pub fn router(state: AppState, web_dir: &Path) -> Router {
+    let api = Router::new()
+        .route("/me", get(me::me))
+        .route("/dev/users", get(dev::users))
+        .route("/dev/login", post(dev::login))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .nest("/api", api)
+        .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
+/// The span of one request: method and path only, since the query may hold a token.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        user = tracing::field::Empty,
+    )
+}
+
+/// Nested routers see the path without `/api`; the original URI has it whole.
+async fn not_found(OriginalUri(uri): OriginalUri) -> AppError {
+    AppError::NotFound {
+        path: uri.path().to_owned(),
+    }
+}

@@ -1,0 +1,82 @@
+//! A store in a `BTreeMap`, for tests. Durable only for the life of the process.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use super::{Storage, StorageError, StorageFuture, StorageKey, StorageLimits, StorageOp};
+
+/// An in-memory [`Storage`] with the same contract as the SQLite one (minus surviving a crash).
+#[derive(Debug, Default)]
+pub struct MemoryStorage {
+    entries: Mutex<BTreeMap<StorageKey, Vec<u8>>>,
+    limits: StorageLimits,
+    closed: AtomicBool,
+}
+
+impl MemoryStorage {
+    /// An empty store enforcing `limits`.
+    pub fn new(limits: StorageLimits) -> Self {
+        MemoryStorage {
+            entries: Mutex::new(BTreeMap::new()),
+            limits,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    fn entries(&self) -> MutexGuard<'_, BTreeMap<StorageKey, Vec<u8>>> {
+        // Every mutation below completes or does nothing, so a poisoned map is still consistent.
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Storage for MemoryStorage {
+    fn load<'a>(&'a self, key: &'a StorageKey) -> StorageFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move { Ok(self.entries().get(key).cloned()) })
+    }
+
+    fn load_range<'a>(
+        &'a self,
+        prefix: &'a StorageKey,
+    ) -> StorageFuture<'a, Vec<(StorageKey, Vec<u8>)>> {
+        Box::pin(async move {
+            // Keys extending `prefix` sort right after it, so the scan stops at the first miss.
+            let entries = self.entries();
+            let found = entries
+                .range((Bound::Included(prefix), Bound::Unbounded))
+                .take_while(|(key, _)| key.starts_with(prefix))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            Ok(found)
+        })
+    }
+
+    fn put_batch(&self, ops: Vec<StorageOp>) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            if self.closed.load(Ordering::Acquire) {
+                return Err(StorageError::Closed);
+            }
+            self.limits.check_batch(&ops)?;
+            let mut entries = self.entries();
+            for op in ops {
+                match op {
+                    StorageOp::Put { key, value } => {
+                        entries.insert(key, value);
+                    }
+                    StorageOp::Delete { key } => {
+                        entries.remove(&key);
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn close(&self) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            self.closed.store(true, Ordering::Release);
+            Ok(())
+        })
+    }
+}
