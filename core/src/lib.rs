@@ -77,6 +77,7 @@
 #![warn(missing_docs)]
 
 mod deal;
+mod doc;
 mod error;
 mod exchange;
 mod i18n;
@@ -95,6 +96,11 @@ pub use deal::{
     ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit, Stance, Task,
     TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
+pub use doc::{
+    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, Outcome,
+    PIPELINE_TYPE, PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
+    ScoringCountsRead, TextField, UNKNOWN_ID, ValidationProblem,
+};
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
 pub use i18n::{Locale, Localized, LocalizedText};
@@ -111,6 +117,10 @@ pub use pipeline::{
 pub use probability::{Probability, ProbabilityError};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
+
+/// The Automerge crate that documents are built on, so that the binding and the server use
+/// the same version (one copy of Automerge in the browser).
+pub use automerge;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -1,0 +1,704 @@
+//! [`DealDoc`]: one deal as an Automerge document, with typed edits, stage moves that are
+//! written only when the pipeline accepts them, and sync.
+
+use automerge::sync::{self, SyncDoc};
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use time::Date;
+
+use super::deal_schema::{DealRead, read_deal, write_deal};
+use super::error::DocError;
+use super::history::{self, ChangeRecord, FieldChange};
+use super::write::Writer;
+use super::{DEAL_TYPE, check_doc_type, commit_options, load_typed};
+use crate::deal::{
+    CategoryOverride, ChecklistTick, Comment, Competitor, Contact, Deal, FollowUp,
+    LearnedProbability, ManualProbability, NextStep, ProductLine, Relationship, Task, TaskStatus,
+};
+use crate::error::Error;
+use crate::id::{ContactId, RecordId, UserId};
+use crate::money::Money;
+use crate::pipeline::{ForecastCategory, MoveContext, MoveOutcome, MoveTarget, Pipeline};
+use crate::probability::Probability;
+use crate::timestamp::Timestamp;
+
+/// One deal as an Automerge document.
+///
+/// Every edit is one Automerge change that records who made it and when ([`DealDoc::changes`]).
+/// Edits read the current deal, change it and write back only what differs, field by field, so
+/// concurrent edits on other replicas merge instead of being overwritten. A stage move is
+/// checked by [`Pipeline::move_deal`] first and written only when it is accepted.
+///
+/// ```
+/// use dealflow_core::*;
+/// use automerge::ActorId;
+/// use time::macros::offset;
+///
+/// let pipeline = Pipeline::template_new_business();
+/// let rep = UserId::new("rep-li")?;
+/// let now = Timestamp::from_millis(1_764_000_000_000);
+/// let ctx = MoveContext { now, offset: offset!(+8), by: rep.clone(), transition_id: RecordId::new("t1")? };
+/// let new = NewDeal {
+///     id: DealId::new("deal-1")?,
+///     title: "华东电网 CRM 二期".into(),
+///     account: Account { name: "华东电网".into(), ..Account::default() },
+///     amount: Money::from_major(100_000, Currency::CNY)?,
+///     expected_close: None,
+///     owner: rep.clone(),
+///     team: None,
+///     source: None,
+///     stage: None,
+/// };
+/// let (deal, _tasks) = pipeline.open_deal(new, &ctx)?;
+///
+/// // Two replicas of the same document (a laptop and a phone), editing offline.
+/// let mut laptop = DealDoc::create(&deal, ActorId::from(*b"laptop"), &rep, now)?;
+/// let mut phone = laptop.fork(ActorId::from(*b"phone"));
+/// laptop.update_text(&rep, now, &TextField::Needs, "统一客服平台")?;
+/// phone.set_title(&rep, now, "华东电网 CRM 二期（扩容）")?;
+///
+/// laptop.merge(&mut phone)?;
+/// let read = laptop.read()?;
+/// assert_eq!(read.deal.needs, "统一客服平台");
+/// assert_eq!(read.deal.title, "华东电网 CRM 二期（扩容）");
+/// assert!(read.problems.is_empty());
+///
+/// let bytes = laptop.save();
+/// let reopened = DealDoc::load(&bytes, ActorId::from(*b"laptop-2"))?;
+/// assert_eq!(reopened.read()?.deal, read.deal);
+/// # Ok::<(), dealflow_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DealDoc {
+    doc: AutoCommit,
+}
+
+/// A collaborative text field of a deal, for character-level edits.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+#[non_exhaustive]
+pub enum TextField {
+    /// The deal's needs and pain points.
+    Needs,
+    /// The expected business value.
+    BusinessValue,
+    /// The account's background notes.
+    AccountBackground,
+    /// What was discussed in a follow-up.
+    FollowUpSummary(RecordId),
+    /// The customer's feedback recorded in a follow-up.
+    FollowUpFeedback(RecordId),
+    /// The text of a comment.
+    CommentText(RecordId),
+}
+
+impl TextField {
+    /// Where the text object sits: the parent path from the root, and the key.
+    fn location(&self) -> (Vec<(&'static str, Option<&str>)>, &'static str) {
+        match self {
+            TextField::Needs => (Vec::new(), "needs"),
+            TextField::BusinessValue => (Vec::new(), "businessValue"),
+            TextField::AccountBackground => (vec![("account", None)], "background"),
+            TextField::FollowUpSummary(id) => (vec![("followUps", Some(id.as_str()))], "summary"),
+            TextField::FollowUpFeedback(id) => {
+                (vec![("followUps", Some(id.as_str()))], "customerFeedback")
+            }
+            TextField::CommentText(id) => (vec![("comments", Some(id.as_str()))], "text"),
+        }
+    }
+}
+
+impl DealDoc {
+    /// A new document holding `deal`, written by `author` at `now`. `actor` identifies this
+    /// replica's changes and must not be shared with another replica editing concurrently.
+    pub fn create(
+        deal: &Deal,
+        actor: ActorId,
+        author: &UserId,
+        now: Timestamp,
+    ) -> Result<Self, DocError> {
+        let mut doc = AutoCommit::new().with_actor(actor);
+        write_deal(&mut Writer { doc: &mut doc }, None, deal)?;
+        doc.commit_with(commit_options(author, now, "create deal"));
+        Ok(DealDoc { doc })
+    }
+
+    /// Opens a saved document; bytes that are not a deal document give a [`DocError`].
+    pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocError> {
+        Ok(DealDoc {
+            doc: load_typed(bytes, actor, DEAL_TYPE)?,
+        })
+    }
+
+    /// Wraps a document that the sync layer holds, after checking its type.
+    pub fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+        check_doc_type(&doc, DEAL_TYPE)?;
+        Ok(DealDoc { doc })
+    }
+
+    /// The underlying Automerge document, read-only: for the sync layer and storage.
+    pub fn as_automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// Gives up the typed wrapper.
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
+    /// The whole document, compacted.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes since the last `save` or `save_incremental`, to append to storage.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// Applies changes saved by another replica (`save_incremental` or `save` output).
+    pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        self.doc
+            .load_incremental(bytes)
+            .map(|_| ())
+            .map_err(|error| DocError::corrupt("changes", &error))
+    }
+
+    /// The current heads: the hashes of the latest changes.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// A second replica of this document with its own actor (e.g. for working offline).
+    pub fn fork(&mut self, actor: ActorId) -> Self {
+        DealDoc {
+            doc: self.doc.fork().with_actor(actor),
+        }
+    }
+
+    /// Takes in every change of `other` that this replica lacks.
+    pub fn merge(&mut self, other: &mut DealDoc) -> Result<(), DocError> {
+        self.doc
+            .merge(&mut other.doc)
+            .map(|_| ())
+            .map_err(|error| DocError::corrupt("changes", &error))
+    }
+
+    /// The next sync message for a peer, if there is anything to say.
+    pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
+        self.doc.sync().generate_sync_message(state)
+    }
+
+    /// Applies a sync message from a peer.
+    pub fn receive_sync_message(
+        &mut self,
+        state: &mut sync::State,
+        message: sync::Message,
+    ) -> Result<(), DocError> {
+        self.doc
+            .sync()
+            .receive_sync_message(state, message)
+            .map_err(|error| DocError::corrupt("sync message", &error))
+    }
+
+    /// Reads the deal; fields of the wrong type become [`DealRead::problems`] and fall back.
+    pub fn read(&self) -> Result<DealRead, DocError> {
+        let root = self
+            .doc
+            .hydrate(ROOT, None)
+            .map_err(|error| DocError::corrupt("document", &error))?;
+        read_deal(&root)
+    }
+
+    /// Reads the deal as it was at `heads`.
+    pub fn read_at(&self, heads: &[ChangeHash]) -> Result<DealRead, DocError> {
+        let root = self
+            .doc
+            .hydrate(ROOT, Some(heads))
+            .map_err(|error| DocError::corrupt("document", &error))?;
+        read_deal(&root)
+    }
+
+    /// Edits the deal: `edit` changes the current deal, and only what differs is written, as
+    /// one change by `author` at `now` described by `summary`. Returns whether anything changed.
+    ///
+    /// The stage history cannot be edited here ([`DocError::HistoryEdited`]): moves go through
+    /// [`DealDoc::move_stage`].
+    pub fn update(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        edit: impl FnOnce(&mut Deal),
+    ) -> Result<bool, DocError> {
+        self.try_update(author, now, summary, |deal| {
+            edit(deal);
+            Ok(())
+        })
+    }
+
+    fn try_update(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        edit: impl FnOnce(&mut Deal) -> Result<(), DocError>,
+    ) -> Result<bool, DocError> {
+        let before = self.read()?.deal;
+        let mut after = before.clone();
+        edit(&mut after)?;
+        if after.history != before.history {
+            return Err(DocError::HistoryEdited);
+        }
+        self.write(author, now, summary, &before, &after)
+    }
+
+    /// Writes the difference between two states as one change; rolls back on failure.
+    fn write(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        before: &Deal,
+        after: &Deal,
+    ) -> Result<bool, DocError> {
+        if before == after {
+            return Ok(false);
+        }
+        if let Err(error) = write_deal(&mut Writer { doc: &mut self.doc }, Some(before), after) {
+            self.doc.rollback();
+            return Err(error);
+        }
+        Ok(self
+            .doc
+            .commit_with(commit_options(author, now, summary))
+            .is_some())
+    }
+
+    /// Moves the deal to `target` under `pipeline`'s rules, as `ctx.by` at `ctx.now`.
+    ///
+    /// The move is checked by [`Pipeline::move_deal`] on the current deal; a rejected move
+    /// returns the pipeline's error and writes nothing (the heads stay the same). An accepted
+    /// move writes the new history entry and the tasks of the stage entered.
+    pub fn move_stage(
+        &mut self,
+        pipeline: &Pipeline,
+        target: &MoveTarget,
+        ctx: &MoveContext,
+    ) -> Result<MoveOutcome, Error> {
+        let before = self.read()?.deal;
+        let mut after = before.clone();
+        let outcome = pipeline.move_deal(&mut after, target, ctx)?;
+        let summary = match target {
+            MoveTarget::Stage { stage } => format!("move to stage {stage}"),
+            MoveTarget::Won => "close as won".to_owned(),
+            MoveTarget::Lost { reason, .. } => format!("close as lost ({reason})"),
+            MoveTarget::Stopped { reason, .. } => format!("stop ({reason})"),
+            MoveTarget::Reopen { stage } => format!("reopen in stage {stage}"),
+        };
+        self.write(&ctx.by, ctx.now, &summary, &before, &after)?;
+        Ok(outcome)
+    }
+
+    /// Sets the title.
+    pub fn set_title(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        title: &str,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set title", |deal| {
+            title.clone_into(&mut deal.title)
+        })
+    }
+
+    /// Sets the amount and logs the change under `change_id` (see [`Deal::set_amount`]).
+    pub fn set_amount(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        amount: Money,
+        change_id: RecordId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set amount", |deal| {
+            deal.set_amount(amount, author.clone(), now, change_id);
+        })
+    }
+
+    /// Sets the expected close date and logs the change (see [`Deal::set_expected_close`]).
+    pub fn set_expected_close(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        date: Option<Date>,
+        change_id: RecordId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set expected close date", |deal| {
+            deal.set_expected_close(date, author.clone(), now, change_id);
+        })
+    }
+
+    /// Replaces a text field's content by a character diff, so concurrent typing elsewhere in
+    /// the text survives.
+    pub fn update_text(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        field: &TextField,
+        text: &str,
+    ) -> Result<bool, DocError> {
+        let object = self.text_object(field)?;
+        if let Err(error) = self.doc.update_text(&object, text) {
+            self.doc.rollback();
+            return Err(DocError::write(&error));
+        }
+        Ok(self
+            .doc
+            .commit_with(commit_options(author, now, "edit text"))
+            .is_some())
+    }
+
+    /// Deletes `delete` characters at `position` and inserts `insert` there: the edit an editor
+    /// reports as the user types. Positions count in the document's text encoding: Unicode
+    /// scalar values, unless automerge is built with its `utf16-indexing` feature.
+    pub fn splice_text(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        field: &TextField,
+        position: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<(), DocError> {
+        let object = self.text_object(field)?;
+        let length = self.doc.length(&object);
+        let out_of_range = || DocError::TextRange {
+            position,
+            delete,
+            length,
+        };
+        if position.checked_add(delete).is_none_or(|end| end > length) {
+            return Err(out_of_range());
+        }
+        let delete_count = isize::try_from(delete).map_err(|_| out_of_range())?;
+        if let Err(error) = self
+            .doc
+            .splice_text(&object, position, delete_count, insert)
+        {
+            self.doc.rollback();
+            return Err(DocError::write(&error));
+        }
+        self.doc
+            .commit_with(commit_options(author, now, "edit text"));
+        Ok(())
+    }
+
+    /// The text object of `field`, created when the field holds a plain string or nothing.
+    fn text_object(&mut self, field: &TextField) -> Result<ObjId, DocError> {
+        let (parents, key) = field.location();
+        let mut object = ROOT;
+        for (collection, record) in parents {
+            object = match self.doc.get(&object, collection) {
+                Ok(Some((Value::Object(ObjType::Map), id))) => id,
+                _ if record.is_none() => Writer { doc: &mut self.doc }.map(&object, collection)?,
+                _ => return Err(unknown_record(collection, record.unwrap_or_default())),
+            };
+            if let Some(record) = record {
+                object = match self.doc.get(&object, record) {
+                    Ok(Some((Value::Object(ObjType::Map), id))) => id,
+                    _ => return Err(unknown_record(collection, record)),
+                };
+            }
+        }
+        Writer { doc: &mut self.doc }.text_object(&object, key)
+    }
+
+    /// Adds or edits a contact (only the fields that changed are written).
+    pub fn upsert_contact(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        contact: Contact,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit contact", |deal| {
+            deal.contacts.insert(contact.id.clone(), contact);
+        })
+    }
+
+    /// Removes a contact; `false` when it was not there.
+    pub fn remove_contact(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        id: &ContactId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "remove contact", |deal| {
+            deal.contacts.remove(id);
+        })
+    }
+
+    /// Adds or edits a power-map edge.
+    pub fn upsert_relationship(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        relationship: Relationship,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit relationship", |deal| {
+            deal.relationships
+                .insert(relationship.id.clone(), relationship);
+        })
+    }
+
+    /// Removes a power-map edge.
+    pub fn remove_relationship(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        id: &RecordId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "remove relationship", |deal| {
+            deal.relationships.remove(id);
+        })
+    }
+
+    /// Adds or edits a competitor.
+    pub fn upsert_competitor(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        competitor: Competitor,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit competitor", |deal| {
+            deal.competitors.insert(competitor.id.clone(), competitor);
+        })
+    }
+
+    /// Removes a competitor.
+    pub fn remove_competitor(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        id: &RecordId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "remove competitor", |deal| {
+            deal.competitors.remove(id);
+        })
+    }
+
+    /// Adds or edits a product line.
+    pub fn upsert_product_line(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        line: ProductLine,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit product line", |deal| {
+            deal.product_lines.insert(line.id.clone(), line);
+        })
+    }
+
+    /// Removes a product line.
+    pub fn remove_product_line(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        id: &RecordId,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "remove product line", |deal| {
+            deal.product_lines.remove(id);
+        })
+    }
+
+    /// Records a follow-up (跟进记录): adds it, makes its next step the deal's next step when it
+    /// has one, and moves the participants' last-contacted time forward to it.
+    pub fn record_follow_up(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        follow_up: FollowUp,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "record follow-up", |deal| {
+            if let Some(next_step) = &follow_up.next_step {
+                deal.next_step = Some(next_step.clone());
+            }
+            for participant in &follow_up.participants {
+                if let Some(contact) = deal.contacts.get_mut(participant)
+                    && contact
+                        .last_contacted
+                        .is_none_or(|last| last < follow_up.at)
+                {
+                    contact.last_contacted = Some(follow_up.at);
+                }
+            }
+            deal.follow_ups.insert(follow_up.id.clone(), follow_up);
+        })
+    }
+
+    /// Adds or edits a comment.
+    pub fn upsert_comment(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        comment: Comment,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "comment", |deal| {
+            deal.comments.insert(comment.id.clone(), comment);
+        })
+    }
+
+    /// Adds or edits a task.
+    pub fn upsert_task(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        task: Task,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit task", |deal| {
+            deal.tasks.insert(task.id.clone(), task);
+        })
+    }
+
+    /// Completes, cancels or reopens a task; closing stamps `closed_at` with `now`.
+    pub fn set_task_status(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        id: &RecordId,
+        status: TaskStatus,
+    ) -> Result<bool, DocError> {
+        self.try_update(author, now, "set task status", |deal| {
+            let task = deal
+                .tasks
+                .get_mut(id)
+                .ok_or_else(|| unknown_record("tasks", id.as_str()))?;
+            if task.status != status {
+                task.status = status;
+                task.closed_at = match status {
+                    TaskStatus::Open => None,
+                    TaskStatus::Done | TaskStatus::Cancelled => Some(now),
+                };
+            }
+            Ok(())
+        })
+    }
+
+    /// Sets the agreed next step with the customer, or clears it.
+    pub fn set_next_step(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        next_step: Option<NextStep>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set next step", |deal| {
+            deal.next_step = next_step
+        })
+    }
+
+    /// Sets (or clears) the owner's manual win probability.
+    pub fn set_manual_probability(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        value: Option<Probability>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set manual probability", |deal| {
+            deal.probability.manual = value.map(|value| ManualProbability {
+                value,
+                set_by: author.clone(),
+                set_at: now,
+            });
+        })
+    }
+
+    /// Stores (or clears) the scoring model's probability, computed at `now`.
+    pub fn set_learned_probability(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        value: Option<Probability>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set learned probability", |deal| {
+            deal.probability.learned = value.map(|value| LearnedProbability {
+                value,
+                computed_at: now,
+            });
+        })
+    }
+
+    /// Sets (or clears) the owner's forecast category override.
+    pub fn set_forecast_category(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        category: Option<ForecastCategory>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set forecast category", |deal| {
+            deal.forecast_category = category.map(|category| CategoryOverride {
+                category,
+                set_by: author.clone(),
+                set_at: now,
+            });
+        })
+    }
+
+    /// Ticks a checklist criterion (by its id in the pipeline).
+    pub fn tick_checklist(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        criterion: &str,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "tick checklist item", |deal| {
+            deal.checklist
+                .entry(criterion.to_owned())
+                .or_insert_with(|| ChecklistTick {
+                    by: author.clone(),
+                    at: now,
+                });
+        })
+    }
+
+    /// Unticks a checklist criterion.
+    pub fn untick_checklist(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        criterion: &str,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "untick checklist item", |deal| {
+            deal.checklist.remove(criterion);
+        })
+    }
+
+    /// Every change to the deal, ordered by time: who made it, when, and what it was.
+    pub fn changes(&mut self) -> Vec<ChangeRecord> {
+        history::change_records(&mut self.doc)
+    }
+
+    /// The deal as it was at `at` (the state after every change made until then); `None` when
+    /// the document did not exist yet.
+    pub fn read_as_of(&mut self, at: Timestamp) -> Result<Option<DealRead>, DocError> {
+        let heads = history::heads_as_of(&mut self.doc, at);
+        if heads.is_empty() {
+            return Ok(None);
+        }
+        self.read_at(&heads).map(Some)
+    }
+
+    /// What changed between `from` and `to`, field by field, with who made the last change to
+    /// each field and when: "what changed since last week's review".
+    pub fn changes_between(
+        &mut self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<FieldChange>, DocError> {
+        history::field_changes(&mut self.doc, from, to)
+    }
+}
+
+fn unknown_record(collection: &'static str, id: &str) -> DocError {
+    DocError::UnknownRecord {
+        collection,
+        id: id.to_owned(),
+    }
+}
