@@ -156,17 +156,25 @@ impl Writer<'_> {
             .map_err(|error| DocError::write(&error))
     }
 
-    /// The text object at `key`, created when absent (or when an older client wrote a plain
-    /// string there).
+    /// The text object at `key`, created when absent; a plain string that an older client wrote
+    /// there becomes the text's initial content.
     pub(crate) fn text_object(&mut self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
-        match self.doc.get(obj, key) {
-            Ok(Some((Value::Object(ObjType::Text), id))) => Ok(id),
-            Ok(_) => self
-                .doc
-                .put_object(obj, key, ObjType::Text)
-                .map_err(|error| DocError::write(&error)),
-            Err(error) => Err(DocError::write(&error)),
+        let existing = match self.doc.get(obj, key) {
+            Ok(Some((Value::Object(ObjType::Text), id))) => return Ok(id),
+            Ok(Some((Value::Scalar(scalar), _))) => scalar.as_str().map(str::to_owned),
+            Ok(_) => None,
+            Err(error) => return Err(DocError::write(&error)),
+        };
+        let text = self
+            .doc
+            .put_object(obj, key, ObjType::Text)
+            .map_err(|error| DocError::write(&error))?;
+        if let Some(existing) = existing {
+            self.doc
+                .splice_text(&text, 0, 0, &existing)
+                .map_err(|error| DocError::write(&error))?;
         }
+        Ok(text)
     }
 
     /// Brings the text at `key` to `value` with a character-level diff, so concurrent typing
