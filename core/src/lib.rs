@@ -16,6 +16,10 @@
 //! - A [`Deal`] is the whole record of an opportunity: account, amount, products, power map
 //!   ([`Contact`]s and [`Relationship`]s), competitors, follow-ups, comments, tasks, next step
 //!   and its stage history ([`StageTransition`]s).
+//! - A [`DealDoc`] holds one deal as an Automerge document: typed edits that merge with
+//!   concurrent ones, stage moves written only when the pipeline accepts them, tolerant reads
+//!   that report [`ValidationProblem`]s, and history. [`PipelineDoc`] and [`ScoringCounts`]
+//!   hold pipeline configurations and a team's scoring counts.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //!
 //! ## Typical workflow
@@ -97,9 +101,9 @@ pub use deal::{
     TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use doc::{
-    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, Outcome,
-    PIPELINE_TYPE, PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
-    ScoringCountsRead, TextField, UNKNOWN_ID, ValidationProblem,
+    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, PIPELINE_TYPE,
+    PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
+    ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;

@@ -59,7 +59,7 @@ pub use deal_schema::DealRead;
 pub use error::{DocError, ValidationProblem};
 pub use history::{ChangeRecord, FieldChange, FieldValue};
 pub use pipeline_doc::{PipelineDoc, PipelineRead};
-pub use scoring_counts::{Outcome, ScoringCounts, ScoringCountsRead};
+pub use scoring_counts::{ScoringCounts, ScoringCountsRead, ScoringOutcome};
 
 use crate::id::UserId;
 use crate::timestamp::Timestamp;

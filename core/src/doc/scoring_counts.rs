@@ -27,18 +27,18 @@ use crate::timestamp::Timestamp;
 
 /// How a deal ended, for counting.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Outcome {
+pub enum ScoringOutcome {
     /// Won.
     Won,
     /// Lost.
     Lost,
 }
 
-impl Outcome {
+impl ScoringOutcome {
     fn key(self) -> &'static str {
         match self {
-            Outcome::Won => "won",
-            Outcome::Lost => "lost",
+            ScoringOutcome::Won => "won",
+            ScoringOutcome::Lost => "lost",
         }
     }
 }
@@ -46,7 +46,7 @@ impl Outcome {
 /// A team's scoring counts as an Automerge document.
 ///
 /// ```
-/// use dealflow_core::{Outcome, ScoringCounts, TeamId, Timestamp, UserId};
+/// use dealflow_core::{ScoringOutcome, ScoringCounts, TeamId, Timestamp, UserId};
 /// use automerge::ActorId;
 ///
 /// let team = TeamId::new("east")?;
@@ -55,9 +55,9 @@ impl Outcome {
 /// let mut laptop = ScoringCounts::create(&team, ActorId::from(*b"laptop"), &trainer, now)?;
 /// let mut server = laptop.fork(ActorId::from(*b"server"));
 /// let energy = [("industry".to_owned(), "能源".to_owned())];
-/// laptop.record(&trainer, now, Outcome::Won, &energy)?;
-/// server.record(&trainer, now, Outcome::Won, &energy)?;
-/// server.record(&trainer, now, Outcome::Lost, &energy)?;
+/// laptop.record(&trainer, now, ScoringOutcome::Won, &energy)?;
+/// server.record(&trainer, now, ScoringOutcome::Won, &energy)?;
+/// server.record(&trainer, now, ScoringOutcome::Lost, &energy)?;
 /// laptop.merge(&mut server)?;
 ///
 /// let counts = laptop.read()?;
@@ -152,7 +152,7 @@ impl ScoringCounts {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        outcome: Outcome,
+        outcome: ScoringOutcome,
         features: &[(String, String)],
     ) -> Result<(), DocError> {
         self.add(author, now, outcome, features, 1, "count outcome")
@@ -163,7 +163,7 @@ impl ScoringCounts {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        outcome: Outcome,
+        outcome: ScoringOutcome,
         features: &[(String, String)],
     ) -> Result<(), DocError> {
         self.add(author, now, outcome, features, -1, "take back outcome")
@@ -173,7 +173,7 @@ impl ScoringCounts {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        outcome: Outcome,
+        outcome: ScoringOutcome,
         features: &[(String, String)],
         delta: i64,
         summary: &str,
@@ -189,7 +189,7 @@ impl ScoringCounts {
 
     fn add_uncommitted(
         &mut self,
-        outcome: Outcome,
+        outcome: ScoringOutcome,
         features: &[(String, String)],
         delta: i64,
     ) -> Result<(), DocError> {
@@ -381,10 +381,18 @@ mod tests {
         let mut second = first.fork(ActorId::from(*b"a2"));
         let size = features(&[("size", "large"), ("industry", "金融")]);
         // Both replicas count the very first deal for the same features: no counter is lost.
-        first.record(&user, now, Outcome::Lost, &size).unwrap();
-        second.record(&user, now, Outcome::Lost, &size).unwrap();
-        second.record(&user, now, Outcome::Won, &size).unwrap();
-        second.unrecord(&user, now, Outcome::Won, &size).unwrap();
+        first
+            .record(&user, now, ScoringOutcome::Lost, &size)
+            .unwrap();
+        second
+            .record(&user, now, ScoringOutcome::Lost, &size)
+            .unwrap();
+        second
+            .record(&user, now, ScoringOutcome::Won, &size)
+            .unwrap();
+        second
+            .unrecord(&user, now, ScoringOutcome::Won, &size)
+            .unwrap();
         first.merge(&mut second).unwrap();
         let read = first.read().unwrap();
         assert_eq!(read.counts[&("size".into(), "large".into())], (0, 2));
@@ -399,7 +407,12 @@ mod tests {
         let now = Timestamp::from_millis(0);
         let mut counts = ScoringCounts::create(&team, ActorId::from(*b"a1"), &user, now).unwrap();
         counts
-            .unrecord(&user, now, Outcome::Won, &features(&[("size", "small")]))
+            .unrecord(
+                &user,
+                now,
+                ScoringOutcome::Won,
+                &features(&[("size", "small")]),
+            )
             .unwrap();
         let read = counts.read().unwrap();
         assert_eq!(read.counts[&("size".into(), "small".into())], (0, 0));
