@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use dealflow_core::automerge::ActorId;
+use dealflow_core::automerge::{ActorId, ReadDoc};
 use dealflow_core::*;
 use time::macros::offset;
 
@@ -126,7 +126,7 @@ fn edits(criterion: &mut Criterion) {
                 .unwrap();
         });
     });
-    group.bench_function("set_title (read, diff, write, commit)", |bencher| {
+    group.bench_function("set_title (compare, write, commit)", |bencher| {
         let mut doc = DealDoc::load(&base, ActorId::from(*b"editor")).unwrap();
         let mut flip = false;
         bencher.iter(|| {
@@ -150,7 +150,18 @@ fn edits(criterion: &mut Criterion) {
         bencher.iter(|| {
             count += 1;
             contact.phone = format!("138{count:08}");
-            doc.upsert_contact(&user(), now, contact.clone()).unwrap();
+            doc.upsert_contact(&user(), now, &contact.clone()).unwrap();
+        });
+    });
+    group.bench_function("update (whole-deal read, diff, write, commit)", |bencher| {
+        let mut doc = DealDoc::load(&base, ActorId::from(*b"updater")).unwrap();
+        let mut flip = false;
+        bencher.iter(|| {
+            flip = !flip;
+            doc.update(&user(), now, "set source", |deal| {
+                deal.source = Some(if flip { "web" } else { "referral" }.to_owned());
+            })
+            .unwrap();
         });
     });
     group.finish();
@@ -175,6 +186,13 @@ fn load_save(criterion: &mut Criterion) {
     });
     group.bench_function("read", |bencher| {
         bencher.iter(|| doc.read().unwrap());
+    });
+    group.bench_function("hydrate (automerge alone, part of read)", |bencher| {
+        bencher.iter(|| {
+            doc.as_automerge()
+                .hydrate(dealflow_core::automerge::ROOT, None)
+                .unwrap()
+        });
     });
     group.bench_function("save", |bencher| {
         bencher.iter_batched_ref(

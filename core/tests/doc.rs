@@ -379,7 +379,7 @@ fn edits_to_different_fields_of_one_contact_both_survive() {
         .upsert_contact(
             &user("rep-li"),
             at(1),
-            Contact {
+            &Contact {
                 stance: Stance::Supporter,
                 ..wang.clone()
             },
@@ -389,7 +389,7 @@ fn edits_to_different_fields_of_one_contact_both_survive() {
         .upsert_contact(
             &user("pre-zhao"),
             at(1),
-            Contact {
+            &Contact {
                 phone: "13900000000".into(),
                 role: ContactRole::DecisionMaker,
                 ..wang.clone()
@@ -571,7 +571,7 @@ fn unknown_fields_survive_every_edit() {
     doc.upsert_contact(
         &author,
         at(7),
-        Contact {
+        &Contact {
             stance: Stance::Supporter,
             ..contact("c-wang", "王总", ContactRole::DecisionMaker)
         },
@@ -633,7 +633,7 @@ fn history_tells_who_changed_what_and_when() {
     doc.upsert_contact(
         &user("pre-zhao"),
         at(9),
-        contact("c-wang", "王总", ContactRole::DecisionMaker),
+        &contact("c-wang", "王总", ContactRole::DecisionMaker),
     )
     .unwrap();
 

@@ -294,7 +294,7 @@ fn apply(
                     edited.influence = [Influence::Low, Influence::Medium, Influence::High][*value]
                 }
             }
-            doc.upsert_contact(&user(&format!("rep-{replica}")), now, edited)
+            doc.upsert_contact(&user(&format!("rep-{replica}")), now, &edited)
                 .unwrap();
         }
         Op::RemoveContact { replica, contact } => {

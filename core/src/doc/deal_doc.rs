@@ -1,23 +1,26 @@
 //! [`DealDoc`]: one deal as an Automerge document, with typed edits, stage moves that are
 //! written only when the pipeline accepts them, and sync.
 
+use automerge::hydrate::{Map, Value as HydratedValue};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use time::Date;
 
+use super::deal_records::{self as records, Fallbacks, Write};
 use super::deal_schema::{DealRead, read_deal, write_deal};
 use super::error::DocError;
 use super::history::{self, ChangeRecord, FieldChange};
+use super::read::{Path, Reader};
 use super::write::Writer;
-use super::{DEAL_TYPE, check_doc_type, commit_options, load_typed};
+use super::{DEAL_TYPE, check_doc_type, commit_options, load_typed, placeholder};
 use crate::deal::{
     CategoryOverride, ChecklistTick, Comment, Competitor, Contact, Deal, FollowUp,
     LearnedProbability, ManualProbability, NextStep, ProductLine, Relationship, Task, TaskStatus,
 };
 use crate::error::Error;
 use crate::id::{ContactId, RecordId, UserId};
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::pipeline::{ForecastCategory, MoveContext, MoveOutcome, MoveTarget, Pipeline};
 use crate::probability::Probability;
 use crate::timestamp::Timestamp;
@@ -306,9 +309,7 @@ impl DealDoc {
         now: Timestamp,
         title: &str,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "set title", |deal| {
-            title.clone_into(&mut deal.title)
-        })
+        self.set_root_string(author, now, "set title", "title", title)
     }
 
     /// Sets the amount and logs the change under `change_id` (see [`Deal::set_amount`]).
@@ -417,11 +418,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        contact: Contact,
+        contact: &Contact,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "edit contact", |deal| {
-            deal.contacts.insert(contact.id.clone(), contact);
-        })
+        let id = contact.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "edit contact",
+            "contacts",
+            &id,
+            contact,
+            |reader, map, path, key, _| records::read_contact(reader, map, path, key),
+            records::WRITE_CONTACT,
+        )
     }
 
     /// Removes a contact; `false` when it was not there.
@@ -431,9 +440,7 @@ impl DealDoc {
         now: Timestamp,
         id: &ContactId,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "remove contact", |deal| {
-            deal.contacts.remove(id);
-        })
+        self.remove_record(author, now, "remove contact", "contacts", id.as_str())
     }
 
     /// Adds or edits a power-map edge.
@@ -441,12 +448,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        relationship: Relationship,
+        relationship: &Relationship,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "edit relationship", |deal| {
-            deal.relationships
-                .insert(relationship.id.clone(), relationship);
-        })
+        let id = relationship.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "edit relationship",
+            "relationships",
+            &id,
+            relationship,
+            |reader, map, path, key, _| records::read_relationship(reader, map, path, key),
+            records::WRITE_RELATIONSHIP,
+        )
     }
 
     /// Removes a power-map edge.
@@ -456,9 +470,13 @@ impl DealDoc {
         now: Timestamp,
         id: &RecordId,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "remove relationship", |deal| {
-            deal.relationships.remove(id);
-        })
+        self.remove_record(
+            author,
+            now,
+            "remove relationship",
+            "relationships",
+            id.as_str(),
+        )
     }
 
     /// Adds or edits a competitor.
@@ -466,11 +484,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        competitor: Competitor,
+        competitor: &Competitor,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "edit competitor", |deal| {
-            deal.competitors.insert(competitor.id.clone(), competitor);
-        })
+        let id = competitor.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "edit competitor",
+            "competitors",
+            &id,
+            competitor,
+            |reader, map, path, key, _| records::read_competitor(reader, map, path, key),
+            records::WRITE_COMPETITOR,
+        )
     }
 
     /// Removes a competitor.
@@ -480,9 +506,7 @@ impl DealDoc {
         now: Timestamp,
         id: &RecordId,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "remove competitor", |deal| {
-            deal.competitors.remove(id);
-        })
+        self.remove_record(author, now, "remove competitor", "competitors", id.as_str())
     }
 
     /// Adds or edits a product line.
@@ -490,11 +514,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        line: ProductLine,
+        line: &ProductLine,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "edit product line", |deal| {
-            deal.product_lines.insert(line.id.clone(), line);
-        })
+        let id = line.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "edit product line",
+            "productLines",
+            &id,
+            line,
+            records::read_product_line,
+            records::WRITE_PRODUCT_LINE,
+        )
     }
 
     /// Removes a product line.
@@ -504,9 +536,13 @@ impl DealDoc {
         now: Timestamp,
         id: &RecordId,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "remove product line", |deal| {
-            deal.product_lines.remove(id);
-        })
+        self.remove_record(
+            author,
+            now,
+            "remove product line",
+            "productLines",
+            id.as_str(),
+        )
     }
 
     /// Records a follow-up (跟进记录): adds it, makes its next step the deal's next step when it
@@ -539,11 +575,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        comment: Comment,
+        comment: &Comment,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "comment", |deal| {
-            deal.comments.insert(comment.id.clone(), comment);
-        })
+        let id = comment.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "comment",
+            "comments",
+            &id,
+            comment,
+            records::read_comment,
+            records::WRITE_COMMENT,
+        )
     }
 
     /// Adds or edits a task.
@@ -551,11 +595,19 @@ impl DealDoc {
         &mut self,
         author: &UserId,
         now: Timestamp,
-        task: Task,
+        task: &Task,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "edit task", |deal| {
-            deal.tasks.insert(task.id.clone(), task);
-        })
+        let id = task.id.as_str().to_owned();
+        self.upsert_record(
+            author,
+            now,
+            "edit task",
+            "tasks",
+            &id,
+            task,
+            records::read_task,
+            records::WRITE_TASK,
+        )
     }
 
     /// Completes, cancels or reopens a task; closing stamps `closed_at` with `now`.
@@ -566,20 +618,29 @@ impl DealDoc {
         id: &RecordId,
         status: TaskStatus,
     ) -> Result<bool, DocError> {
-        self.try_update(author, now, "set task status", |deal| {
-            let task = deal
-                .tasks
-                .get_mut(id)
-                .ok_or_else(|| unknown_record("tasks", id.as_str()))?;
-            if task.status != status {
-                task.status = status;
-                task.closed_at = match status {
-                    TaskStatus::Open => None,
-                    TaskStatus::Done | TaskStatus::Cancelled => Some(now),
-                };
-            }
-            Ok(())
-        })
+        let Some((_, Some(mut task))) =
+            self.read_record("tasks", id.as_str(), records::read_task)?
+        else {
+            return Err(unknown_record("tasks", id.as_str()));
+        };
+        if task.status == status {
+            return Ok(false);
+        }
+        task.status = status;
+        task.closed_at = match status {
+            TaskStatus::Open => None,
+            TaskStatus::Done | TaskStatus::Cancelled => Some(now),
+        };
+        self.upsert_record(
+            author,
+            now,
+            "set task status",
+            "tasks",
+            id.as_str(),
+            &task,
+            records::read_task,
+            records::WRITE_TASK,
+        )
     }
 
     /// Sets the agreed next step with the customer, or clears it.
@@ -648,14 +709,26 @@ impl DealDoc {
         now: Timestamp,
         criterion: &str,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "tick checklist item", |deal| {
-            deal.checklist
-                .entry(criterion.to_owned())
-                .or_insert_with(|| ChecklistTick {
-                    by: author.clone(),
-                    at: now,
-                });
-        })
+        if self.record_object("checklist", criterion).is_some() {
+            return Ok(false);
+        }
+        let tick = ChecklistTick {
+            by: author.clone(),
+            at: now,
+        };
+        self.upsert_record(
+            author,
+            now,
+            "tick checklist item",
+            "checklist",
+            criterion,
+            &tick,
+            |reader, map, path, key, fallbacks| {
+                records::read_checklist_tick(reader, map, path, key, fallbacks)
+                    .map(|(_, tick)| tick)
+            },
+            records::WRITE_CHECKLIST_TICK,
+        )
     }
 
     /// Unticks a checklist criterion.
@@ -665,9 +738,140 @@ impl DealDoc {
         now: Timestamp,
         criterion: &str,
     ) -> Result<bool, DocError> {
-        self.update(author, now, "untick checklist item", |deal| {
-            deal.checklist.remove(criterion);
-        })
+        self.remove_record(author, now, "untick checklist item", "checklist", criterion)
+    }
+
+    /// Sets a string register at the root, when it differs.
+    fn set_root_string(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<bool, DocError> {
+        if let Ok(Some((Value::Scalar(current), _))) = self.doc.get(ROOT, key)
+            && current.as_str() == Some(value)
+        {
+            return Ok(false);
+        }
+        let result = Writer { doc: &mut self.doc }.string(&ROOT, key, value);
+        self.finish(author, now, summary, result)
+    }
+
+    /// The map of record `id` in `collection`, if there is one.
+    fn record_object(&self, collection: &str, id: &str) -> Option<ObjId> {
+        let Ok(Some((Value::Object(ObjType::Map), records))) = self.doc.get(ROOT, collection)
+        else {
+            return None;
+        };
+        match self.doc.get(&records, id) {
+            Ok(Some((Value::Object(ObjType::Map), record))) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// Reads one record without reading the whole deal: `None` when absent; the record's map
+    /// and `None` when it cannot be read cleanly (it is then rewritten whole, which repairs it).
+    fn read_record<V>(
+        &self,
+        collection: &'static str,
+        id: &str,
+        read: impl FnOnce(&mut Reader, &Map, &Path, &str, &Fallbacks) -> Option<V>,
+    ) -> Result<Option<(ObjId, Option<V>)>, DocError> {
+        let Some(object) = self.record_object(collection, id) else {
+            return Ok(None);
+        };
+        let hydrated = self
+            .doc
+            .hydrate(&object, None)
+            .map_err(|error| DocError::corrupt("document", &error))?;
+        let HydratedValue::Map(map) = &hydrated else {
+            return Ok(Some((object, None)));
+        };
+        let fallbacks = Fallbacks {
+            user: placeholder()?,
+            currency: self.amount_currency(),
+        };
+        let mut reader = Reader::default();
+        let path = Path::root().child(collection).child(id);
+        let value = read(&mut reader, map, &path, id, &fallbacks);
+        Ok(Some((object, value.filter(|_| reader.problems.is_empty()))))
+    }
+
+    /// The currency of the deal amount (CNY when unreadable), for money fallbacks.
+    fn amount_currency(&self) -> Currency {
+        let Ok(Some((Value::Object(ObjType::Map), amount))) = self.doc.get(ROOT, "amount") else {
+            return Currency::CNY;
+        };
+        match self.doc.get(&amount, "currency") {
+            Ok(Some((Value::Scalar(code), _))) => code
+                .as_str()
+                .and_then(|code| code.parse().ok())
+                .unwrap_or(Currency::CNY),
+            _ => Currency::CNY,
+        }
+    }
+
+    /// Adds or edits one record, writing only the fields that differ from the stored record.
+    #[allow(clippy::too_many_arguments)]
+    fn upsert_record<V: PartialEq>(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        collection: &'static str,
+        id: &str,
+        record: &V,
+        read: impl FnOnce(&mut Reader, &Map, &Path, &str, &Fallbacks) -> Option<V>,
+        write: Write<V>,
+    ) -> Result<bool, DocError> {
+        let existing = self.read_record(collection, id, read)?;
+        if let Some((_, Some(before))) = &existing
+            && before == record
+        {
+            return Ok(false);
+        }
+        let result = write_record(&mut self.doc, collection, id, existing, record, write);
+        self.finish(author, now, summary, result)
+    }
+
+    /// Deletes one record; `false` when it was not there.
+    fn remove_record(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        collection: &str,
+        id: &str,
+    ) -> Result<bool, DocError> {
+        let Ok(Some((Value::Object(ObjType::Map), records))) = self.doc.get(ROOT, collection)
+        else {
+            return Ok(false);
+        };
+        if !matches!(self.doc.get(&records, id), Ok(Some(_))) {
+            return Ok(false);
+        }
+        let result = Writer { doc: &mut self.doc }.delete(&records, id);
+        self.finish(author, now, summary, result)
+    }
+
+    /// Commits the writes of one edit, or rolls them back when they failed.
+    fn finish(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        result: Result<(), DocError>,
+    ) -> Result<bool, DocError> {
+        if let Err(error) = result {
+            self.doc.rollback();
+            return Err(error);
+        }
+        Ok(self
+            .doc
+            .commit_with(commit_options(author, now, summary))
+            .is_some())
     }
 
     /// Every change to the deal, ordered by time: who made it, when, and what it was.
@@ -696,9 +900,103 @@ impl DealDoc {
     }
 }
 
+/// Writes a record into its map (created when absent), field by field against `before`.
+fn write_record<V>(
+    doc: &mut AutoCommit,
+    collection: &str,
+    id: &str,
+    existing: Option<(ObjId, Option<V>)>,
+    record: &V,
+    write: Write<V>,
+) -> Result<(), DocError> {
+    let mut writer = Writer { doc };
+    let (object, before) = match existing {
+        Some((object, before)) => (object, before),
+        None => {
+            let records = writer.map(&ROOT, collection)?;
+            (writer.replace_map(&records, id)?, None)
+        }
+    };
+    write(&mut writer, &object, before.as_ref(), record)
+}
+
 fn unknown_record(collection: &'static str, id: &str) -> DocError {
     DocError::UnknownRecord {
         collection,
         id: id.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::transaction::Transactable;
+
+    use super::*;
+    use crate::deal::{ContactRole, Influence, Stance};
+    use crate::id::DealId;
+    use crate::pipeline::Pipeline;
+
+    fn doc() -> DealDoc {
+        let pipeline = Pipeline::template_new_business();
+        let ctx = MoveContext {
+            now: Timestamp::from_millis(0),
+            offset: time::UtcOffset::UTC,
+            by: UserId::new("rep").unwrap(),
+            transition_id: RecordId::new("t0").unwrap(),
+        };
+        let (deal, _) = pipeline
+            .open_deal(
+                crate::deal::NewDeal {
+                    id: DealId::new("d").unwrap(),
+                    title: "deal".into(),
+                    account: crate::deal::Account::default(),
+                    amount: Money::from_major(10, Currency::USD).unwrap(),
+                    expected_close: None,
+                    owner: UserId::new("rep").unwrap(),
+                    team: None,
+                    source: None,
+                    stage: None,
+                },
+                &ctx,
+            )
+            .unwrap();
+        DealDoc::create(&deal, ActorId::from(*b"a"), &ctx.by, ctx.now).unwrap()
+    }
+
+    fn contact() -> Contact {
+        Contact {
+            id: ContactId::new("c1").unwrap(),
+            name: "王总".into(),
+            title: String::new(),
+            role: ContactRole::DecisionMaker,
+            stance: Stance::Neutral,
+            influence: Influence::High,
+            last_contacted: None,
+            phone: String::new(),
+            email: String::new(),
+        }
+    }
+
+    #[test]
+    fn scoped_upserts_skip_unchanged_records_and_repair_broken_ones() {
+        let mut doc = doc();
+        let rep = UserId::new("rep").unwrap();
+        let now = Timestamp::from_millis(1_000);
+        assert!(doc.upsert_contact(&rep, now, &contact()).unwrap());
+        assert!(!doc.upsert_contact(&rep, now, &contact()).unwrap());
+        // A buggy client breaks one field of the record.
+        let record = doc.record_object("contacts", "c1").unwrap();
+        doc.doc.put(&record, "stance", 3_i64).unwrap();
+        doc.doc.commit();
+        assert_eq!(doc.read().unwrap().problems.len(), 1);
+        // Writing the same contact again repairs it, although the fallback equals the value.
+        assert!(doc.upsert_contact(&rep, now, &contact()).unwrap());
+        let read = doc.read().unwrap();
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        assert_eq!(read.deal.contacts[&contact().id], contact());
+        assert!(doc.remove_contact(&rep, now, &contact().id).unwrap());
+        assert!(!doc.remove_contact(&rep, now, &contact().id).unwrap());
+        assert!(!doc.set_title(&rep, now, "deal").unwrap());
+        assert!(doc.set_title(&rep, now, "new").unwrap());
     }
 }

@@ -30,7 +30,7 @@ pub(crate) struct Fallbacks {
     pub(crate) currency: Currency,
 }
 
-type Write<V> = fn(&mut Writer<'_>, &ObjId, Option<&V>, &V) -> Result<(), DocError>;
+pub(crate) type Write<V> = fn(&mut Writer<'_>, &ObjId, Option<&V>, &V) -> Result<(), DocError>;
 
 pub(crate) fn read_contact(
     reader: &mut Reader,
