@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::doc::DocError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -43,6 +44,20 @@ pub enum ErrorCode {
     MoveRejected,
     /// A deal was moved with a pipeline other than its own.
     WrongPipeline,
+    /// Bytes could not be decoded as an Automerge document, changes or sync message.
+    CorruptDocument,
+    /// A document holds another kind of data than expected.
+    WrongDocumentType,
+    /// A document lacks its identifying field.
+    InvalidDocument,
+    /// An edit referred to a record the document does not hold.
+    UnknownRecord,
+    /// An edit tried to rewrite the stage history.
+    HistoryEditNotAllowed,
+    /// A text edit fell outside the text.
+    TextRangeOutOfBounds,
+    /// Automerge refused a write (a bug).
+    DocumentWriteFailed,
 }
 
 impl ErrorCode {
@@ -61,6 +76,13 @@ impl ErrorCode {
             ErrorCode::UnknownStage => "unknown_stage",
             ErrorCode::MoveRejected => "move_rejected",
             ErrorCode::WrongPipeline => "wrong_pipeline",
+            ErrorCode::CorruptDocument => "corrupt_document",
+            ErrorCode::WrongDocumentType => "wrong_document_type",
+            ErrorCode::InvalidDocument => "invalid_document",
+            ErrorCode::UnknownRecord => "unknown_record",
+            ErrorCode::HistoryEditNotAllowed => "history_edit_not_allowed",
+            ErrorCode::TextRangeOutOfBounds => "text_range_out_of_bounds",
+            ErrorCode::DocumentWriteFailed => "document_write_failed",
         }
     }
 }
@@ -81,6 +103,9 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Automerge documents.
+    #[error(transparent)]
+    Doc(#[from] DocError),
 }
 
 impl Error {
@@ -91,6 +116,7 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Doc(error) => error.code(),
         }
     }
 }
@@ -102,6 +128,7 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Doc(error) => error.localized(locale),
         }
     }
 }
@@ -125,6 +152,13 @@ mod tests {
             ErrorCode::UnknownStage,
             ErrorCode::MoveRejected,
             ErrorCode::WrongPipeline,
+            ErrorCode::CorruptDocument,
+            ErrorCode::WrongDocumentType,
+            ErrorCode::InvalidDocument,
+            ErrorCode::UnknownRecord,
+            ErrorCode::HistoryEditNotAllowed,
+            ErrorCode::TextRangeOutOfBounds,
+            ErrorCode::DocumentWriteFailed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

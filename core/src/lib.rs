@@ -16,6 +16,10 @@
 //! - A [`Deal`] is the whole record of an opportunity: account, amount, products, power map
 //!   ([`Contact`]s and [`Relationship`]s), competitors, follow-ups, comments, tasks, next step
 //!   and its stage history ([`StageTransition`]s).
+//! - A [`DealDoc`] holds one deal as an Automerge document: typed edits that merge with
+//!   concurrent ones, stage moves written only when the pipeline accepts them, tolerant reads
+//!   that report [`ValidationProblem`]s, and history. [`PipelineDoc`] and [`ScoringCounts`]
+//!   hold pipeline configurations and a team's scoring counts.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //!
 //! ## Typical workflow
@@ -77,6 +81,7 @@
 #![warn(missing_docs)]
 
 mod deal;
+mod doc;
 mod error;
 mod exchange;
 mod i18n;
@@ -95,6 +100,11 @@ pub use deal::{
     ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit, Stance, Task,
     TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
+pub use doc::{
+    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, PIPELINE_TYPE,
+    PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
+    ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
+};
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
 pub use i18n::{Locale, Localized, LocalizedText};
@@ -111,6 +121,10 @@ pub use pipeline::{
 pub use probability::{Probability, ProbabilityError};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
+
+/// The Automerge crate that documents are built on, so that the binding and the server use
+/// the same version (one copy of Automerge in the browser).
+pub use automerge;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -1,0 +1,165 @@
+//! How single values are spelled inside documents: enum names, dates, money.
+//!
+//! Enums are stored as their snake_case serde names (a unit test checks the two agree), dates
+//! as `YYYY-MM-DD` strings, instants as Automerge timestamps (milliseconds since the epoch),
+//! probabilities and discounts as unsigned basis points, and money as a map
+//! `{ minor, currency }` that is always replaced whole, so that a concurrent change of the
+//! amount on one replica and the currency on another can never combine into an amount nobody
+//! entered.
+
+use time::Date;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+use crate::deal::{
+    CompanySize, CompetitorStatus, ContactRole, DealRole, DealStatus, FollowUpKind, Influence,
+    RelationshipKind, Stance, TaskStatus, TransitionKind,
+};
+use crate::pipeline::{CriterionPhase, DealField, ForecastCategory};
+
+/// A field-less enum stored as its snake_case name.
+pub(crate) trait DocName: Copy + Sized + 'static {
+    /// What the schema expects, for validation problems.
+    const EXPECTED: &'static str;
+    /// Every variant, for tests.
+    #[cfg(test)]
+    const ALL: &'static [Self];
+    /// The stored name.
+    fn doc_name(self) -> &'static str;
+    /// The variant with a stored name.
+    fn from_doc_name(name: &str) -> Option<Self>;
+}
+
+macro_rules! doc_names {
+    ($ty:ident, $expected:literal { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl DocName for $ty {
+            const EXPECTED: &'static str = $expected;
+            #[cfg(test)]
+            const ALL: &'static [Self] = &[$($ty::$variant),+];
+
+            fn doc_name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+
+            fn from_doc_name(name: &str) -> Option<Self> {
+                match name {
+                    $($name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+doc_names!(CompanySize, "one of micro, small, medium, large, enterprise" {
+    Micro => "micro", Small => "small", Medium => "medium", Large => "large",
+    Enterprise => "enterprise",
+});
+doc_names!(FollowUpKind, "one of call, visit, meeting, email, im, demo" {
+    Call => "call", Visit => "visit", Meeting => "meeting", Email => "email", Im => "im",
+    Demo => "demo",
+});
+doc_names!(TaskStatus, "one of open, done, cancelled" {
+    Open => "open", Done => "done", Cancelled => "cancelled",
+});
+doc_names!(ContactRole, "a contact role (decision_maker, champion, …)" {
+    DecisionMaker => "decision_maker", Champion => "champion", Influencer => "influencer",
+    User => "user", Technical => "technical", Financial => "financial", Blocker => "blocker",
+    Other => "other",
+});
+doc_names!(Stance, "one of supporter, neutral, opponent" {
+    Supporter => "supporter", Neutral => "neutral", Opponent => "opponent",
+});
+doc_names!(Influence, "one of low, medium, high" {
+    Low => "low", Medium => "medium", High => "high",
+});
+doc_names!(RelationshipKind, "one of reports_to, influences" {
+    ReportsTo => "reports_to", Influences => "influences",
+});
+doc_names!(CompetitorStatus, "one of active, eliminated, won_against_us" {
+    Active => "active", Eliminated => "eliminated", WonAgainstUs => "won_against_us",
+});
+doc_names!(DealStatus, "one of open, won, lost, stopped" {
+    Open => "open", Won => "won", Lost => "lost", Stopped => "stopped",
+});
+doc_names!(TransitionKind, "a transition kind (created, forward, …)" {
+    Created => "created", Forward => "forward", Backward => "backward", Won => "won",
+    Lost => "lost", Stopped => "stopped", Reopened => "reopened",
+});
+doc_names!(DealRole, "one of owner, presales, manager, delivery, other" {
+    Owner => "owner", Presales => "presales", Manager => "manager", Delivery => "delivery",
+    Other => "other",
+});
+doc_names!(ForecastCategory, "one of pipeline, best_case, commit, closed" {
+    Pipeline => "pipeline", BestCase => "best_case", Commit => "commit", Closed => "closed",
+});
+doc_names!(CriterionPhase, "one of entry, exit" {
+    Entry => "entry", Exit => "exit",
+});
+doc_names!(DealField, "a deal field (title, industry, …)" {
+    Title => "title", AccountName => "account_name", Industry => "industry",
+    CompanySize => "company_size", Region => "region", Background => "background",
+    ExpectedClose => "expected_close", Needs => "needs", BusinessValue => "business_value",
+    ApprovalCycle => "approval_cycle", Source => "source", Campaign => "campaign",
+});
+
+const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+/// `YYYY-MM-DD`.
+pub(crate) fn format_date(date: Date) -> String {
+    // Formatting a date with a fixed numeric description only fails for years outside ±9999,
+    // which `time` cannot represent anyway; fall back to the debug form rather than panic.
+    date.format(DATE_FORMAT)
+        .unwrap_or_else(|_| format!("{date}"))
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
+    Date::parse(text, DATE_FORMAT).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_serde_names<T: DocName + serde::Serialize>() {
+        for variant in T::ALL {
+            let json = serde_json::to_string(variant).unwrap();
+            assert_eq!(json, format!("\"{}\"", variant.doc_name()));
+            assert_eq!(
+                T::from_doc_name(variant.doc_name()).map(DocName::doc_name),
+                Some(variant.doc_name())
+            );
+        }
+        assert!(T::from_doc_name("no_such_name").is_none());
+    }
+
+    #[test]
+    fn names_match_serde() {
+        check_serde_names::<CompanySize>();
+        check_serde_names::<FollowUpKind>();
+        check_serde_names::<TaskStatus>();
+        check_serde_names::<ContactRole>();
+        check_serde_names::<Stance>();
+        check_serde_names::<Influence>();
+        check_serde_names::<RelationshipKind>();
+        check_serde_names::<CompetitorStatus>();
+        check_serde_names::<DealStatus>();
+        check_serde_names::<TransitionKind>();
+        check_serde_names::<DealRole>();
+        check_serde_names::<ForecastCategory>();
+        check_serde_names::<CriterionPhase>();
+        check_serde_names::<DealField>();
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let date = time::macros::date!(2026 - 03 - 31);
+        assert_eq!(format_date(date), "2026-03-31");
+        assert_eq!(parse_date("2026-03-31"), Some(date));
+        assert_eq!(parse_date("31/03/2026"), None);
+        assert_eq!(parse_date("2026-02-30"), None);
+    }
+}
