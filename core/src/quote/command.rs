@@ -478,3 +478,397 @@ impl Quote {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::LocalizedText;
+    use crate::id::DealId;
+    use crate::money::{Currency, Money};
+    use crate::quote::approval::ApprovalThreshold;
+    use crate::quote::{NewQuote, TaxRate};
+    use time::macros::{date, offset};
+
+    const DAY: i64 = crate::timestamp::MILLIS_PER_DAY;
+
+    fn user(id: &str) -> UserId {
+        UserId::new(id).unwrap()
+    }
+
+    /// Levels: above 10 % the manager (1), above 20 % the director (2).
+    fn policy() -> ApprovalPolicy {
+        ApprovalPolicy {
+            thresholds: vec![
+                ApprovalThreshold {
+                    above: Discount::from_basis_points(1_000).unwrap(),
+                    level: 1,
+                },
+                ApprovalThreshold {
+                    above: Discount::from_basis_points(2_000).unwrap(),
+                    level: 2,
+                },
+            ],
+        }
+    }
+
+    /// 2026-03-01 00:00 in UTC+8, plus `days`.
+    fn ctx(who: &str, level: u8, days: i64) -> QuoteContext {
+        let start = Timestamp::start_of_day(date!(2026 - 03 - 01), offset!(+8));
+        QuoteContext {
+            actor: Approver {
+                user: user(who),
+                level,
+            },
+            now: Timestamp::from_millis(start.millis() + days * DAY),
+            offset: offset!(+8),
+        }
+    }
+
+    fn line(discount_bp: u16) -> QuoteLine {
+        QuoteLine::ad_hoc(
+            RecordId::new("l1").unwrap(),
+            LocalizedText::new("实施服务", "Implementation"),
+            LocalizedText::new("人天", "person-day"),
+            10,
+            Money::from_major(2_000, Currency::CNY).unwrap(),
+            TaxRate::from_basis_points(600).unwrap(),
+        )
+        .unwrap()
+        .with_discount(Discount::from_basis_points(discount_bp).unwrap())
+    }
+
+    fn empty_quote() -> Quote {
+        Quote::new(
+            NewQuote {
+                id: QuoteId::new("q1").unwrap(),
+                deal: DealId::new("d1").unwrap(),
+                owner: user("rep"),
+                currency: Currency::CNY,
+                valid_until: date!(2026 - 03 - 31),
+                tax_basis: TaxBasis::Exclusive,
+            },
+            ctx("rep", 0, 0).now,
+        )
+    }
+
+    fn run(quote: &Quote, action: QuoteAction, ctx: &QuoteContext) -> Result<Quote, QuoteError> {
+        let command = QuoteCommand {
+            expected_version: quote.version,
+            action,
+        };
+        quote.decide(&command, &policy(), ctx).map(|(next, _)| next)
+    }
+
+    fn set_line(line: QuoteLine) -> QuoteAction {
+        QuoteAction::Edit {
+            edit: QuoteEdit::SetLine {
+                line: Box::new(line),
+            },
+        }
+    }
+
+    /// A pending quote with one line at `discount_bp` off.
+    fn pending(discount_bp: u16) -> Quote {
+        let rep = ctx("rep", 0, 1);
+        let quote = run(&empty_quote(), set_line(line(discount_bp)), &rep).unwrap();
+        let quote = run(&quote, QuoteAction::Submit, &rep).unwrap();
+        assert_eq!(quote.status, QuoteStatus::PendingApproval);
+        quote
+    }
+
+    fn approve() -> QuoteAction {
+        QuoteAction::Approve {
+            comment: String::new(),
+        }
+    }
+
+    #[test]
+    fn submission_routes_by_discount() {
+        let rep = ctx("rep", 0, 1);
+        let draft = run(&empty_quote(), set_line(line(1_000)), &rep).unwrap();
+        // exactly 10 % is not above the first threshold: approved without anyone
+        let approved = run(&draft, QuoteAction::Submit, &rep).unwrap();
+        assert_eq!(approved.status, QuoteStatus::Approved);
+        assert_eq!(
+            approved.events.last().map(|event| &event.kind),
+            Some(&QuoteEventKind::Submitted {
+                required_level: None
+            })
+        );
+        assert_eq!(pending(1_001).required_level, Some(1));
+        assert_eq!(pending(2_500).required_level, Some(2));
+    }
+
+    #[test]
+    fn approval_needs_a_manager_of_sufficient_level() {
+        let quote = pending(2_500);
+        let err = run(&quote, approve(), &ctx("mgr", 1, 2)).unwrap_err();
+        assert_eq!(
+            err,
+            QuoteError::InsufficientApprovalLevel {
+                quote: quote.id.clone(),
+                required: 2,
+                actual: 1
+            }
+        );
+        let err = run(&quote, approve(), &ctx("rep", 9, 2)).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::SelfApproval);
+        let approved = run(&quote, approve(), &ctx("director", 2, 2)).unwrap();
+        assert_eq!(approved.status, QuoteStatus::Approved);
+        let decision = approved.decision.as_ref().unwrap();
+        assert_eq!((decision.level, decision.required_level), (2, 2));
+        assert_eq!(decision.by, user("director"));
+    }
+
+    #[test]
+    fn a_tampered_required_level_is_not_trusted() {
+        let mut quote = pending(2_500);
+        quote.required_level = Some(0);
+        let err = run(&quote, approve(), &ctx("mgr", 1, 2)).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InsufficientApprovalLevel);
+        // And a pending quote always needs a manager, even if the policy no longer asks for one.
+        let quote = pending(1_500);
+        let command = QuoteCommand {
+            expected_version: quote.version,
+            action: approve(),
+        };
+        let err = quote
+            .decide(&command, &ApprovalPolicy::default(), &ctx("peer", 0, 2))
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InsufficientApprovalLevel);
+    }
+
+    #[test]
+    fn rejection_needs_a_comment_and_an_edit_reopens() {
+        let quote = pending(1_500);
+        let blank = QuoteAction::Reject {
+            comment: "  ".into(),
+        };
+        assert_eq!(
+            run(&quote, blank, &ctx("mgr", 1, 2)).unwrap_err().code(),
+            crate::ErrorCode::CommentRequired
+        );
+        let reject = QuoteAction::Reject {
+            comment: "折扣过高，请降到 10% 以内".into(),
+        };
+        let rejected = run(&quote, reject, &ctx("mgr", 1, 2)).unwrap();
+        assert_eq!(rejected.status, QuoteStatus::Rejected);
+        assert_eq!(
+            run(&rejected, QuoteAction::Submit, &ctx("rep", 0, 3))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::InvalidQuoteTransition
+        );
+        let draft = run(&rejected, set_line(line(800)), &ctx("rep", 0, 3)).unwrap();
+        assert_eq!(draft.status, QuoteStatus::Draft);
+        assert_eq!(draft.decision, None);
+        assert_eq!(
+            draft.events.last().map(|event| &event.kind),
+            Some(&QuoteEventKind::Edited {
+                from: QuoteStatus::Rejected
+            })
+        );
+    }
+
+    #[test]
+    fn any_edit_sends_an_approved_quote_back_to_draft() {
+        let approved = run(&pending(1_500), approve(), &ctx("mgr", 1, 2)).unwrap();
+        let edits = [
+            QuoteEdit::SetDiscount {
+                discount: Discount::NONE,
+            },
+            QuoteEdit::SetTaxBasis {
+                basis: TaxBasis::Inclusive,
+            },
+            QuoteEdit::SetValidUntil {
+                date: date!(2026 - 04 - 30),
+            },
+            QuoteEdit::SetLine {
+                line: Box::new(line(1_500)),
+            },
+        ];
+        for edit in edits {
+            let edited = run(&approved, QuoteAction::Edit { edit }, &ctx("rep", 0, 3)).unwrap();
+            assert_eq!(edited.status, QuoteStatus::Draft);
+            assert_eq!(edited.decision, None);
+        }
+        let withdrawn = run(&pending(1_500), QuoteAction::Withdraw, &ctx("rep", 0, 2)).unwrap();
+        assert_eq!(withdrawn.status, QuoteStatus::Draft);
+    }
+
+    #[test]
+    fn sent_quotes_are_final_until_accepted_or_expired() {
+        let approved = run(&pending(1_500), approve(), &ctx("mgr", 1, 2)).unwrap();
+        let sent = run(&approved, QuoteAction::Send, &ctx("rep", 0, 3)).unwrap();
+        let err = run(&sent, set_line(line(0)), &ctx("rep", 0, 4)).unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::QuoteNotEditable);
+        // valid until 03-31: on 03-31 it can still be accepted, on 04-01 no longer
+        assert_eq!(
+            run(&sent, QuoteAction::Expire, &ctx("rep", 0, 30))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::QuoteNotExpired
+        );
+        let accepted = run(&sent, QuoteAction::Accept, &ctx("rep", 0, 30)).unwrap();
+        assert_eq!(accepted.status, QuoteStatus::Accepted);
+        assert_eq!(
+            run(&sent, QuoteAction::Accept, &ctx("rep", 0, 31))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::QuoteExpired
+        );
+        assert_eq!(
+            sent.status_at(ctx("rep", 0, 31).now, offset!(+8)),
+            QuoteStatus::Expired
+        );
+        let expired = run(&sent, QuoteAction::Expire, &ctx("rep", 0, 31)).unwrap();
+        assert_eq!(expired.status, QuoteStatus::Expired);
+        let successor = QuoteAction::Supersede {
+            successor: QuoteId::new("q2").unwrap(),
+        };
+        assert_eq!(
+            run(&accepted, successor.clone(), &ctx("rep", 0, 31))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::InvalidQuoteTransition
+        );
+        let superseded = run(&expired, successor, &ctx("rep", 0, 31)).unwrap();
+        assert_eq!(superseded.status, QuoteStatus::Superseded);
+    }
+
+    #[test]
+    fn bad_submissions_are_typed_errors() {
+        let rep = ctx("rep", 0, 1);
+        assert_eq!(
+            run(&empty_quote(), QuoteAction::Submit, &rep)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::EmptyQuote
+        );
+        let late = run(&empty_quote(), set_line(line(0)), &rep).unwrap();
+        assert_eq!(
+            run(&late, QuoteAction::Submit, &ctx("rep", 0, 31))
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::QuoteExpired
+        );
+        let mut usd = line(0);
+        usd.price = super::super::LinePrice::Custom {
+            unit_price: Money::new(1_00, Currency::USD),
+            catalog: None,
+        };
+        assert_eq!(
+            run(&empty_quote(), set_line(usd), &rep).unwrap_err().code(),
+            crate::ErrorCode::CurrencyMismatch
+        );
+        let mut negative = line(0);
+        negative.quantity = -2;
+        assert_eq!(
+            run(&empty_quote(), set_line(negative), &rep)
+                .unwrap_err()
+                .code(),
+            crate::ErrorCode::InvalidQuantity
+        );
+        let remove = QuoteAction::Edit {
+            edit: QuoteEdit::RemoveLine {
+                line: RecordId::new("nope").unwrap(),
+            },
+        };
+        assert_eq!(
+            run(&empty_quote(), remove, &rep).unwrap_err().code(),
+            crate::ErrorCode::UnknownQuoteLine
+        );
+        let bad_policy = ApprovalPolicy {
+            thresholds: vec![ApprovalThreshold {
+                above: Discount::NONE,
+                level: 0,
+            }],
+        };
+        let command = QuoteCommand {
+            expected_version: late.version,
+            action: QuoteAction::Submit,
+        };
+        assert_eq!(
+            late.decide(&command, &bad_policy, &rep).unwrap_err().code(),
+            crate::ErrorCode::InvalidApprovalPolicy
+        );
+    }
+
+    #[test]
+    fn versions_move_on_and_stale_commands_lose() {
+        let quote = pending(1_500);
+        let approve_v = QuoteCommand {
+            expected_version: quote.version,
+            action: approve(),
+        };
+        let (approved, event) = quote
+            .decide(&approve_v, &policy(), &ctx("mgr", 1, 2))
+            .unwrap();
+        assert_eq!(approved.version, quote.version + 1);
+        assert_eq!(event.version, approved.version);
+        assert_eq!(approved.events.last(), Some(&event));
+        assert_eq!(
+            approved.decide(&approve_v, &policy(), &ctx("mgr-2", 1, 2)),
+            Err(QuoteError::StaleQuote {
+                quote: quote.id.clone(),
+                expected: quote.version,
+                actual: quote.version + 1
+            })
+        );
+    }
+
+    #[test]
+    fn event_times_never_go_back() {
+        let quote = pending(1_500);
+        let last = quote.events.last().unwrap().at;
+        // An approver whose clock lags a day behind.
+        let (_, event) = quote
+            .decide(
+                &QuoteCommand {
+                    expected_version: quote.version,
+                    action: approve(),
+                },
+                &policy(),
+                &ctx("mgr", 1, 0),
+            )
+            .unwrap();
+        assert_eq!(event.at, last);
+    }
+
+    #[test]
+    fn commands_round_trip_through_serde() {
+        let command = QuoteCommand {
+            expected_version: 7,
+            action: QuoteAction::Reject {
+                comment: "请补充交付范围".into(),
+            },
+        };
+        let json = serde_json::to_string(&command).unwrap();
+        assert_eq!(
+            json,
+            r#"{"expected_version":7,"action":{"action":"reject","comment":"请补充交付范围"}}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<QuoteCommand>(&json).unwrap(),
+            command
+        );
+        let edit: QuoteCommand = serde_json::from_str(
+            r#"{"expected_version":1,"action":{"action":"edit","edit":{"edit":"set_discount","discount":500}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            edit.action,
+            QuoteAction::Edit {
+                edit: QuoteEdit::SetDiscount {
+                    discount: Discount::from_basis_points(500).unwrap()
+                }
+            }
+        );
+        assert!(
+            serde_json::from_str::<QuoteCommand>(
+                r#"{"expected_version":1,"action":{"action":"edit","edit":{"edit":"set_discount","discount":10001}}}"#
+            )
+            .is_err()
+        );
+    }
+}
