@@ -1,31 +1,5 @@
 //! The product catalogue (产品目录): products with list prices, volume tiers, bundles and
-//! promotions, and the one pricing function quotes use.
-//!
-//! A [`Catalog`] is configuration (serde data, checked by [`Catalog::validate`]) in one currency,
-//! like a price book. Pricing a line is a pure function of (catalogue, product, quantity, date):
-//! [`Catalog::price`] returns the line amount, an indicative unit price and the [`PriceRule`]
-//! that produced it, so a quote can say why a price is what it is.
-//!
-//! # How a line is priced
-//!
-//! 1. The **volume price**: the list price times the quantity, unless the product has
-//!    [`VolumePricing`]. Tiers start at a quantity; below the first tier the list price applies.
-//!    - [`TierMode::Graduated`] (分段累计): each unit is priced by the tier it falls in, so the
-//!      first 99 units cost the list price and units 100–499 the 100+ price.
-//!    - [`TierMode::AllUnits`] (全量阶梯): the tier reached by the whole quantity prices every
-//!      unit.
-//! 2. Every **promotion** of the product valid on the date (both ends inclusive) whose minimum
-//!    quantity is met: a percentage off the list price or a fixed unit price.
-//! 3. The **lowest line amount wins**. Promotions do not stack with tiers or with each other;
-//!    on a tie the volume price wins, then the promotion with the smallest id.
-//!
-//! A **bundle** (套餐) is a product with components: its list price is the bundle price, and the
-//! priced line also reports what the components would cost bought separately.
-//!
-//! Amounts are exact integers wherever the rule is integer (quantity × unit price); a percentage
-//! off rounds once per line, half away from zero to the minor unit. The unit price of a priced
-//! line is the line amount divided by the quantity, rounded the same way, for display only: the
-//! line amount is authoritative.
+//! promotions, and the one pricing function quotes use ([`Catalog::price`]).
 
 mod error;
 mod price;

@@ -73,8 +73,28 @@ pub struct PriceBand {
 }
 
 impl Catalog {
-    /// Prices `quantity` units of `product` on `date`: the lowest of the volume price and every
-    /// promotion that applies (see the module documentation for the rules).
+    /// Prices `quantity` units of `product` on `date`, returning the line amount, an indicative
+    /// unit price and the [`PriceRule`] that produced it, so a quote can say why a price is what
+    /// it is.
+    ///
+    /// 1. The **volume price**: the list price times the quantity, unless the product has
+    ///    [`VolumePricing`]. Tiers start at a quantity; below the first tier the list price applies.
+    ///    - [`TierMode::Graduated`] (分段累计): each unit is priced by the tier it falls in, so the
+    ///      first 99 units cost the list price and units 100–499 the 100+ price.
+    ///    - [`TierMode::AllUnits`] (全量阶梯): the tier reached by the whole quantity prices every
+    ///      unit.
+    /// 2. Every **promotion** of the product valid on the date (both ends inclusive) whose minimum
+    ///    quantity is met: a percentage off the list price or a fixed unit price.
+    /// 3. The **lowest line amount wins**. Promotions do not stack with tiers or with each other;
+    ///    on a tie the volume price wins, then the promotion with the smallest id.
+    ///
+    /// A **bundle** (套餐) is a product with components: its list price is the bundle price, and the
+    /// priced line also reports what the components would cost bought separately.
+    ///
+    /// Amounts are exact integers wherever the rule is integer (quantity × unit price); a percentage
+    /// off rounds once per line, half away from zero to the minor unit. The unit price of a priced
+    /// line is the line amount divided by the quantity, rounded the same way, for display only: the
+    /// line amount is authoritative.
     ///
     /// Errors: unknown or inactive product, quantity not positive, a price in another currency
     /// than the catalogue's, or an amount that overflows.

@@ -1,15 +1,5 @@
 //! Payment plans (收款计划) and receipts (回款): instalments that sum exactly to the contract
 //! amount, receipts recorded against them, and what is received, outstanding and overdue.
-//!
-//! A [`PaymentPlan`] keeps the raw facts, the instalments and the receipts (keyed by id, so
-//! receipts recorded on two devices merge), and computes everything else on demand with
-//! [`PaymentPlan::collection`]: a pure function of the plan and the date, so the figures are the
-//! same on every device and can be taken "as of" any day.
-//!
-//! Receipts are recorded against one instalment. What exceeds the instalment's amount is kept as
-//! **credit** (over-payment): it is not moved silently to the next instalment, since finance
-//! decides whether to refund it or apply it. So `received + outstanding = total` always, and
-//! credit is reported separately.
 
 mod collection;
 mod error;
@@ -30,6 +20,16 @@ use crate::money::{Money, MoneyError};
 use crate::timestamp::Timestamp;
 
 /// The instalments of a contract and the receipts recorded against them.
+///
+/// A plan keeps the raw facts, the instalments and the receipts (keyed by id, so
+/// receipts recorded on two devices merge), and computes everything else on demand with
+/// [`PaymentPlan::collection`]: a pure function of the plan and the date, so the figures are the
+/// same on every device and can be taken "as of" any day.
+///
+/// Receipts are recorded against one instalment. What exceeds the instalment's amount is kept as
+/// **credit** (over-payment): it is not moved silently to the next instalment, since finance
+/// decides whether to refund it or apply it. So `received + outstanding = total` always, and
+/// credit is reported separately.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct PaymentPlan {
     /// The contract.

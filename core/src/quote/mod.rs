@@ -3,11 +3,12 @@
 //!
 //! A [`Quote`] changes only through [`Quote::decide`], which checks the command's version
 //! (compare-and-set) and the state machine, and returns the new quote with the event to log.
-//! Totals follow one rounding rule, described in [`Quote::totals`]'s module: per line, half away
-//! from zero, totals are sums of rounded lines.
+//! Totals follow one rounding rule, described on [`QuoteTotals`]: per line, half away from zero,
+//! totals are sums of rounded lines.
 
 mod approval;
 mod command;
+mod decide;
 mod error;
 mod line;
 mod sync;

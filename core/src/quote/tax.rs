@@ -1,9 +1,4 @@
-//! Tax rates and how tax is worked out on a quote line.
-//!
-//! Tax is computed **per line** and rounded half away from zero to the minor unit; the quote's
-//! tax is the sum of the line taxes. This matches Chinese VAT invoices (增值税发票), which show
-//! the amount and tax of every line, and keeps every total a plain sum of rounded lines. Tax on
-//! the quote total could differ from the sum by up to half a minor unit per line.
+//! Tax rates and how tax is worked out on a quote line (per line; see [`TaxBasis`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -57,6 +52,11 @@ impl From<TaxRate> for u16 {
 }
 
 /// Whether the prices on a quote include tax.
+///
+/// Either way tax is computed **per line** and rounded half away from zero to the minor unit;
+/// the quote's tax is the sum of the line taxes. This matches Chinese VAT invoices (增值税发票),
+/// which show the amount and tax of every line, and keeps every total a plain sum of rounded
+/// lines. Tax on the quote total could differ from the sum by up to half a minor unit per line.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxBasis {

@@ -1,21 +1,4 @@
-//! Quote totals, computed exactly.
-//!
-//! # The rounding rule
-//!
-//! Everything is rounded **per line**, half away from zero (四舍五入) to the currency's minor
-//! unit, and every total is the sum of the rounded lines:
-//!
-//! 1. `gross` = the catalogue amount, or unit price × quantity (exact integers);
-//! 2. `discounted` = gross × (1 − line discount) × (1 − quote discount), rounded **once**: the
-//!    quote's discount is spread over the lines rather than taken off the sum, so the lines always
-//!    add up to the quote;
-//! 3. tax per line on `discounted` (see [`TaxBasis`]), rounded once;
-//! 4. `net`, `tax` and `total` of the quote are the sums of the lines'.
-//!
-//! The discount that approval looks at compares `discounted` with the line's reference amount
-//! (the catalogue price; see [`QuoteLine::reference`]), so volume tiers and promotions, which the
-//! catalogue already allows, need no approval, while line discounts, the quote discount and
-//! custom prices below the catalogue do.
+//! Quote totals, computed exactly (the rounding rule is on [`QuoteTotals`]).
 
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +26,23 @@ pub struct LineTotals {
 }
 
 /// The figures of a quote: sums of the lines' rounded figures.
+///
+/// # Rounding
+///
+/// Everything is rounded **per line**, half away from zero (四舍五入) to the currency's minor
+/// unit, and every total is the sum of the rounded lines:
+///
+/// 1. `gross` = the catalogue amount, or unit price × quantity (exact integers);
+/// 2. `discounted` = gross × (1 − line discount) × (1 − quote discount), rounded **once**: the
+///    quote's discount is spread over the lines rather than taken off the sum, so the lines always
+///    add up to the quote;
+/// 3. tax per line on `discounted` (see [`TaxBasis`]), rounded once;
+/// 4. `net`, `tax` and `total` of the quote are the sums of the lines'.
+///
+/// The discount that approval looks at compares `discounted` with the line's reference amount
+/// (the catalogue price; see [`QuoteLine::reference`]), so volume tiers and promotions, which the
+/// catalogue already allows, need no approval, while line discounts, the quote discount and
+/// custom prices below the catalogue do.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct QuoteTotals {
     /// Each line's figures, in quote order.
