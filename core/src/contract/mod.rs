@@ -270,3 +270,72 @@ impl ContractStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Locale, Localized};
+    use crate::money::Currency;
+
+    fn contract() -> Contract {
+        Contract {
+            id: ContractId::new("c").unwrap(),
+            number: "HT-1".into(),
+            deal: DealId::new("d").unwrap(),
+            quote: QuoteId::new("q").unwrap(),
+            parties: vec![
+                Party {
+                    role: PartyRole::Buyer,
+                    name: "客户".into(),
+                    representative: None,
+                },
+                Party {
+                    role: PartyRole::Seller,
+                    name: "我方".into(),
+                    representative: None,
+                },
+            ],
+            amount: Money::new(1, Currency::CNY),
+            status: ContractStatus::Draft,
+            signing: None,
+            created_at: Timestamp::from_millis(0),
+            created_by: UserId::new("rep").unwrap(),
+        }
+    }
+
+    #[test]
+    fn stored_contracts_are_checked() {
+        assert_eq!(contract().validate(), Ok(()));
+        let corrupt = Contract {
+            status: ContractStatus::Signed,
+            amount: Money::new(0, Currency::CNY),
+            ..contract()
+        };
+        let err = corrupt.validate().unwrap_err();
+        assert_eq!(
+            err,
+            ContractError::Invalid {
+                contract: ContractId::new("c").unwrap(),
+                problems: vec![
+                    ContractProblem::AmountNotPositive,
+                    ContractProblem::SigningMismatch
+                ],
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "contract c is invalid: the contract amount must be above zero; the signed status and the signing record disagree"
+        );
+        assert_eq!(
+            err.localized(Locale::ZhCn),
+            "合同 c 信息有误：合同金额须大于零；签署状态与签署记录不一致"
+        );
+    }
+
+    #[test]
+    fn contracts_round_trip_through_serde() {
+        let json = serde_json::to_string(&contract()).unwrap();
+        assert!(json.contains(r#""role":"buyer""#));
+        assert_eq!(serde_json::from_str::<Contract>(&json).unwrap(), contract());
+    }
+}

@@ -254,3 +254,69 @@ impl PaymentPlan {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use time::macros::date;
+
+    fn record(id: &str) -> RecordId {
+        RecordId::new(id).unwrap()
+    }
+
+    fn plan() -> PaymentPlan {
+        PaymentPlan {
+            contract: ContractId::new("c").unwrap(),
+            total: Money::new(100, Currency::CNY),
+            instalments: vec![Instalment {
+                id: record("i1"),
+                label: "全款".into(),
+                due: date!(2026 - 01 - 31),
+                amount: Money::new(100, Currency::CNY),
+            }],
+            receipts: BTreeMap::new(),
+        }
+    }
+
+    fn receipt(id: &str, instalment: &str) -> Receipt {
+        Receipt {
+            id: record(id),
+            instalment: record(instalment),
+            amount: Money::new(40, Currency::CNY),
+            received_on: date!(2026 - 01 - 10),
+            reference: String::new(),
+            recorded_by: UserId::new("finance").unwrap(),
+            recorded_at: Timestamp::from_millis(0),
+        }
+    }
+
+    #[test]
+    fn stored_receipts_are_checked() {
+        let mut plan = plan();
+        plan.receipts.insert(record("r1"), receipt("r1", "i1"));
+        assert_eq!(plan.validate(), Ok(()));
+        // A receipt stored under another key, or for a missing instalment (corrupt data).
+        let mut misfiled = plan.clone();
+        misfiled.receipts.insert(record("r2"), receipt("r3", "i1"));
+        assert_eq!(
+            misfiled.validate(),
+            Err(PaymentError::UnknownReceipt {
+                receipt: record("r2")
+            })
+        );
+        let mut orphan = plan.clone();
+        orphan.receipts.insert(record("r2"), receipt("r2", "gone"));
+        assert_eq!(
+            orphan.validate(),
+            Err(PaymentError::UnknownInstalment {
+                instalment: record("gone")
+            })
+        );
+        // Collection still counts the orphan's money, as credit.
+        let status = orphan.collection(date!(2026 - 02 - 01)).unwrap();
+        assert_eq!(status.received, Money::new(40, Currency::CNY));
+        assert_eq!(status.credit, Money::new(40, Currency::CNY));
+        assert_eq!(status.outstanding, Money::new(60, Currency::CNY));
+    }
+}
