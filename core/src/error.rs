@@ -9,11 +9,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::doc::DocError;
+use crate::catalog::CatalogError;
+use crate::contract::ContractError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
+use crate::payment::PaymentError;
 use crate::pipeline::PipelineError;
 use crate::probability::ProbabilityError;
+use crate::quote::QuoteError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -58,6 +62,64 @@ pub enum ErrorCode {
     TextRangeOutOfBounds,
     /// Automerge refused a write (a bug).
     DocumentWriteFailed,
+    /// A product is not in the catalogue.
+    UnknownProduct,
+    /// A product is no longer sold.
+    InactiveProduct,
+    /// A quantity of zero or less.
+    InvalidQuantity,
+    /// A product catalogue is invalid.
+    InvalidCatalog,
+    /// A quote command was made against an outdated version: reload and retry.
+    StaleQuote,
+    /// The quote's status does not allow the action.
+    InvalidQuoteTransition,
+    /// A sent, accepted, expired or superseded quote was edited.
+    QuoteNotEditable,
+    /// A quote without lines was submitted or synced.
+    EmptyQuote,
+    /// The quote's validity date has passed.
+    QuoteExpired,
+    /// A quote was expired before its validity date.
+    QuoteNotExpired,
+    /// The approver's level is below what the discount needs.
+    InsufficientApprovalLevel,
+    /// The quote's owner tried to approve or reject it.
+    SelfApproval,
+    /// A rejection without a comment.
+    CommentRequired,
+    /// A quote has no line with that id.
+    UnknownQuoteLine,
+    /// A quote line is negative or inconsistent with its catalogue price.
+    InvalidQuoteLine,
+    /// A quote line's catalogue price differs from the catalogue.
+    PriceMismatch,
+    /// A quote or contract was used with another deal than its own.
+    WrongDeal,
+    /// A tax rate above 100 %.
+    TaxRateOutOfRange,
+    /// An approval policy is invalid.
+    InvalidApprovalPolicy,
+    /// A contract was made from a quote the customer has not accepted.
+    QuoteNotAccepted,
+    /// A contract is incomplete or inconsistent.
+    InvalidContract,
+    /// A signed contract was signed again.
+    ContractAlreadySigned,
+    /// A signing without the signed file or dated in the future.
+    InvalidSigning,
+    /// The instalments do not add up to the contract amount.
+    InstalmentsDoNotSum,
+    /// A payment plan has no, too many, duplicate or non-positive instalments.
+    InvalidPaymentPlan,
+    /// Split shares do not add up to 100 % or do not match the instalments.
+    InvalidSplit,
+    /// A payment plan has no instalment with that id.
+    UnknownInstalment,
+    /// A receipt is not positive or reuses another receipt's id.
+    InvalidReceipt,
+    /// A payment plan has no receipt with that id.
+    UnknownReceipt,
 }
 
 impl ErrorCode {
@@ -83,6 +145,35 @@ impl ErrorCode {
             ErrorCode::HistoryEditNotAllowed => "history_edit_not_allowed",
             ErrorCode::TextRangeOutOfBounds => "text_range_out_of_bounds",
             ErrorCode::DocumentWriteFailed => "document_write_failed",
+            ErrorCode::UnknownProduct => "unknown_product",
+            ErrorCode::InactiveProduct => "inactive_product",
+            ErrorCode::InvalidQuantity => "invalid_quantity",
+            ErrorCode::InvalidCatalog => "invalid_catalog",
+            ErrorCode::StaleQuote => "stale_quote",
+            ErrorCode::InvalidQuoteTransition => "invalid_quote_transition",
+            ErrorCode::QuoteNotEditable => "quote_not_editable",
+            ErrorCode::EmptyQuote => "empty_quote",
+            ErrorCode::QuoteExpired => "quote_expired",
+            ErrorCode::QuoteNotExpired => "quote_not_expired",
+            ErrorCode::InsufficientApprovalLevel => "insufficient_approval_level",
+            ErrorCode::SelfApproval => "self_approval",
+            ErrorCode::CommentRequired => "comment_required",
+            ErrorCode::UnknownQuoteLine => "unknown_quote_line",
+            ErrorCode::InvalidQuoteLine => "invalid_quote_line",
+            ErrorCode::PriceMismatch => "price_mismatch",
+            ErrorCode::WrongDeal => "wrong_deal",
+            ErrorCode::TaxRateOutOfRange => "tax_rate_out_of_range",
+            ErrorCode::InvalidApprovalPolicy => "invalid_approval_policy",
+            ErrorCode::QuoteNotAccepted => "quote_not_accepted",
+            ErrorCode::InvalidContract => "invalid_contract",
+            ErrorCode::ContractAlreadySigned => "contract_already_signed",
+            ErrorCode::InvalidSigning => "invalid_signing",
+            ErrorCode::InstalmentsDoNotSum => "instalments_do_not_sum",
+            ErrorCode::InvalidPaymentPlan => "invalid_payment_plan",
+            ErrorCode::InvalidSplit => "invalid_split",
+            ErrorCode::UnknownInstalment => "unknown_instalment",
+            ErrorCode::InvalidReceipt => "invalid_receipt",
+            ErrorCode::UnknownReceipt => "unknown_receipt",
         }
     }
 }
@@ -106,6 +197,18 @@ pub enum Error {
     /// Automerge documents.
     #[error(transparent)]
     Doc(#[from] DocError),
+    /// The product catalogue and pricing.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Quotes and their approval.
+    #[error(transparent)]
+    Quote(#[from] QuoteError),
+    /// Contracts and signing.
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+    /// Payment plans and receipts.
+    #[error(transparent)]
+    Payment(#[from] PaymentError),
 }
 
 impl Error {
@@ -117,6 +220,10 @@ impl Error {
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
             Error::Doc(error) => error.code(),
+            Error::Catalog(error) => error.code(),
+            Error::Quote(error) => error.code(),
+            Error::Contract(error) => error.code(),
+            Error::Payment(error) => error.code(),
         }
     }
 }
@@ -129,6 +236,10 @@ impl Localized for Error {
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
             Error::Doc(error) => error.localized(locale),
+            Error::Catalog(error) => error.localized(locale),
+            Error::Quote(error) => error.localized(locale),
+            Error::Contract(error) => error.localized(locale),
+            Error::Payment(error) => error.localized(locale),
         }
     }
 }
@@ -159,6 +270,35 @@ mod tests {
             ErrorCode::HistoryEditNotAllowed,
             ErrorCode::TextRangeOutOfBounds,
             ErrorCode::DocumentWriteFailed,
+            ErrorCode::UnknownProduct,
+            ErrorCode::InactiveProduct,
+            ErrorCode::InvalidQuantity,
+            ErrorCode::InvalidCatalog,
+            ErrorCode::StaleQuote,
+            ErrorCode::InvalidQuoteTransition,
+            ErrorCode::QuoteNotEditable,
+            ErrorCode::EmptyQuote,
+            ErrorCode::QuoteExpired,
+            ErrorCode::QuoteNotExpired,
+            ErrorCode::InsufficientApprovalLevel,
+            ErrorCode::SelfApproval,
+            ErrorCode::CommentRequired,
+            ErrorCode::UnknownQuoteLine,
+            ErrorCode::InvalidQuoteLine,
+            ErrorCode::PriceMismatch,
+            ErrorCode::WrongDeal,
+            ErrorCode::TaxRateOutOfRange,
+            ErrorCode::InvalidApprovalPolicy,
+            ErrorCode::QuoteNotAccepted,
+            ErrorCode::InvalidContract,
+            ErrorCode::ContractAlreadySigned,
+            ErrorCode::InvalidSigning,
+            ErrorCode::InstalmentsDoNotSum,
+            ErrorCode::InvalidPaymentPlan,
+            ErrorCode::InvalidSplit,
+            ErrorCode::UnknownInstalment,
+            ErrorCode::InvalidReceipt,
+            ErrorCode::UnknownReceipt,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -117,6 +117,18 @@ string_id!(
     /// A product in the catalogue.
     ProductId
 );
+string_id!(
+    /// A promotion in the product catalogue.
+    PromotionId
+);
+string_id!(
+    /// A quote (报价单); each revision of a quote is its own record with its own id.
+    QuoteId
+);
+string_id!(
+    /// A contract (合同).
+    ContractId
+);
 
 fn validate(id: &str, kind: &'static str) -> Result<(), IdError> {
     if id.is_empty() {

@@ -21,6 +21,10 @@
 //!   that report [`ValidationProblem`]s, and history. [`PipelineDoc`] and [`ScoringCounts`]
 //!   hold pipeline configurations and a team's scoring counts.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
+//! - Lead to cash: a [`Catalog`] prices [`QuoteLine`]s; a [`Quote`] moves through approval by
+//!   compare-and-set commands ([`Quote::decide`]); an accepted quote becomes a [`Contract`]
+//!   whose signing wins the deal; a [`PaymentPlan`] collects the contract amount. [`Quote`]
+//!   walks the whole way in one example.
 //!
 //! ## Typical workflow
 //!
@@ -80,6 +84,8 @@
 //! ```
 #![warn(missing_docs)]
 
+mod catalog;
+mod contract;
 mod deal;
 mod doc;
 mod error;
@@ -87,11 +93,21 @@ mod exchange;
 mod i18n;
 mod id;
 mod money;
+mod payment;
 mod pipeline;
 mod probability;
+mod quote;
 mod team_hierarchy;
 mod timestamp;
 
+pub use catalog::{
+    BundleComponent, Catalog, CatalogError, CatalogProblem, PriceBand, PriceRule, PriceTier,
+    PricedLine, Product, Promotion, PromotionOffer, TierMode, VolumePricing,
+};
+pub use contract::{
+    Contract, ContractError, ContractProblem, ContractSignature, ContractStatus, NewContract,
+    Party, PartyRole, Signing,
+};
 pub use deal::{
     Account, AmountChange, Budget, CategoryOverride, ChecklistTick, CloseDateChange, Comment,
     CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealRole, DealStatus,
@@ -109,16 +125,27 @@ pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
-    AccountId, ContactId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId, RecordId,
-    StageId, TeamId, UserId,
+    AccountId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId,
+    PromotionId, QuoteId, RecordId, StageId, TeamId, UserId,
 };
 pub use money::{Currency, Discount, Money, MoneyError};
+pub use payment::{
+    AgeBucket, AgeBuckets, CollectionStatus, Instalment, InstalmentState, InstalmentStatus,
+    MAX_INSTALMENTS, PaymentError, PaymentPlan, Receipt, ScheduledInstalment, Split,
+    split_by_basis_points, split_equal,
+};
 pub use pipeline::{
     ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
     MoveOutcome, MoveProblem, MoveRejected, MoveRules, MoveTarget, Pipeline, PipelineError, Reason,
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };
 pub use probability::{Probability, ProbabilityError};
+pub use quote::{
+    ApprovalDecision, ApprovalOutcome, ApprovalPolicy, ApprovalThreshold, Approver, LinePrice,
+    LineTotals, NewQuote, PolicyProblem, Quote, QuoteAction, QuoteActionKind, QuoteCommand,
+    QuoteContext, QuoteEdit, QuoteError, QuoteEvent, QuoteEventKind, QuoteLine, QuoteStatus,
+    QuoteTotals, TaxBasis, TaxRate,
+};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
