@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::deal::DealError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -43,6 +44,28 @@ pub enum ErrorCode {
     MoveRejected,
     /// A deal was moved with a pipeline other than its own.
     WrongPipeline,
+    /// A contact named by an edit is not on the deal.
+    UnknownContact,
+    /// A reply names a comment that does not exist.
+    UnknownComment,
+    /// A task id is not on the deal.
+    UnknownTask,
+    /// The task is already done or cancelled.
+    TaskClosed,
+    /// A record id is already used on the deal.
+    DuplicateRecord,
+    /// A comment has no text.
+    EmptyComment,
+    /// A product line's quantity is zero or negative.
+    InvalidQuantity,
+    /// A product line's unit price is negative.
+    NegativePrice,
+    /// A power-map edge links a contact to itself.
+    InvalidRelationship,
+    /// A ticked criterion is not a checklist item of the pipeline.
+    UnknownChecklistItem,
+    /// The edit needs an open deal.
+    DealClosed,
 }
 
 impl ErrorCode {
@@ -61,6 +84,17 @@ impl ErrorCode {
             ErrorCode::UnknownStage => "unknown_stage",
             ErrorCode::MoveRejected => "move_rejected",
             ErrorCode::WrongPipeline => "wrong_pipeline",
+            ErrorCode::UnknownContact => "unknown_contact",
+            ErrorCode::UnknownComment => "unknown_comment",
+            ErrorCode::UnknownTask => "unknown_task",
+            ErrorCode::TaskClosed => "task_closed",
+            ErrorCode::DuplicateRecord => "duplicate_record",
+            ErrorCode::EmptyComment => "empty_comment",
+            ErrorCode::InvalidQuantity => "invalid_quantity",
+            ErrorCode::NegativePrice => "negative_price",
+            ErrorCode::InvalidRelationship => "invalid_relationship",
+            ErrorCode::UnknownChecklistItem => "unknown_checklist_item",
+            ErrorCode::DealClosed => "deal_closed",
         }
     }
 }
@@ -81,6 +115,9 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Editing a deal record.
+    #[error(transparent)]
+    Deal(#[from] DealError),
 }
 
 impl Error {
@@ -91,6 +128,7 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Deal(error) => error.code(),
         }
     }
 }
@@ -102,6 +140,7 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Deal(error) => error.localized(locale),
         }
     }
 }
@@ -125,6 +164,17 @@ mod tests {
             ErrorCode::UnknownStage,
             ErrorCode::MoveRejected,
             ErrorCode::WrongPipeline,
+            ErrorCode::UnknownContact,
+            ErrorCode::UnknownComment,
+            ErrorCode::UnknownTask,
+            ErrorCode::TaskClosed,
+            ErrorCode::DuplicateRecord,
+            ErrorCode::EmptyComment,
+            ErrorCode::InvalidQuantity,
+            ErrorCode::NegativePrice,
+            ErrorCode::InvalidRelationship,
+            ErrorCode::UnknownChecklistItem,
+            ErrorCode::DealClosed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -89,11 +89,11 @@ mod timestamp;
 
 pub use deal::{
     Account, AmountChange, Budget, CategoryOverride, ChecklistTick, CloseDateChange, Comment,
-    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealRole, DealStatus,
-    EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
-    LearnedProbability, ManualProbability, NewDeal, NextStep, ProbabilityInputs, ProbabilitySource,
-    ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit, Stance, Task,
-    TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
+    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealError, DealRole,
+    DealStatus, EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
+    LearnedProbability, ManualProbability, NewDeal, NextStep, PowerMapProblem, ProbabilityInputs,
+    ProbabilitySource, ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit,
+    Stance, Task, TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
@@ -104,7 +104,7 @@ pub use id::{
 };
 pub use money::{Currency, Discount, Money, MoneyError};
 pub use pipeline::{
-    ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
+    ConfigItem, ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
     MoveOutcome, MoveProblem, MoveRejected, MoveRules, MoveTarget, Pipeline, PipelineError, Reason,
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };

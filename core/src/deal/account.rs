@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::deal::DealError;
 use crate::id::{AccountId, ProductId, RecordId};
-use crate::money::{Discount, Money};
+use crate::money::{Discount, Money, MoneyError};
 
 /// The customer company of a deal.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
@@ -73,4 +74,74 @@ pub struct ProductLine {
     pub unit_price: Money,
     /// Line discount.
     pub discount: Discount,
+}
+
+impl ProductLine {
+    /// `unit_price × quantity` less the discount, rounded once, half away from zero.
+    pub fn total(&self) -> Result<Money, MoneyError> {
+        self.discount
+            .apply(self.unit_price.checked_mul(self.quantity)?)
+    }
+}
+
+impl crate::deal::Deal {
+    /// Adds a product line: the id must be new, the quantity positive, the unit price not
+    /// negative and in the deal amount's currency, and the totals must fit in 64 bits.
+    ///
+    /// The deal amount is not changed: it is the rep's expected contract value, which may
+    /// include services not itemised. Compare it with [`Deal::product_total`].
+    pub fn add_product_line(&mut self, line: ProductLine) -> Result<(), DealError> {
+        if self.product_lines.contains_key(&line.id) {
+            return Err(DealError::DuplicateId {
+                id: line.id.to_string(),
+            });
+        }
+        if line.quantity <= 0 {
+            return Err(DealError::InvalidQuantity {
+                line: line.id,
+                quantity: line.quantity,
+            });
+        }
+        if line.unit_price.is_negative() {
+            return Err(DealError::NegativePrice {
+                line: line.id,
+                price: line.unit_price,
+            });
+        }
+        let deal_currency = self.amount.currency();
+        if line.unit_price.currency() != deal_currency {
+            return Err(DealError::CurrencyMismatch {
+                line: line.id,
+                deal_currency,
+                line_currency: line.unit_price.currency(),
+            });
+        }
+        self.product_total()?.checked_add(line.total()?)?;
+        self.product_lines.insert(line.id.clone(), line);
+        Ok(())
+    }
+
+    /// Removes a product line.
+    pub fn remove_product_line(&mut self, line: &RecordId) -> Option<ProductLine> {
+        self.product_lines.remove(line)
+    }
+
+    /// The sum of the product lines' totals, in the deal amount's currency (zero without
+    /// lines). Errors when a line is priced in another currency (possible after the amount's
+    /// currency changed, or after merging edits) or a total overflows.
+    pub fn product_total(&self) -> Result<Money, DealError> {
+        let deal_currency = self.amount.currency();
+        self.product_lines
+            .values()
+            .try_fold(Money::zero(deal_currency), |sum, line| {
+                if line.unit_price.currency() != deal_currency {
+                    return Err(DealError::CurrencyMismatch {
+                        line: line.id.clone(),
+                        deal_currency,
+                        line_currency: line.unit_price.currency(),
+                    });
+                }
+                Ok(sum.checked_add(line.total()?)?)
+            })
+    }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::deal::DealError;
 use crate::id::{RecordId, UserId};
 use crate::pipeline::ForecastCategory;
 use crate::probability::Probability;
@@ -114,5 +115,33 @@ impl crate::deal::Deal {
                 ))
             }
         }
+    }
+}
+
+impl crate::deal::Deal {
+    /// Sets the manual probability override (who and when are recorded). Only open deals take
+    /// one: a closed deal's probability follows from its outcome.
+    pub fn set_manual_probability(
+        &mut self,
+        value: Probability,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<(), DealError> {
+        let status = self.status();
+        if status != crate::deal::DealStatus::Open {
+            return Err(DealError::DealClosed { status });
+        }
+        self.probability.manual = Some(ManualProbability {
+            value,
+            set_by: by,
+            set_at: at,
+        });
+        Ok(())
+    }
+
+    /// Removes the manual override, so the learned value or the stage default counts again;
+    /// returns the removed override. Who cleared it is in the deal document's change history.
+    pub fn clear_manual_probability(&mut self) -> Option<ManualProbability> {
+        self.probability.manual.take()
     }
 }

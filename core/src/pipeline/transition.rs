@@ -75,6 +75,11 @@ impl Pipeline {
     /// Creates a deal in its starting stage (the first stage unless `new.stage` says otherwise),
     /// checking that stage's entry criteria and creating its tasks.
     ///
+    /// Choosing a later starting stage is not a skip (a lead converted after qualification may
+    /// start in 需求分析), so [`MoveRules`](crate::MoveRules) do not apply; the starting stage's
+    /// entry criteria do, checked against what [`NewDeal`] holds. A stage whose criteria need
+    /// contacts or a budget cannot be a starting stage: open the deal earlier and move it.
+    ///
     /// ```
     /// use dealflow_core::*;
     /// use time::macros::offset;
@@ -167,7 +172,7 @@ impl Pipeline {
             }
             .into());
         }
-        let tasks = instantiate_tasks(stage, &deal, ctx)?;
+        let tasks = instantiate_tasks(stage, &deal, &transition, ctx.offset)?;
         deal.history.push(transition);
         for task in &tasks {
             deal.tasks.insert(task.id.clone(), task.clone());
@@ -177,12 +182,95 @@ impl Pipeline {
 
     /// Checks a move without changing anything: `Ok` with the history entry the move would
     /// write, or every problem that stands in the way.
+    ///
+    /// The rules, all checked together:
+    /// - the deal must belong to this pipeline ([`PipelineError::WrongPipeline`], alone);
+    /// - forward moves need the current stage's exit criteria and, unless
+    ///   [`MoveRules::allow_skip`](crate::MoveRules::allow_skip), the next stage as target;
+    /// - backward moves need [`MoveRules::allow_backward`](crate::MoveRules::allow_backward);
+    /// - every move into an open stage (forward, backward, reopen) needs the target's entry
+    ///   criteria;
+    /// - winning counts as leaving the last stage forward: it needs the exit criteria of the
+    ///   current stage *and* of the last stage, and from an earlier stage it is a skip;
+    /// - losing and stopping need a reason from the pipeline's list; a stopped deal may be lost
+    ///   directly, any other move of a closed deal needs a reopen first;
+    /// - the history entry's id and the ids of the tasks it would create must be new.
+    ///
+    /// History never goes back in time: if `ctx.now` is earlier than the last entry (a device
+    /// whose clock lags), the entry is stamped with the last entry's time.
     pub fn check_move(
         &self,
         deal: &Deal,
         target: &MoveTarget,
         ctx: &MoveContext,
     ) -> Result<StageTransition, PipelineError> {
+        self.prepare_move(deal, target, ctx)
+            .map(|(transition, _tasks)| transition)
+    }
+
+    /// Moves `deal` to `target`: checks every rule (see [`Pipeline::check_move`]), then appends
+    /// the history entry and creates the target stage's tasks. A rejected move changes nothing.
+    ///
+    /// ```
+    /// use dealflow_core::*;
+    /// use time::macros::offset;
+    /// let pipeline = Pipeline::template_new_business();
+    /// let rep = UserId::new("rep-li")?;
+    /// let ctx = |id: &str, day: i64| -> Result<MoveContext, Error> {
+    ///     Ok(MoveContext {
+    ///         now: Timestamp::from_millis(1_764_000_000_000).plus_days(day),
+    ///         offset: offset!(+8),
+    ///         by: rep.clone(),
+    ///         transition_id: RecordId::new(id)?,
+    ///     })
+    /// };
+    /// let new = NewDeal {
+    ///     id: DealId::new("deal-1")?,
+    ///     title: "华东电网 CRM 二期".into(),
+    ///     account: Account { name: "华东电网".into(), ..Account::default() },
+    ///     amount: Money::from_major(100_000, Currency::CNY)?,
+    ///     expected_close: None,
+    ///     owner: rep.clone(),
+    ///     team: None,
+    ///     source: None,
+    ///     stage: None,
+    /// };
+    /// let (mut deal, _) = pipeline.open_deal(new, &ctx("t1", 0)?)?;
+    ///
+    /// // Losing needs a reason from the pipeline's list.
+    /// let lost = MoveTarget::Lost { reason: "price".into(), note: "对手报价低 20%".into() };
+    /// let outcome = pipeline.move_deal(&mut deal, &lost, &ctx("t2", 3)?)?;
+    /// assert_eq!(outcome.transition.status, DealStatus::Lost);
+    /// assert_eq!(deal.stage().map(StageId::as_str), Some("qualify")); // the stage reached
+    ///
+    /// // A closed deal moves again only after a reopen, which is recorded too.
+    /// let reopen = MoveTarget::Reopen { stage: StageId::new("qualify")? };
+    /// pipeline.move_deal(&mut deal, &reopen, &ctx("t3", 10)?)?;
+    /// assert!(deal.is_open());
+    /// assert_eq!(deal.history.len(), 3);
+    /// # Ok::<(), dealflow_core::Error>(())
+    /// ```
+    pub fn move_deal(
+        &self,
+        deal: &mut Deal,
+        target: &MoveTarget,
+        ctx: &MoveContext,
+    ) -> Result<MoveOutcome, PipelineError> {
+        let (transition, tasks) = self.prepare_move(deal, target, ctx)?;
+        deal.history.push(transition.clone());
+        for task in &tasks {
+            deal.tasks.insert(task.id.clone(), task.clone());
+        }
+        Ok(MoveOutcome { transition, tasks })
+    }
+
+    /// Everything a move would write, or every problem in its way; changes nothing.
+    fn prepare_move(
+        &self,
+        deal: &Deal,
+        target: &MoveTarget,
+        ctx: &MoveContext,
+    ) -> Result<(StageTransition, Vec<Task>), PipelineError> {
         if deal.pipeline != self.id {
             return Err(PipelineError::WrongPipeline {
                 deal: deal.id.clone(),
@@ -197,8 +285,30 @@ impl Pipeline {
             None => self.first_stage()?.id.clone(),
         };
         let mut problems = Vec::new();
-        let (kind, stage, status, reason, note) =
-            self.plan(deal, current, target, ctx, &mut problems);
+        let plan = self.plan(deal, current, target, ctx, &mut problems);
+        if deal
+            .history
+            .iter()
+            .any(|entry| entry.id == ctx.transition_id)
+        {
+            problems.push(MoveProblem::DuplicateId {
+                id: ctx.transition_id.clone(),
+            });
+        }
+        // History never goes back in time, even when a device clock lags behind another's.
+        let at = deal
+            .current()
+            .map_or(ctx.now, |current| current.at.max(ctx.now));
+        let transition = StageTransition {
+            id: ctx.transition_id.clone(),
+            at,
+            by: ctx.by.clone(),
+            kind: plan.kind,
+            stage: plan.stage,
+            status: plan.status,
+            reason: plan.reason,
+            note: plan.note,
+        };
         if !problems.is_empty() {
             return Err(MoveRejected {
                 deal: deal.id.clone(),
@@ -206,45 +316,31 @@ impl Pipeline {
             }
             .into());
         }
-        // History never goes back in time, even when a device clock lags behind another's.
-        let at = deal
-            .current()
-            .map_or(ctx.now, |current| current.at.max(ctx.now));
-        Ok(StageTransition {
-            id: ctx.transition_id.clone(),
-            at,
-            by: ctx.by.clone(),
-            kind,
-            stage,
-            status,
-            reason,
-            note,
-        })
-    }
-
-    /// Moves `deal` to `target`: checks every rule, then appends the history entry and creates
-    /// the target stage's tasks. A rejected move changes nothing.
-    pub fn move_deal(
-        &self,
-        deal: &mut Deal,
-        target: &MoveTarget,
-        ctx: &MoveContext,
-    ) -> Result<MoveOutcome, PipelineError> {
-        let transition = self.check_move(deal, target, ctx)?;
         let tasks = match transition.kind {
             TransitionKind::Forward
             | TransitionKind::Backward
             | TransitionKind::Reopened
             | TransitionKind::Created => {
-                instantiate_tasks(self.stage(&transition.stage)?, deal, ctx)?
+                let stage = self.stage(&transition.stage)?;
+                instantiate_tasks(stage, deal, &transition, ctx.offset)?
             }
             TransitionKind::Won | TransitionKind::Lost | TransitionKind::Stopped => Vec::new(),
         };
-        deal.history.push(transition.clone());
-        for task in &tasks {
-            deal.tasks.insert(task.id.clone(), task.clone());
+        let taken: Vec<MoveProblem> = tasks
+            .iter()
+            .filter(|task| deal.tasks.contains_key(&task.id))
+            .map(|task| MoveProblem::DuplicateId {
+                id: task.id.clone(),
+            })
+            .collect();
+        if !taken.is_empty() {
+            return Err(MoveRejected {
+                deal: deal.id.clone(),
+                problems: taken,
+            }
+            .into());
         }
-        Ok(MoveOutcome { transition, tasks })
+        Ok((transition, tasks))
     }
 
     /// Works out the kind, stage, status, reason and note of a move, pushing every problem.
@@ -255,23 +351,20 @@ impl Pipeline {
         target: &MoveTarget,
         ctx: &MoveContext,
         problems: &mut Vec<MoveProblem>,
-    ) -> (TransitionKind, StageId, DealStatus, Option<String>, String) {
+    ) -> Plan {
         let status = deal.status();
         let current_index = self.stage_index(&current).ok();
         match (status, target) {
             (DealStatus::Open, MoveTarget::Stage { stage: to }) => {
                 let Ok(target_index) = self.stage_index(to) else {
                     problems.push(MoveProblem::UnknownStage { stage: to.clone() });
-                    return (
-                        TransitionKind::Forward,
-                        to.clone(),
-                        DealStatus::Open,
-                        None,
-                        String::new(),
-                    );
+                    return Plan::open(TransitionKind::Forward, to.clone());
                 };
                 if *to == current {
+                    // Nothing else to say: criteria of a stage the deal is in are beside the
+                    // point.
                     problems.push(MoveProblem::AlreadyInStage { stage: to.clone() });
+                    return Plan::open(TransitionKind::Forward, to.clone());
                 }
                 // A current stage that the configuration no longer has imposes no direction.
                 let forward = current_index.is_none_or(|index| target_index > index);
@@ -286,7 +379,7 @@ impl Pipeline {
                         });
                     }
                     self.push_unmet_exit(deal, &current, ctx, problems);
-                } else if *to != current && !self.rules.allow_backward {
+                } else if !self.rules.allow_backward {
                     problems.push(MoveProblem::BackwardNotAllowed {
                         from: current.clone(),
                         to: to.clone(),
@@ -298,7 +391,7 @@ impl Pipeline {
                 } else {
                     TransitionKind::Backward
                 };
-                (kind, to.clone(), DealStatus::Open, None, String::new())
+                Plan::open(kind, to.clone())
             }
             (DealStatus::Open, MoveTarget::Won) => {
                 if let (Some(index), Some(last)) = (current_index, self.stages.last())
@@ -311,43 +404,38 @@ impl Pipeline {
                     });
                 }
                 self.push_unmet_exit(deal, &current, ctx, problems);
-                (
-                    TransitionKind::Won,
-                    current,
-                    DealStatus::Won,
-                    None,
-                    String::new(),
-                )
+                // Winning leaves the last stage forward, wherever the deal is: what the last
+                // stage asks before a win (e.g. the signed contract) is asked on every win.
+                if let Some(last) = self.stages.last()
+                    && last.id != current
+                {
+                    self.push_unmet_exit(deal, &last.id, ctx, problems);
+                }
+                Plan::closed(TransitionKind::Won, current, DealStatus::Won, None, "")
             }
-            (DealStatus::Open, MoveTarget::Lost { reason, note }) => {
+            (DealStatus::Open | DealStatus::Stopped, MoveTarget::Lost { reason, note }) => {
                 self.check_reason(reason, |id| self.loss_reason(id).is_some(), problems);
-                (
+                Plan::closed(
                     TransitionKind::Lost,
                     current,
                     DealStatus::Lost,
                     Some(reason.clone()),
-                    note.clone(),
+                    note,
                 )
             }
             (DealStatus::Open, MoveTarget::Stopped { reason, note }) => {
                 self.check_reason(reason, |id| self.stop_reason(id).is_some(), problems);
-                (
+                Plan::closed(
                     TransitionKind::Stopped,
                     current,
                     DealStatus::Stopped,
                     Some(reason.clone()),
-                    note.clone(),
+                    note,
                 )
             }
             (DealStatus::Open, MoveTarget::Reopen { stage }) => {
                 problems.push(MoveProblem::NotClosed);
-                (
-                    TransitionKind::Reopened,
-                    stage.clone(),
-                    DealStatus::Open,
-                    None,
-                    String::new(),
-                )
+                Plan::open(TransitionKind::Reopened, stage.clone())
             }
             (_, MoveTarget::Reopen { stage }) => {
                 if self.stage_index(stage).is_err() {
@@ -357,23 +445,11 @@ impl Pipeline {
                 } else {
                     self.push_unmet_entry(deal, stage, ctx, problems);
                 }
-                (
-                    TransitionKind::Reopened,
-                    stage.clone(),
-                    DealStatus::Open,
-                    None,
-                    String::new(),
-                )
+                Plan::open(TransitionKind::Reopened, stage.clone())
             }
             (_, _) => {
                 problems.push(MoveProblem::DealClosed);
-                (
-                    TransitionKind::Forward,
-                    current,
-                    status,
-                    None,
-                    String::new(),
-                )
+                Plan::closed(TransitionKind::Forward, current, status, None, "")
             }
         }
     }
@@ -432,6 +508,43 @@ impl Pipeline {
     }
 }
 
+/// The history entry a move would write, less its id, time and author.
+struct Plan {
+    kind: TransitionKind,
+    stage: StageId,
+    status: DealStatus,
+    reason: Option<String>,
+    note: String,
+}
+
+impl Plan {
+    fn open(kind: TransitionKind, stage: StageId) -> Plan {
+        Plan {
+            kind,
+            stage,
+            status: DealStatus::Open,
+            reason: None,
+            note: String::new(),
+        }
+    }
+
+    fn closed(
+        kind: TransitionKind,
+        stage: StageId,
+        status: DealStatus,
+        reason: Option<String>,
+        note: &str,
+    ) -> Plan {
+        Plan {
+            kind,
+            stage,
+            status,
+            reason,
+            note: note.to_owned(),
+        }
+    }
+}
+
 fn push_unmet(
     stage: &Stage,
     criteria: &[super::Criterion],
@@ -448,19 +561,21 @@ fn push_unmet(
     );
 }
 
-/// Tasks from `stage`'s templates, due `due_in_days` after today, with ids derived from the
-/// transition id so replicas that replay the same move create the same tasks.
+/// Tasks from `stage`'s templates, created at the transition's time and due `due_in_days`
+/// after its calendar date, with ids derived from the transition id so replicas that replay
+/// the same move create the same tasks.
 fn instantiate_tasks(
     stage: &Stage,
     deal: &Deal,
-    ctx: &MoveContext,
+    transition: &StageTransition,
+    offset: UtcOffset,
 ) -> Result<Vec<Task>, PipelineError> {
-    let today = ctx.now.date_at(ctx.offset);
+    let today = transition.at.date_at(offset);
     stage
         .task_templates
         .iter()
         .map(|template| {
-            let id = RecordId::new(format!("{}.{}", ctx.transition_id, template.id))
+            let id = RecordId::new(format!("{}.{}", transition.id, template.id))
                 .map_err(PipelineError::from)?;
             let due = today.checked_add(time::Duration::days(i64::from(template.due_in_days)));
             Ok(Task {
@@ -473,7 +588,7 @@ fn instantiate_tasks(
                     stage: stage.id.clone(),
                     template: template.id.clone(),
                 },
-                created_at: ctx.now,
+                created_at: transition.at,
                 closed_at: None,
             })
         })

@@ -1,0 +1,46 @@
+//! Ticking the checklist criteria of a deal's pipeline.
+
+use crate::deal::{ChecklistTick, Deal, DealError};
+use crate::id::UserId;
+use crate::pipeline::{Pipeline, Rule};
+use crate::timestamp::Timestamp;
+
+impl Deal {
+    /// Ticks a [`Rule::Checklist`] criterion of the deal's pipeline (e.g. 合同条款已审核),
+    /// recording who and when. Ticking a ticked item keeps the first tick.
+    ///
+    /// Errors when `pipeline` is not the deal's or `criterion` is not one of its checklist
+    /// criteria: a tick under an unknown id would never satisfy anything.
+    pub fn tick_checklist(
+        &mut self,
+        pipeline: &Pipeline,
+        criterion: &str,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<(), DealError> {
+        if self.pipeline != pipeline.id {
+            return Err(DealError::WrongPipeline {
+                expected: pipeline.id.clone(),
+                actual: self.pipeline.clone(),
+            });
+        }
+        let is_checklist = pipeline
+            .criterion(criterion)
+            .is_some_and(|(_, found)| found.rule == Rule::Checklist);
+        if !is_checklist {
+            return Err(DealError::UnknownChecklistItem {
+                criterion: criterion.to_owned(),
+                pipeline: pipeline.id.clone(),
+            });
+        }
+        self.checklist
+            .entry(criterion.to_owned())
+            .or_insert(ChecklistTick { by, at });
+        Ok(())
+    }
+
+    /// Unticks a checklist criterion; returns the removed tick.
+    pub fn untick_checklist(&mut self, criterion: &str) -> Option<ChecklistTick> {
+        self.checklist.remove(criterion)
+    }
+}
