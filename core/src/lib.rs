@@ -76,6 +76,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod attention;
 mod deal;
 mod error;
 mod exchange;
@@ -87,6 +88,10 @@ mod probability;
 mod team_hierarchy;
 mod timestamp;
 
+pub use attention::{
+    AttentionConfig, AttentionLists, DealWithoutNextStep, OverdueNextStep, OverdueTask,
+    StallReason, StalledDeal, Unresolved, UnresolvedDeal,
+};
 pub use deal::{
     Account, AmountChange, Budget, CategoryOverride, ChecklistTick, CloseDateChange, Comment,
     CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealError, DealRole,
