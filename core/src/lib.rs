@@ -80,6 +80,8 @@ mod attention;
 mod deal;
 mod error;
 mod exchange;
+#[cfg(test)]
+mod fixture;
 mod i18n;
 mod id;
 mod money;

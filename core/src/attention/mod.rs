@@ -455,3 +455,361 @@ impl Activity {
 fn days_between(earlier: Date, later: Date) -> i64 {
     (later - earlier).whole_days()
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::deal::{ContactRole, FollowUp, FollowUpKind, NextStep};
+    use crate::fixture::{OFFSET, contact, contact_id, ctx, day, new_deal, open, record, user};
+    use crate::i18n::{Locale, Localized};
+    use crate::id::DealId;
+    use crate::pipeline::MoveTarget;
+
+    fn pipeline() -> Pipeline {
+        Pipeline::template_new_business()
+    }
+
+    /// A deal opened on day 0 with a decision maker met on day 0, a follow-up on `last_day`, a
+    /// next step far ahead and its template task done: nothing to flag until thresholds pass.
+    fn quiet_deal(id: &str, last_day: i64) -> Deal {
+        let mut deal = open(&pipeline());
+        deal.id = DealId::new(id).unwrap();
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        deal.record_follow_up(FollowUp {
+            id: record("f1"),
+            kind: FollowUpKind::Call,
+            at: day(last_day),
+            by: user("rep-li"),
+            participants: vec![contact_id("wang")],
+            summary: "电话".into(),
+            customer_feedback: String::new(),
+            next_step: Some(NextStep {
+                action: "拜访".into(),
+                due: date!(2027 - 01 - 01),
+                owner: None,
+            }),
+        })
+        .unwrap();
+        deal.complete_task(&record("t0.first_call"), day(1))
+            .unwrap();
+        deal
+    }
+
+    fn lists(deals: &[Deal], on_day: i64) -> AttentionLists {
+        AttentionLists::compute(
+            deals,
+            &[pipeline()],
+            &AttentionConfig::default(),
+            day(on_day),
+            OFFSET,
+        )
+    }
+
+    fn codes(reasons: &[StallReason]) -> Vec<&'static str> {
+        reasons.iter().map(StallReason::code).collect()
+    }
+
+    #[test]
+    fn a_deal_within_every_threshold_needs_no_attention() {
+        let lists = lists(&[quiet_deal("d1", 5)], 14);
+        assert_eq!(lists, AttentionLists::default());
+    }
+
+    #[test]
+    fn dwell_counts_calendar_days_in_the_org_zone_and_is_strict() {
+        // qualify allows 14 days: day 14 is fine, day 15 is over.
+        let deal = quiet_deal("d1", 14);
+        assert!(
+            lists(std::slice::from_ref(&deal), 14)
+                .stalled_deals
+                .is_empty()
+        );
+        let stalled = lists(std::slice::from_ref(&deal), 15).stalled_deals;
+        assert_eq!(
+            stalled[0].reasons,
+            [StallReason::DwellExceeded {
+                stage: crate::fixture::stage("qualify"),
+                entered_on: date!(2026 - 03 - 02),
+                days_in_stage: 15,
+                max_dwell_days: 14
+            }]
+        );
+        assert_eq!(stalled[0].worst_days_past, 1);
+        // A stage without a limit never rots.
+        let mut relaxed = pipeline();
+        relaxed.stages[0].max_dwell_days = None;
+        let config = AttentionConfig::default();
+        assert!(config.stall_reasons(&deal, &relaxed, day(40), OFFSET).len() == 1);
+    }
+
+    #[test]
+    fn no_follow_up_counts_from_the_last_one_or_from_creation() {
+        let config = AttentionConfig {
+            follow_up_days: 7,
+            decision_maker_grace_days: 100,
+        };
+        let deal = quiet_deal("d1", 3);
+        assert!(
+            config
+                .stall_reasons(&deal, &pipeline(), day(10), OFFSET)
+                .is_empty()
+        );
+        assert_eq!(
+            config.stall_reasons(&deal, &pipeline(), day(11), OFFSET),
+            [StallReason::NoRecentFollowUp {
+                last_follow_up_on: Some(date!(2026 - 03 - 05)),
+                days_without_follow_up: 8,
+                max_days: 7
+            }]
+        );
+        let never = open(&pipeline());
+        let reasons = config.stall_reasons(&never, &pipeline(), day(9), OFFSET);
+        assert_eq!(
+            reasons,
+            [StallReason::NoRecentFollowUp {
+                last_follow_up_on: None,
+                days_without_follow_up: 9,
+                max_days: 7
+            }]
+        );
+        assert_eq!(reasons[0].localized(Locale::ZhCn), "创建 9 天以来从未跟进");
+    }
+
+    #[test]
+    fn a_past_close_date_is_a_reason() {
+        let mut deal = quiet_deal("d1", 5);
+        deal.expected_close = Some(date!(2026 - 03 - 10)); // day 8
+        let config = AttentionConfig::default();
+        assert!(
+            config
+                .stall_reasons(&deal, &pipeline(), day(8), OFFSET)
+                .is_empty()
+        );
+        let reasons = config.stall_reasons(&deal, &pipeline(), day(10), OFFSET);
+        assert_eq!(
+            reasons,
+            [StallReason::CloseDatePassed {
+                expected_close: date!(2026 - 03 - 10),
+                days_overdue: 2
+            }]
+        );
+        assert_eq!(
+            reasons[0].localized(Locale::En),
+            "the expected close date 2026-03-10 passed 2 days ago: update it or close the deal"
+        );
+    }
+
+    #[test]
+    fn decision_maker_missing_or_never_contacted_after_the_grace_period() {
+        let config = AttentionConfig {
+            follow_up_days: 100,
+            decision_maker_grace_days: 7,
+        };
+        let mut relaxed = pipeline();
+        relaxed.stages[0].max_dwell_days = None;
+        let mut deal = open(&relaxed);
+        assert!(
+            config
+                .stall_reasons(&deal, &relaxed, day(6), OFFSET)
+                .is_empty()
+        );
+        assert_eq!(
+            config.stall_reasons(&deal, &relaxed, day(7), OFFSET),
+            [StallReason::NoDecisionMaker {
+                days_open: 7,
+                grace_days: 7
+            }]
+        );
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        deal.add_contact(contact("zhao", ContactRole::DecisionMaker))
+            .unwrap();
+        let reasons = config.stall_reasons(&deal, &relaxed, day(9), OFFSET);
+        assert_eq!(
+            reasons,
+            [StallReason::DecisionMakerNotContacted {
+                contacts: vec![contact_id("wang"), contact_id("zhao")],
+                days_open: 9,
+                grace_days: 7
+            }]
+        );
+        assert_eq!(reasons[0].days_past_threshold(), 2);
+        // Taking part in a follow-up counts as contact even if last_contacted was not set.
+        deal.follow_ups.insert(
+            record("f1"),
+            FollowUp {
+                id: record("f1"),
+                kind: FollowUpKind::Visit,
+                at: day(8),
+                by: user("rep-li"),
+                participants: vec![contact_id("zhao")],
+                summary: String::new(),
+                customer_feedback: String::new(),
+                next_step: None,
+            },
+        );
+        assert!(
+            config
+                .stall_reasons(&deal, &relaxed, day(9), OFFSET)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn closed_deals_are_not_listed() {
+        let mut deal = open(&pipeline());
+        let lost = MoveTarget::Lost {
+            reason: "price".into(),
+            note: String::new(),
+        };
+        pipeline()
+            .move_deal(&mut deal, &lost, &ctx("t1", 1))
+            .unwrap();
+        assert_eq!(lists(&[deal.clone()], 90), AttentionLists::default());
+        assert!(
+            AttentionConfig::default()
+                .stall_reasons(&deal, &pipeline(), day(90), OFFSET)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn tasks_and_next_steps_are_overdue_from_the_day_after_they_are_due() {
+        let mut deal = open(&pipeline()); // first_call due 2026-03-04 (day 2)
+        deal.next_step = Some(NextStep {
+            action: "发送方案".into(),
+            due: date!(2026 - 03 - 03),
+            owner: Some(user("presales-zhao")),
+        });
+        let on_day_1 = lists(std::slice::from_ref(&deal), 1);
+        assert!(on_day_1.overdue_tasks.is_empty() && on_day_1.overdue_next_steps.is_empty());
+        let on_day_2 = lists(std::slice::from_ref(&deal), 2);
+        assert!(on_day_2.overdue_tasks.is_empty());
+        assert_eq!(
+            on_day_2.overdue_next_steps,
+            [OverdueNextStep {
+                deal: deal.id.clone(),
+                owner: user("presales-zhao"),
+                action: "发送方案".into(),
+                due: date!(2026 - 03 - 03),
+                days_overdue: 1
+            }]
+        );
+        let on_day_5 = lists(std::slice::from_ref(&deal), 5);
+        assert_eq!(on_day_5.overdue_tasks.len(), 1);
+        assert_eq!(on_day_5.overdue_tasks[0].days_overdue, 3);
+        assert_eq!(on_day_5.overdue_tasks[0].assignee, user("rep-li"));
+        assert!(on_day_5.deals_without_next_step.is_empty());
+    }
+
+    #[test]
+    fn lists_are_sorted_most_urgent_first() {
+        let mut deals: Vec<Deal> = Vec::new();
+        for (id, last_day) in [("b", 20), ("a", 2), ("c", 10), ("d", 10)] {
+            let mut deal = quiet_deal(id, last_day);
+            deal.next_step = None;
+            deals.push(deal);
+        }
+        let lists = lists(&deals, 30);
+        let order =
+            |ids: Vec<&DealId>| -> Vec<String> { ids.iter().map(|id| id.to_string()).collect() };
+        assert_eq!(
+            order(
+                lists
+                    .deals_without_next_step
+                    .iter()
+                    .map(|d| &d.deal)
+                    .collect()
+            ),
+            ["a", "c", "d", "b"]
+        );
+        // All have dwelt 30 days in qualify (16 over, the worst reason of each); "a", "c" and
+        // "d" have also gone more than 14 days without a follow-up, so with two reasons they
+        // come before "b"; ties go by id.
+        assert_eq!(
+            order(lists.stalled_deals.iter().map(|d| &d.deal).collect()),
+            ["a", "c", "d", "b"]
+        );
+        assert!(lists.stalled_deals.iter().all(|d| d.worst_days_past == 16));
+        assert_eq!(
+            codes(&lists.stalled_deals[0].reasons),
+            ["dwell_exceeded", "no_recent_follow_up"]
+        );
+    }
+
+    #[test]
+    fn unknown_pipelines_and_stages_are_reported_and_the_rest_is_checked() {
+        let mut orphan = open(&Pipeline::template_solution_sales());
+        orphan.id = DealId::new("orphan").unwrap();
+        let mut moved = open(&pipeline());
+        moved.id = DealId::new("moved").unwrap();
+        moved.history[0].stage = crate::fixture::stage("retired");
+        let mut broken = open(&pipeline());
+        broken.id = DealId::new("broken").unwrap();
+        broken.history.clear();
+        let lists = lists(&[orphan, moved, broken], 30);
+        assert_eq!(
+            lists.unresolved,
+            [
+                UnresolvedDeal {
+                    deal: DealId::new("broken").unwrap(),
+                    problem: Unresolved::NoHistory
+                },
+                UnresolvedDeal {
+                    deal: DealId::new("moved").unwrap(),
+                    problem: Unresolved::UnknownStage {
+                        pipeline: pipeline().id,
+                        stage: crate::fixture::stage("retired")
+                    }
+                },
+                UnresolvedDeal {
+                    deal: DealId::new("orphan").unwrap(),
+                    problem: Unresolved::UnknownPipeline {
+                        pipeline: Pipeline::template_solution_sales().id
+                    }
+                },
+            ]
+        );
+        // Both resolvable-by-id deals are still checked for everything but dwell.
+        assert_eq!(lists.stalled_deals.len(), 2);
+        for stalled in &lists.stalled_deals {
+            assert_eq!(
+                codes(&stalled.reasons),
+                ["no_recent_follow_up", "no_decision_maker"]
+            );
+        }
+    }
+
+    #[test]
+    fn reasons_are_stable_tagged_data() {
+        let reason = StallReason::DwellExceeded {
+            stage: crate::fixture::stage("demo"),
+            entered_on: date!(2026 - 03 - 02),
+            days_in_stage: 30,
+            max_dwell_days: 21,
+        };
+        let json = serde_json::to_value(&reason).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "dwell_exceeded",
+                "stage": "demo",
+                "entered_on": "2026-03-02",
+                "days_in_stage": 30,
+                "max_dwell_days": 21
+            })
+        );
+        assert_eq!(serde_json::from_value::<StallReason>(json).unwrap(), reason);
+        assert_eq!(reason.days_past_threshold(), 9);
+        let lists = lists(&[open(&pipeline())], 40);
+        let json = serde_json::to_string(&lists).unwrap();
+        assert_eq!(
+            serde_json::from_str::<AttentionLists>(&json).unwrap(),
+            lists
+        );
+        assert!(new_deal(None).stage.is_none());
+    }
+}

@@ -145,3 +145,94 @@ impl crate::deal::Deal {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deal::Deal;
+    use crate::fixture::{cny, open, record};
+    use crate::money::Currency;
+    use crate::pipeline::Pipeline;
+
+    fn deal() -> Deal {
+        open(&Pipeline::template_new_business())
+    }
+
+    fn line(id: &str, quantity: i64, unit_price: Money, discount_bp: u16) -> ProductLine {
+        ProductLine {
+            id: record(id),
+            product_id: None,
+            product: "CRM 许可".into(),
+            quantity,
+            unit_price,
+            discount: Discount::from_basis_points(discount_bp).unwrap(),
+        }
+    }
+
+    #[test]
+    fn line_totals_round_once_after_the_discount() {
+        // 3 × 19.99 = 59.97, less 15 % = 50.9745 → 50.97.
+        let total = line("p", 3, Money::new(1_999, Currency::CNY), 1_500).total();
+        assert_eq!(total, Ok(Money::new(5_097, Currency::CNY)));
+    }
+
+    #[test]
+    fn product_lines_are_checked_and_summed() {
+        let mut deal = deal();
+        deal.add_product_line(line("p1", 10, cny(5_000), 1_000))
+            .unwrap();
+        deal.add_product_line(line("p2", 1, cny(20_000), 0))
+            .unwrap();
+        assert_eq!(deal.product_total(), Ok(cny(65_000)));
+
+        let before = deal.clone();
+        assert_eq!(
+            deal.add_product_line(line("p1", 1, cny(1), 0)),
+            Err(DealError::DuplicateId { id: "p1".into() })
+        );
+        assert_eq!(
+            deal.add_product_line(line("p3", 0, cny(1), 0)),
+            Err(DealError::InvalidQuantity {
+                line: record("p3"),
+                quantity: 0
+            })
+        );
+        assert_eq!(
+            deal.add_product_line(line("p3", -2, cny(1), 0)),
+            Err(DealError::InvalidQuantity {
+                line: record("p3"),
+                quantity: -2
+            })
+        );
+        assert_eq!(
+            deal.add_product_line(line("p3", 1, cny(-1), 0)),
+            Err(DealError::NegativePrice {
+                line: record("p3"),
+                price: cny(-1)
+            })
+        );
+        let usd = Money::from_major(100, Currency::USD).unwrap();
+        assert_eq!(
+            deal.add_product_line(line("p3", 1, usd, 0)),
+            Err(DealError::CurrencyMismatch {
+                line: record("p3"),
+                deal_currency: Currency::CNY,
+                line_currency: Currency::USD
+            })
+        );
+        let huge = Money::new(i64::MAX / 2, Currency::CNY);
+        assert_eq!(
+            deal.add_product_line(line("p3", 3, huge, 0)),
+            Err(DealError::Money(MoneyError::Overflow))
+        );
+        assert_eq!(deal, before, "refused lines change nothing");
+
+        // A line that no longer matches the deal's currency (e.g. after a merge) is reported.
+        deal.amount = Money::from_major(10_000, Currency::USD).unwrap();
+        assert!(matches!(
+            deal.product_total(),
+            Err(DealError::CurrencyMismatch { .. })
+        ));
+        assert!(deal.remove_product_line(&record("p1")).is_some());
+    }
+}

@@ -332,3 +332,196 @@ impl crate::deal::Deal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::deal::{ContactRole, Deal};
+    use crate::fixture::{contact, contact_id, day, open, record, user};
+    use crate::pipeline::Pipeline;
+
+    fn deal() -> Deal {
+        let mut deal = open(&Pipeline::template_new_business());
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        deal.add_contact(contact("li", ContactRole::Champion))
+            .unwrap();
+        deal
+    }
+
+    fn follow_up(id: &str, on_day: i64, participants: &[&str], due: Option<Date>) -> FollowUp {
+        FollowUp {
+            id: record(id),
+            kind: FollowUpKind::Meeting,
+            at: crate::fixture::day(on_day),
+            by: user("rep-li"),
+            participants: participants.iter().map(|id| contact_id(id)).collect(),
+            summary: "会议".into(),
+            customer_feedback: String::new(),
+            next_step: due.map(|due| NextStep {
+                action: "回访".into(),
+                due,
+                owner: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_follow_up_sets_the_next_step_and_touches_participants() {
+        let mut deal = deal();
+        deal.record_follow_up(follow_up("f1", 3, &["wang"], Some(date!(2026 - 03 - 10))))
+            .unwrap();
+        assert_eq!(deal.next_step.as_ref().unwrap().due, date!(2026 - 03 - 10));
+        assert_eq!(
+            deal.contacts[&contact_id("wang")].last_contacted,
+            Some(day(3))
+        );
+        assert_eq!(deal.contacts[&contact_id("li")].last_contacted, None);
+
+        // A back-dated follow-up neither replaces the later next step nor moves a contact's
+        // last contact back.
+        deal.record_follow_up(follow_up(
+            "f0",
+            1,
+            &["wang", "li"],
+            Some(date!(2026 - 03 - 04)),
+        ))
+        .unwrap();
+        assert_eq!(deal.next_step.as_ref().unwrap().due, date!(2026 - 03 - 10));
+        assert_eq!(
+            deal.contacts[&contact_id("wang")].last_contacted,
+            Some(day(3))
+        );
+        assert_eq!(
+            deal.contacts[&contact_id("li")].last_contacted,
+            Some(day(1))
+        );
+
+        // A later follow-up without a next step keeps the current one.
+        deal.record_follow_up(follow_up("f2", 5, &[], None))
+            .unwrap();
+        assert_eq!(deal.next_step.as_ref().unwrap().due, date!(2026 - 03 - 10));
+        assert_eq!(deal.follow_ups.len(), 3);
+    }
+
+    #[test]
+    fn a_bad_follow_up_changes_nothing() {
+        let mut deal = deal();
+        deal.record_follow_up(follow_up("f1", 3, &[], None))
+            .unwrap();
+        let before = deal.clone();
+        assert_eq!(
+            deal.record_follow_up(follow_up("f2", 4, &["zhou", "wang", "zhou", "sun"], None)),
+            Err(DealError::UnknownContacts {
+                contacts: vec![contact_id("zhou"), contact_id("sun")]
+            })
+        );
+        assert_eq!(
+            deal.record_follow_up(follow_up("f1", 4, &["wang"], None)),
+            Err(DealError::DuplicateId { id: "f1".into() })
+        );
+        assert_eq!(deal, before);
+    }
+
+    #[test]
+    fn tasks_close_once_and_never_before_they_were_created() {
+        let mut deal = deal();
+        let task = record("t0.first_call");
+        assert_eq!(deal.open_tasks().len(), 1);
+        let done = deal.complete_task(&task, day(-3)).unwrap();
+        assert_eq!(done.status, TaskStatus::Done);
+        assert_eq!(done.closed_at, Some(day(0)), "clamped to creation");
+        assert_eq!(
+            deal.cancel_task(&task, day(2)),
+            Err(DealError::TaskClosed {
+                task: task.clone(),
+                status: TaskStatus::Done
+            })
+        );
+        assert_eq!(
+            deal.complete_task(&record("nope"), day(2)),
+            Err(DealError::UnknownTask {
+                task: record("nope")
+            })
+        );
+        assert!(deal.open_tasks().is_empty());
+    }
+
+    #[test]
+    fn manual_tasks_are_added_once_and_sorted_by_due_date() {
+        let mut deal = deal();
+        let manual = |id: &str, due: Option<Date>| Task {
+            id: record(id),
+            title: LocalizedText::new("准备报价", "prepare the quote"),
+            assignee: user("rep-li"),
+            due,
+            status: TaskStatus::Open,
+            origin: TaskOrigin::Manual,
+            created_at: day(1),
+            closed_at: None,
+        };
+        deal.add_task(manual("m1", None)).unwrap();
+        deal.add_task(manual("m2", Some(date!(2026 - 03 - 03))))
+            .unwrap();
+        assert_eq!(
+            deal.add_task(manual("m1", None)),
+            Err(DealError::DuplicateId { id: "m1".into() })
+        );
+        deal.cancel_task(&record("m2"), day(2)).unwrap();
+        deal.add_task(manual("m3", Some(date!(2026 - 03 - 03))))
+            .unwrap();
+        let order: Vec<&str> = deal
+            .open_tasks()
+            .iter()
+            .map(|task| task.id.as_str())
+            .collect();
+        // first_call is due 2026-03-04.
+        assert_eq!(order, ["m3", "t0.first_call", "m1"]);
+    }
+
+    #[test]
+    fn comments_thread_by_reply() {
+        let mut deal = deal();
+        let comment = |id: &str, on_day: i64, reply_to: Option<&str>| Comment {
+            id: record(id),
+            author: user("mgr-zhang"),
+            at: day(on_day),
+            text: "请尽快约见王总".into(),
+            reply_to: reply_to.map(record),
+        };
+        deal.add_comment(comment("c1", 1, None)).unwrap();
+        deal.add_comment(comment("c3", 3, Some("c1"))).unwrap();
+        deal.add_comment(comment("c2", 2, Some("c1"))).unwrap();
+        deal.add_comment(comment("c4", 4, Some("c2"))).unwrap();
+        assert_eq!(
+            deal.add_comment(comment("c5", 5, Some("c9"))),
+            Err(DealError::UnknownComment {
+                comment: record("c9")
+            })
+        );
+        assert_eq!(
+            deal.add_comment(comment("c1", 5, None)),
+            Err(DealError::DuplicateId { id: "c1".into() })
+        );
+        let blank = Comment {
+            text: " \n".into(),
+            ..comment("c6", 6, None)
+        };
+        assert_eq!(deal.add_comment(blank), Err(DealError::EmptyComment));
+
+        let ids = |comments: Vec<&Comment>| -> Vec<String> {
+            comments
+                .iter()
+                .map(|comment| comment.id.to_string())
+                .collect()
+        };
+        assert_eq!(ids(deal.top_level_comments()), ["c1"]);
+        assert_eq!(ids(deal.replies_to(&record("c1"))), ["c2", "c3"]);
+        assert_eq!(ids(deal.replies_to(&record("c2"))), ["c4"]);
+        // A reply whose parent vanished in a merge shows as a thread of its own.
+        deal.comments.remove(&record("c1"));
+        assert_eq!(ids(deal.top_level_comments()), ["c2", "c3"]);
+    }
+}

@@ -44,3 +44,39 @@ impl Deal {
         self.checklist.remove(criterion)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{day, open, user};
+
+    #[test]
+    fn only_checklist_criteria_of_the_deals_pipeline_can_be_ticked() {
+        let pipeline = Pipeline::template_new_business();
+        let mut deal = open(&pipeline);
+        deal.tick_checklist(&pipeline, "contract_reviewed", user("mgr"), day(1))
+            .unwrap();
+        // A second tick keeps the first.
+        deal.tick_checklist(&pipeline, "contract_reviewed", user("rep-li"), day(2))
+            .unwrap();
+        let tick = &deal.checklist["contract_reviewed"];
+        assert_eq!((&tick.by, tick.at), (&user("mgr"), day(1)));
+
+        let not_checklist = deal.tick_checklist(&pipeline, "qualify_needs", user("mgr"), day(1));
+        assert!(matches!(
+            not_checklist,
+            Err(DealError::UnknownChecklistItem { .. })
+        ));
+        let unknown = deal.tick_checklist(&pipeline, "nope", user("mgr"), day(1));
+        assert!(matches!(
+            unknown,
+            Err(DealError::UnknownChecklistItem { .. })
+        ));
+        let other = Pipeline::template_solution_sales();
+        let wrong = deal.tick_checklist(&other, "contract_signed", user("mgr"), day(1));
+        assert!(matches!(wrong, Err(DealError::WrongPipeline { .. })));
+
+        assert!(deal.untick_checklist("contract_reviewed").is_some());
+        assert!(deal.checklist.is_empty());
+    }
+}

@@ -409,3 +409,183 @@ impl crate::deal::Deal {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deal::{Deal, DealError, FollowUp, FollowUpKind};
+    use crate::fixture::{contact, contact_id, day, open, record, user};
+    use crate::i18n::{Locale, Localized};
+    use crate::pipeline::Pipeline;
+
+    fn deal() -> Deal {
+        open(&Pipeline::template_new_business())
+    }
+
+    fn edge(id: &str, from: &str, to: &str, kind: RelationshipKind) -> Relationship {
+        Relationship {
+            id: record(id),
+            from: contact_id(from),
+            to: contact_id(to),
+            kind,
+        }
+    }
+
+    #[test]
+    fn decision_makers_and_blockers() {
+        let mut deal = deal();
+        assert!(!deal.decision_maker_identified());
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        assert!(deal.decision_maker_identified());
+
+        let mut opposed_cfo = contact("cfo", ContactRole::Financial);
+        opposed_cfo.stance = Stance::Opponent;
+        opposed_cfo.influence = Influence::High;
+        let mut declared = contact("it-head", ContactRole::Blocker);
+        declared.influence = Influence::Low;
+        deal.add_contact(declared).unwrap();
+        deal.add_contact(opposed_cfo).unwrap();
+        deal.add_contact(contact("user", ContactRole::User))
+            .unwrap();
+        let blockers: Vec<&str> = deal.blockers().iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(blockers, ["cfo", "it-head"], "most influential first");
+        assert_eq!(
+            deal.add_contact(contact("wang", ContactRole::User)),
+            Err(DealError::DuplicateId { id: "wang".into() })
+        );
+    }
+
+    #[test]
+    fn unmet_contacts_count_follow_ups_too() {
+        let mut deal = deal();
+        let now = day(60);
+        let mut cio = contact("cio", ContactRole::DecisionMaker);
+        cio.influence = Influence::High;
+        cio.last_contacted = Some(day(10)); // 50 days ago
+        let mut pm = contact("pm", ContactRole::Influencer);
+        pm.influence = Influence::Medium; // never contacted
+        let mut clerk = contact("clerk", ContactRole::User);
+        clerk.influence = Influence::Low;
+        let mut cto = contact("cto", ContactRole::Technical);
+        cto.influence = Influence::High; // met in a follow-up 5 days ago
+        for person in [cio, pm, clerk, cto] {
+            deal.add_contact(person).unwrap();
+        }
+        deal.follow_ups.insert(
+            record("f1"),
+            FollowUp {
+                id: record("f1"),
+                kind: FollowUpKind::Visit,
+                at: day(55),
+                by: user("rep-li"),
+                participants: vec![contact_id("cto")],
+                summary: String::new(),
+                customer_feedback: String::new(),
+                next_step: None,
+            },
+        );
+        let ids = |contacts: Vec<&Contact>| -> Vec<String> {
+            contacts.iter().map(|c| c.id.to_string()).collect()
+        };
+        assert_eq!(
+            ids(deal.contacts_not_met(Influence::Medium, 30, now)),
+            ["pm", "cio"]
+        );
+        assert_eq!(
+            ids(deal.contacts_not_met(Influence::High, 30, now)),
+            ["cio"]
+        );
+        assert_eq!(
+            ids(deal.contacts_not_met(Influence::High, 50, now)),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            ids(deal.contacts_not_met(Influence::High, 49, now)),
+            ["cio"]
+        );
+        assert_eq!(deal.last_contact_with(&contact_id("cto")), Some(day(55)));
+        assert_eq!(deal.last_contact_with(&contact_id("nobody")), None);
+    }
+
+    #[test]
+    fn edges_need_two_distinct_known_contacts() {
+        let mut deal = deal();
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        deal.add_contact(contact("li", ContactRole::Champion))
+            .unwrap();
+        deal.add_relationship(edge("r1", "li", "wang", RelationshipKind::ReportsTo))
+            .unwrap();
+        deal.add_relationship(edge("r2", "li", "wang", RelationshipKind::Influences))
+            .unwrap();
+        assert_eq!(
+            deal.add_relationship(edge("r3", "li", "li", RelationshipKind::Influences)),
+            Err(DealError::SelfRelationship {
+                contact: contact_id("li")
+            })
+        );
+        assert_eq!(
+            deal.add_relationship(edge("r3", "zhou", "wang", RelationshipKind::Influences)),
+            Err(DealError::UnknownContacts {
+                contacts: vec![contact_id("zhou")]
+            })
+        );
+        assert_eq!(
+            deal.add_relationship(edge("r1", "wang", "li", RelationshipKind::Influences)),
+            Err(DealError::DuplicateId { id: "r1".into() })
+        );
+        let names = |contacts: Vec<&Contact>| -> Vec<String> {
+            contacts.iter().map(|c| c.id.to_string()).collect()
+        };
+        assert_eq!(names(deal.reports_to(&contact_id("li"))), ["wang"]);
+        assert_eq!(names(deal.influencers_of(&contact_id("wang"))), ["li"]);
+        assert!(deal.power_map_problems().is_empty());
+
+        // Removing a contact removes the edges that name them.
+        deal.remove_contact(&contact_id("wang")).unwrap();
+        assert!(deal.relationships.is_empty());
+    }
+
+    #[test]
+    fn broken_edges_from_merges_are_reported_not_panicked_on() {
+        let mut deal = deal();
+        deal.add_contact(contact("li", ContactRole::Champion))
+            .unwrap();
+        for relationship in [
+            edge("r1", "li", "ghost", RelationshipKind::ReportsTo),
+            edge("r2", "li", "li", RelationshipKind::Influences),
+            edge("r3", "ghost", "phantom", RelationshipKind::Influences),
+        ] {
+            deal.relationships
+                .insert(relationship.id.clone(), relationship);
+        }
+        let problems = deal.power_map_problems();
+        assert_eq!(
+            problems,
+            [
+                PowerMapProblem::MissingContact {
+                    relationship: record("r1"),
+                    contact: contact_id("ghost")
+                },
+                PowerMapProblem::SelfRelationship {
+                    relationship: record("r2"),
+                    contact: contact_id("li")
+                },
+                PowerMapProblem::MissingContact {
+                    relationship: record("r3"),
+                    contact: contact_id("ghost")
+                },
+                PowerMapProblem::MissingContact {
+                    relationship: record("r3"),
+                    contact: contact_id("phantom")
+                },
+            ]
+        );
+        assert!(deal.reports_to(&contact_id("li")).is_empty());
+        assert_eq!(problems[0].code(), "missing_contact");
+        assert!(problems[0].localized(Locale::ZhCn).contains("ghost"));
+        let json = serde_json::to_value(&problems[1]).unwrap();
+        assert_eq!(json["kind"], "self_relationship");
+    }
+}

@@ -223,3 +223,73 @@ fn deal_status_en(status: DealStatus) -> &'static str {
         DealStatus::Stopped => "stopped",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{cny, contact_id, record};
+
+    #[test]
+    fn every_error_has_a_code_and_both_languages() {
+        let errors = [
+            DealError::UnknownContacts {
+                contacts: vec![contact_id("a"), contact_id("b")],
+            },
+            DealError::UnknownComment {
+                comment: record("c"),
+            },
+            DealError::UnknownTask { task: record("t") },
+            DealError::TaskClosed {
+                task: record("t"),
+                status: TaskStatus::Cancelled,
+            },
+            DealError::DuplicateId { id: "x".into() },
+            DealError::EmptyComment,
+            DealError::InvalidQuantity {
+                line: record("p"),
+                quantity: 0,
+            },
+            DealError::NegativePrice {
+                line: record("p"),
+                price: cny(-1),
+            },
+            DealError::CurrencyMismatch {
+                line: record("p"),
+                deal_currency: Currency::CNY,
+                line_currency: Currency::USD,
+            },
+            DealError::SelfRelationship {
+                contact: contact_id("a"),
+            },
+            DealError::UnknownChecklistItem {
+                criterion: "c".into(),
+                pipeline: PipelineId::new("p").unwrap(),
+            },
+            DealError::WrongPipeline {
+                expected: PipelineId::new("p").unwrap(),
+                actual: PipelineId::new("q").unwrap(),
+            },
+            DealError::DealClosed {
+                status: DealStatus::Won,
+            },
+            DealError::Money(MoneyError::Overflow),
+        ];
+        let mut codes: Vec<&str> = Vec::new();
+        for error in &errors {
+            let zh = error.localized(Locale::ZhCn);
+            let en = error.localized(Locale::En);
+            assert_eq!(en, error.to_string());
+            assert_ne!(zh, en, "{error:?} has a Chinese message");
+            assert!(!en.ends_with('.'), "{en}");
+            codes.push(error.code().as_str());
+        }
+        assert_eq!(
+            errors[0].to_string(),
+            "contacts a, b are not on the deal: add them to the deal first"
+        );
+        assert_eq!(codes[8], "currency_mismatch");
+        assert_eq!(codes[13], "amount_out_of_range");
+        let as_crate_error: crate::Error = errors[1].clone().into();
+        assert_eq!(as_crate_error.code(), ErrorCode::UnknownComment);
+    }
+}

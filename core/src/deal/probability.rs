@@ -145,3 +145,66 @@ impl crate::deal::Deal {
         self.probability.manual.take()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{ctx, day, open, user};
+    use crate::pipeline::{MoveTarget, Pipeline};
+
+    fn percent(value: u8) -> Probability {
+        Probability::from_percent(value).unwrap()
+    }
+
+    #[test]
+    fn manual_over_learned_over_stage_default() {
+        let pipeline = Pipeline::template_new_business();
+        let mut deal = open(&pipeline);
+        let effective = |deal: &crate::deal::Deal| deal.effective_probability(&pipeline).unwrap();
+        assert_eq!(
+            effective(&deal),
+            EffectiveProbability {
+                value: percent(10),
+                source: ProbabilitySource::StageDefault
+            }
+        );
+        deal.probability.learned = Some(LearnedProbability {
+            value: percent(22),
+            computed_at: day(1),
+        });
+        assert_eq!(effective(&deal).source, ProbabilitySource::Learned);
+        deal.set_manual_probability(percent(35), user("rep-li"), day(2))
+            .unwrap();
+        assert_eq!(effective(&deal).value, percent(35));
+        assert_eq!(effective(&deal).source, ProbabilitySource::Manual);
+        let manual = deal.probability.manual.clone().unwrap();
+        assert_eq!((manual.set_by, manual.set_at), (user("rep-li"), day(2)));
+
+        let cleared = deal.clear_manual_probability().unwrap();
+        assert_eq!(cleared.value, percent(35));
+        assert_eq!(deal.clear_manual_probability(), None);
+        assert_eq!(effective(&deal).source, ProbabilitySource::Learned);
+    }
+
+    #[test]
+    fn closed_deals_follow_their_outcome_and_refuse_overrides() {
+        let pipeline = Pipeline::template_new_business();
+        let mut deal = open(&pipeline);
+        deal.set_manual_probability(percent(80), user("rep-li"), day(1))
+            .unwrap();
+        let lost = MoveTarget::Lost {
+            reason: "price".into(),
+            note: String::new(),
+        };
+        pipeline.move_deal(&mut deal, &lost, &ctx("t1", 2)).unwrap();
+        let effective = deal.effective_probability(&pipeline).unwrap();
+        assert_eq!(effective.value, Probability::ZERO);
+        assert_eq!(effective.source, ProbabilitySource::Closed);
+        assert_eq!(
+            deal.set_manual_probability(percent(50), user("rep-li"), day(3)),
+            Err(DealError::DealClosed {
+                status: crate::deal::DealStatus::Lost
+            })
+        );
+    }
+}
