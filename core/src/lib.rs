@@ -16,6 +16,11 @@
 //! - A [`Deal`] is the whole record of an opportunity: account, amount, products, power map
 //!   ([`Contact`]s and [`Relationship`]s), competitors, follow-ups, comments, tasks, next step
 //!   and its stage history ([`StageTransition`]s).
+//! - Edits of a deal record ([`Deal::record_follow_up`], [`Deal::add_comment`],
+//!   [`Deal::complete_task`], [`Deal::add_product_line`], [`Deal::tick_checklist`], …) check
+//!   their input and refuse with a [`DealError`] that changes nothing.
+//! - [`AttentionLists`] are computed over many deals at a given `now`: overdue tasks and next
+//!   steps, deals without a next step, and stalled deals with typed [`StallReason`]s.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //!
 //! ## Typical workflow
