@@ -387,6 +387,7 @@ impl Localized for MoveRejected {
 #[non_exhaustive]
 pub enum MoveProblem {
     /// An entry criterion of the target or an exit criterion of the current stage is unmet.
+    #[serde(rename = "criterion_unmet")]
     Unmet(UnmetCriterion),
     /// The move skips stages and the pipeline does not allow it.
     SkipNotAllowed {
@@ -488,5 +489,128 @@ impl MoveProblem {
                 format!("record id {id} is already used on this deal: draw a new id for the move"),
             ),
         }
+    }
+}
+
+impl super::Pipeline {
+    /// What the UI shows for `problem`, naming stages by their labels in this pipeline rather
+    /// than by id (e.g. "本流程不允许从「线索验证」跳过中间阶段到「方案演示」"); stages the
+    /// pipeline does not have keep their id. [`MoveProblem::message`] is the same without the
+    /// pipeline at hand.
+    pub fn problem_message(&self, problem: &MoveProblem) -> LocalizedText {
+        let label = |stage: &StageId| -> LocalizedText {
+            self.stage(stage).map_or_else(
+                |_| LocalizedText::new(stage.as_str(), stage.as_str()),
+                |found| {
+                    LocalizedText::new(format!("「{}」", found.label.zh_cn), found.label.en.clone())
+                },
+            )
+        };
+        match problem {
+            MoveProblem::SkipNotAllowed { from, to } => {
+                let (from, to) = (label(from), label(to));
+                LocalizedText::new(
+                    format!("本流程不允许从{}跳过中间阶段到{}", from.zh_cn, to.zh_cn),
+                    format!(
+                        "this pipeline does not allow skipping stages from {} to {}",
+                        from.en, to.en
+                    ),
+                )
+            }
+            MoveProblem::BackwardNotAllowed { from, to } => {
+                let (from, to) = (label(from), label(to));
+                LocalizedText::new(
+                    format!("本流程不允许从{}退回到{}", from.zh_cn, to.zh_cn),
+                    format!(
+                        "this pipeline does not allow moving back from {} to {}",
+                        from.en, to.en
+                    ),
+                )
+            }
+            MoveProblem::AlreadyInStage { stage } => {
+                let stage = label(stage);
+                LocalizedText::new(
+                    format!("商机已处于阶段{}", stage.zh_cn),
+                    format!("the deal is already in stage {}", stage.en),
+                )
+            }
+            other => other.message(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::stage;
+    use crate::pipeline::Pipeline;
+
+    #[test]
+    fn every_move_problem_has_a_code_and_both_languages() {
+        let pipeline = Pipeline::template_new_business();
+        let problems = [
+            MoveProblem::Unmet(UnmetCriterion {
+                stage: stage("demo"),
+                phase: super::super::CriterionPhase::Exit,
+                criterion: "demo_held".into(),
+                rule: "follow_up_held".into(),
+                message: LocalizedText::new("完成方案演示", "demo held"),
+            }),
+            MoveProblem::SkipNotAllowed {
+                from: stage("qualify"),
+                to: stage("demo"),
+            },
+            MoveProblem::BackwardNotAllowed {
+                from: stage("demo"),
+                to: stage("retired"),
+            },
+            MoveProblem::AlreadyInStage {
+                stage: stage("needs"),
+            },
+            MoveProblem::DealClosed,
+            MoveProblem::NotClosed,
+            MoveProblem::ReasonRequired,
+            MoveProblem::UnknownReason {
+                reason: "weather".into(),
+            },
+            MoveProblem::UnknownStage {
+                stage: stage("retired"),
+            },
+            MoveProblem::DuplicateId {
+                id: RecordId::new("t1").unwrap(),
+            },
+        ];
+        let mut codes: Vec<&str> = problems.iter().map(MoveProblem::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), problems.len(), "codes are distinct");
+        for problem in &problems {
+            assert!(!problem.message().is_incomplete());
+            let json = serde_json::to_value(problem).unwrap();
+            assert_eq!(json["kind"], problem.code());
+            assert_eq!(
+                &serde_json::from_value::<MoveProblem>(json).unwrap(),
+                problem
+            );
+        }
+        assert_eq!(
+            pipeline.problem_message(&problems[1]),
+            LocalizedText::new(
+                "本流程不允许从「线索验证」跳过中间阶段到「方案演示」",
+                "this pipeline does not allow skipping stages from Lead qualification to Solution demo"
+            )
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[2]).en,
+            "this pipeline does not allow moving back from Solution demo to retired"
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[3]).zh_cn,
+            "商机已处于阶段「需求分析」"
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[6]),
+            problems[6].message()
+        );
     }
 }
