@@ -40,7 +40,7 @@ fn generate_deals(rng: &mut ChaCha8Rng, pipelines: &[Pipeline]) -> Vec<Deal> {
     (0..N_DEALS)
         .map(|index| {
             let pipeline = &pipelines[index % pipelines.len()];
-            let opened_day = rng.random_range(0..120i64);
+            let opened_day = rng.random_range(0..150i64);
             let opened_at = DAY_ZERO.plus_days(opened_day);
             let stage = &pipeline.stages[rng.random_range(0..pipeline.stages.len())];
             let new = NewDeal {
@@ -78,6 +78,12 @@ fn generate_deals(rng: &mut ChaCha8Rng, pipelines: &[Pipeline]) -> Vec<Deal> {
 }
 
 fn fill(deal: &mut Deal, rng: &mut ChaCha8Rng, opened_day: i64) {
+    let template_tasks: Vec<RecordId> = deal.tasks.keys().cloned().collect();
+    for task in template_tasks {
+        if rng.random_bool(0.7) {
+            let _ = deal.complete_task(&task, DAY_ZERO.plus_days(opened_day + 1));
+        }
+    }
     if rng.random_bool(0.8) {
         deal.account.industry = Some("制造业".into());
         deal.needs = "替换旧系统".into();

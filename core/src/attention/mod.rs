@@ -234,9 +234,10 @@ impl AttentionLists {
                 continue;
             };
             let stage = lists.resolve_stage(deal, stage_id, &pipelines);
+            let activity = Activity::of(deal, offset);
             lists.collect_tasks(deal, today);
-            lists.collect_next_step(deal, stage_id, today, offset);
-            let reasons = config.reasons(deal, stage, today, offset);
+            lists.collect_next_step(deal, stage_id, &activity, today);
+            let reasons = config.reasons(deal, stage, &activity, today, offset);
             if !reasons.is_empty() {
                 let worst_days_past = reasons
                     .iter()
@@ -301,7 +302,13 @@ impl AttentionLists {
         }
     }
 
-    fn collect_next_step(&mut self, deal: &Deal, stage: &StageId, today: Date, offset: UtcOffset) {
+    fn collect_next_step(
+        &mut self,
+        deal: &Deal,
+        stage: &StageId,
+        activity: &Activity,
+        today: Date,
+    ) {
         match &deal.next_step {
             Some(next_step) if next_step.due < today => {
                 self.overdue_next_steps.push(OverdueNextStep {
@@ -314,7 +321,6 @@ impl AttentionLists {
             }
             Some(_) => {}
             None => {
-                let activity = Activity::of(deal, offset);
                 self.deals_without_next_step.push(DealWithoutNextStep {
                     deal: deal.id.clone(),
                     owner: deal.owner.clone(),
@@ -368,13 +374,15 @@ impl AttentionConfig {
             .stage()
             .filter(|_| deal.pipeline == pipeline.id)
             .and_then(|stage| pipeline.stage(stage).ok());
-        self.reasons(deal, stage, now.date_at(offset), offset)
+        let activity = Activity::of(deal, offset);
+        self.reasons(deal, stage, &activity, now.date_at(offset), offset)
     }
 
     fn reasons(
         &self,
         deal: &Deal,
         stage: Option<&Stage>,
+        activity: &Activity,
         today: Date,
         offset: UtcOffset,
     ) -> Vec<StallReason> {
@@ -393,7 +401,6 @@ impl AttentionConfig {
                 });
             }
         }
-        let activity = Activity::of(deal, offset);
         let days_without_follow_up = days_between(activity.since, today);
         if days_without_follow_up > i64::from(self.follow_up_days) {
             reasons.push(StallReason::NoRecentFollowUp {
