@@ -89,7 +89,7 @@ impl crate::deal::Deal {
     /// negative and in the deal amount's currency, and the totals must fit in 64 bits.
     ///
     /// The deal amount is not changed: it is the rep's expected contract value, which may
-    /// include services not itemised. Compare it with [`Deal::product_total`].
+    /// include services not itemised. Compare it with [`Deal::product_total`](crate::Deal::product_total).
     pub fn add_product_line(&mut self, line: ProductLine) -> Result<(), DealError> {
         if self.product_lines.contains_key(&line.id) {
             return Err(DealError::DuplicateId {
