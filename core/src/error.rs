@@ -8,9 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::DocError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
+use crate::deal::DealError;
+use crate::doc::DocError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -120,6 +121,26 @@ pub enum ErrorCode {
     InvalidReceipt,
     /// A payment plan has no receipt with that id.
     UnknownReceipt,
+    /// A contact named by an edit is not on the deal.
+    UnknownContact,
+    /// A reply names a comment that does not exist.
+    UnknownComment,
+    /// A task id is not on the deal.
+    UnknownTask,
+    /// The task is already done or cancelled.
+    TaskClosed,
+    /// A record id is already used on the deal.
+    DuplicateRecord,
+    /// A comment has no text.
+    EmptyComment,
+    /// A product line's unit price is negative.
+    NegativePrice,
+    /// A power-map edge links a contact to itself.
+    InvalidRelationship,
+    /// A ticked criterion is not a checklist item of the pipeline.
+    UnknownChecklistItem,
+    /// The edit needs an open deal.
+    DealClosed,
 }
 
 impl ErrorCode {
@@ -174,6 +195,16 @@ impl ErrorCode {
             ErrorCode::UnknownInstalment => "unknown_instalment",
             ErrorCode::InvalidReceipt => "invalid_receipt",
             ErrorCode::UnknownReceipt => "unknown_receipt",
+            ErrorCode::UnknownContact => "unknown_contact",
+            ErrorCode::UnknownComment => "unknown_comment",
+            ErrorCode::UnknownTask => "unknown_task",
+            ErrorCode::TaskClosed => "task_closed",
+            ErrorCode::DuplicateRecord => "duplicate_record",
+            ErrorCode::EmptyComment => "empty_comment",
+            ErrorCode::NegativePrice => "negative_price",
+            ErrorCode::InvalidRelationship => "invalid_relationship",
+            ErrorCode::UnknownChecklistItem => "unknown_checklist_item",
+            ErrorCode::DealClosed => "deal_closed",
         }
     }
 }
@@ -209,6 +240,9 @@ pub enum Error {
     /// Payment plans and receipts.
     #[error(transparent)]
     Payment(#[from] PaymentError),
+    /// Editing a deal record.
+    #[error(transparent)]
+    Deal(#[from] DealError),
 }
 
 impl Error {
@@ -224,6 +258,7 @@ impl Error {
             Error::Quote(error) => error.code(),
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
+            Error::Deal(error) => error.code(),
         }
     }
 }
@@ -240,6 +275,7 @@ impl Localized for Error {
             Error::Quote(error) => error.localized(locale),
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
+            Error::Deal(error) => error.localized(locale),
         }
     }
 }
@@ -299,6 +335,16 @@ mod tests {
             ErrorCode::UnknownInstalment,
             ErrorCode::InvalidReceipt,
             ErrorCode::UnknownReceipt,
+            ErrorCode::UnknownContact,
+            ErrorCode::UnknownComment,
+            ErrorCode::UnknownTask,
+            ErrorCode::TaskClosed,
+            ErrorCode::DuplicateRecord,
+            ErrorCode::EmptyComment,
+            ErrorCode::NegativePrice,
+            ErrorCode::InvalidRelationship,
+            ErrorCode::UnknownChecklistItem,
+            ErrorCode::DealClosed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -20,6 +20,11 @@
 //!   concurrent ones, stage moves written only when the pipeline accepts them, tolerant reads
 //!   that report [`ValidationProblem`]s, and history. [`PipelineDoc`] and [`ScoringCounts`]
 //!   hold pipeline configurations and a team's scoring counts.
+//! - Edits of a deal record ([`Deal::record_follow_up`], [`Deal::add_comment`],
+//!   [`Deal::complete_task`], [`Deal::add_product_line`], [`Deal::tick_checklist`], …) check
+//!   their input and refuse with a [`DealError`] that changes nothing.
+//! - [`AttentionLists`] are computed over many deals at a given `now`: overdue tasks and next
+//!   steps, deals without a next step, and stalled deals with typed [`StallReason`]s.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //! - Lead to cash: a [`Catalog`] prices [`QuoteLine`]s; a [`Quote`] moves through approval by
 //!   compare-and-set commands ([`Quote::decide`]); an accepted quote becomes a [`Contract`]
@@ -84,12 +89,15 @@
 //! ```
 #![warn(missing_docs)]
 
+mod attention;
 mod catalog;
 mod contract;
 mod deal;
 mod doc;
 mod error;
 mod exchange;
+#[cfg(test)]
+mod fixture;
 mod i18n;
 mod id;
 mod money;
@@ -100,6 +108,10 @@ mod quote;
 mod team_hierarchy;
 mod timestamp;
 
+pub use attention::{
+    AttentionConfig, AttentionLists, DealWithoutNextStep, OverdueNextStep, OverdueTask,
+    StallReason, StalledDeal, Unresolved, UnresolvedDeal,
+};
 pub use catalog::{
     BundleComponent, Catalog, CatalogError, CatalogProblem, PriceBand, PriceRule, PriceTier,
     PricedLine, Product, Promotion, PromotionOffer, TierMode, VolumePricing,
@@ -110,11 +122,11 @@ pub use contract::{
 };
 pub use deal::{
     Account, AmountChange, Budget, CategoryOverride, ChecklistTick, CloseDateChange, Comment,
-    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealRole, DealStatus,
-    EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
-    LearnedProbability, ManualProbability, NewDeal, NextStep, ProbabilityInputs, ProbabilitySource,
-    ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit, Stance, Task,
-    TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
+    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealError, DealRole,
+    DealStatus, EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
+    LearnedProbability, ManualProbability, NewDeal, NextStep, PowerMapProblem, ProbabilityInputs,
+    ProbabilitySource, ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit,
+    Stance, Task, TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use doc::{
     ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, PIPELINE_TYPE,
@@ -135,7 +147,7 @@ pub use payment::{
     split_by_basis_points, split_equal,
 };
 pub use pipeline::{
-    ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
+    ConfigItem, ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
     MoveOutcome, MoveProblem, MoveRejected, MoveRules, MoveTarget, Pipeline, PipelineError, Reason,
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };
