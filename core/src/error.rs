@@ -13,6 +13,7 @@ use crate::id::IdError;
 use crate::money::MoneyError;
 use crate::pipeline::PipelineError;
 use crate::probability::ProbabilityError;
+use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -37,6 +38,26 @@ pub enum ErrorCode {
     InvalidPipeline,
     /// A stage id is not part of the pipeline.
     UnknownStage,
+    /// A sync frame is larger than the configured limit.
+    FrameTooLarge,
+    /// A sync frame is not valid CBOR or lacks the fields of its message type.
+    MalformedFrame,
+    /// A document id or automerge URL is invalid.
+    InvalidDocumentId,
+    /// A peer, storage or session id is invalid.
+    InvalidPeerId,
+    /// A peer broke the handshake or addressed a message wrongly.
+    ProtocolViolation,
+    /// A peer offered no supported protocol version.
+    UnsupportedProtocolVersion,
+    /// An automerge sync message is malformed or its changes are corrupt.
+    InvalidSyncMessage,
+    /// A document would grow beyond the configured size cap.
+    DocumentTooLarge,
+    /// Stored document chunks are corrupt or too large.
+    CorruptStorage,
+    /// A local change to a document failed.
+    LocalChangeFailed,
 }
 
 impl ErrorCode {
@@ -52,6 +73,16 @@ impl ErrorCode {
             ErrorCode::ProbabilityOutOfRange => "probability_out_of_range",
             ErrorCode::InvalidPipeline => "invalid_pipeline",
             ErrorCode::UnknownStage => "unknown_stage",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::MalformedFrame => "malformed_frame",
+            ErrorCode::InvalidDocumentId => "invalid_document_id",
+            ErrorCode::InvalidPeerId => "invalid_peer_id",
+            ErrorCode::ProtocolViolation => "protocol_violation",
+            ErrorCode::UnsupportedProtocolVersion => "unsupported_protocol_version",
+            ErrorCode::InvalidSyncMessage => "invalid_sync_message",
+            ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::CorruptStorage => "corrupt_storage",
+            ErrorCode::LocalChangeFailed => "local_change_failed",
         }
     }
 }
@@ -72,6 +103,9 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// The sync protocol: frames, handshakes, documents and stored chunks.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
 }
 
 impl Error {
@@ -82,6 +116,7 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Sync(error) => error.code(),
         }
     }
 }
@@ -93,6 +128,7 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Sync(error) => error.localized(locale),
         }
     }
 }
@@ -113,6 +149,16 @@ mod tests {
             ErrorCode::ProbabilityOutOfRange,
             ErrorCode::InvalidPipeline,
             ErrorCode::UnknownStage,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::MalformedFrame,
+            ErrorCode::InvalidDocumentId,
+            ErrorCode::InvalidPeerId,
+            ErrorCode::ProtocolViolation,
+            ErrorCode::UnsupportedProtocolVersion,
+            ErrorCode::InvalidSyncMessage,
+            ErrorCode::DocumentTooLarge,
+            ErrorCode::CorruptStorage,
+            ErrorCode::LocalChangeFailed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

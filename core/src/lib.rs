@@ -36,6 +36,7 @@ mod id;
 mod money;
 mod pipeline;
 mod probability;
+pub mod sync;
 mod timestamp;
 
 pub use error::{Error, ErrorCode};
