@@ -1,4 +1,6 @@
 //! The automerge-repo sync protocol, sans-IO.
+mod connection;
+mod doc_sync;
 mod document_id;
 mod error;
 mod limits;
@@ -6,6 +8,8 @@ mod message;
 mod peer_id;
 mod storage;
 
+pub use connection::{Connection, ConnectionEvent, Rejection};
+pub use doc_sync::{DocSync, EphemeralMessage, Outgoing, PeerAccess, PeerDocStatus, Step};
 pub use document_id::{AutomergeUrl, DOCUMENT_ID_LEN, DocumentId, URL_PREFIX};
 pub use error::SyncError;
 pub use limits::{Limits, MAX_FRAME_BYTES};
