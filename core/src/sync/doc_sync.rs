@@ -362,12 +362,12 @@ impl DocSync {
 
     /// Sends an ephemeral message of ours to every peer of the document. The caller numbers it
     /// (`count` increasing within its `session_id`), as automerge-repo's network layer does.
-    pub fn broadcast_ephemeral(&mut self, message: EphemeralMessage) -> Step {
+    pub fn broadcast_ephemeral(&mut self, message: &EphemeralMessage) -> Step {
         self.ephemeral_seen
             .accept(&message.sender_id, &message.session_id, message.count);
         let mut step = Step::default();
         for peer in self.peers.keys() {
-            step.send.push(self.ephemeral_to(peer, &message));
+            step.send.push(self.ephemeral_to(peer, message));
         }
         step
     }
