@@ -927,8 +927,16 @@ impl CborWriter {
         }
     }
 
+    /// A JS number. cbor-x decodes a 64-bit CBOR integer as a `BigInt`, which breaks
+    /// arithmetic on the JS side, so values above `u32::MAX` are written as a double, as cbor-x
+    /// itself writes them (exact up to 2^53).
     fn unsigned(&mut self, value: u64) {
-        self.header(0, value);
+        if value <= u64::from(u32::MAX) {
+            self.header(0, value);
+        } else {
+            self.bytes.push(0xfb);
+            self.bytes.extend((value as f64).to_be_bytes());
+        }
     }
 
     fn bytes(&mut self, value: &[u8]) {
@@ -1180,6 +1188,17 @@ mod tests {
             WireMessage::decode(&unknown.bytes),
             Err(SyncError::UnknownMessageType { .. })
         ));
+    }
+
+    #[test]
+    fn large_numbers_are_written_as_doubles_for_javascript() {
+        let mut out = CborWriter::default();
+        out.unsigned(u64::from(u32::MAX));
+        assert_eq!(out.bytes, [0x1a, 0xff, 0xff, 0xff, 0xff]);
+        let mut out = CborWriter::default();
+        out.unsigned(1_764_000_000_000);
+        assert_eq!(out.bytes[0], 0xfb);
+        assert_eq!(out.bytes.len(), 9);
     }
 
     #[test]
