@@ -19,7 +19,9 @@ use super::error::SyncError;
 use super::limits::Limits;
 use super::message::WireMessage;
 use super::peer_id::{PeerId, SessionId};
-use super::storage::{StorageKey, StorageOp, StoredChunks, load_chunks};
+use super::storage::{
+    DOCUMENT_CHUNK, StorageKey, StorageOp, StoredChunks, load_chunks, split_frames,
+};
 
 /// What a peer may do with a document.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
@@ -448,31 +450,33 @@ impl DocSync {
     /// Decodes every change of a sync message before anything is applied: corrupt changes are
     /// refused whole, and so are changes that would take the document past the size cap.
     fn check_changes(&self, from: &PeerId, message: &sync::Message) -> Result<(), SyncError> {
+        let invalid = |reason: String| SyncError::InvalidSyncMessage {
+            document_id: self.document_id.to_string(),
+            peer: from.to_string(),
+            reason,
+        };
         let mut new_ops: u64 = 0;
+        // A version 1 message carries one change per chunk; a version 2 message one chunk of
+        // concatenated changes, or a whole document.
         for chunk in message.changes.iter() {
-            match Change::try_from(chunk) {
-                Ok(change) => {
+            let frames = split_frames(chunk).map_err(|reason| invalid(reason.to_owned()))?;
+            if frames.truncated {
+                return Err(invalid("a change is cut short".to_owned()));
+            }
+            for frame in frames.complete {
+                if frame.chunk_type == DOCUMENT_CHUNK {
+                    // Its new operations are estimated as those beyond ours: exact when we start
+                    // empty (the usual case), a lower bound for divergent histories.
+                    let whole = Automerge::load(frame.bytes).map_err(|e| invalid(e.to_string()))?;
+                    let (theirs, ours) = (whole.stats().num_ops, self.doc.stats().num_ops);
+                    new_ops = new_ops.saturating_add(theirs.saturating_sub(ours));
+                } else {
+                    let change =
+                        Change::try_from(frame.bytes).map_err(|e| invalid(e.to_string()))?;
                     if self.doc.get_change_meta_by_hash(&change.hash()).is_none() {
                         new_ops = new_ops.saturating_add(change.len() as u64);
                     }
                 }
-                // Version 2 sync messages carry a whole document instead of changes. Its new
-                // operations are estimated as those beyond ours, which is exact when we start
-                // empty (the usual case) and a lower bound for divergent histories.
-                Err(_) => match Automerge::load(chunk) {
-                    Ok(whole) => {
-                        let theirs = whole.stats().num_ops;
-                        let ours = self.doc.stats().num_ops;
-                        new_ops = new_ops.saturating_add(theirs.saturating_sub(ours));
-                    }
-                    Err(error) => {
-                        return Err(SyncError::InvalidSyncMessage {
-                            document_id: self.document_id.to_string(),
-                            peer: from.to_string(),
-                            reason: error.to_string(),
-                        });
-                    }
-                },
             }
         }
         let ops = self.doc.stats().num_ops.saturating_add(new_ops);

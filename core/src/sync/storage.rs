@@ -366,25 +366,25 @@ pub fn load_chunks(
 }
 
 /// Automerge's storage chunk types (the byte after magic and checksum).
-const DOCUMENT_CHUNK: u8 = 0;
+pub(crate) const DOCUMENT_CHUNK: u8 = 0;
 const CHANGE_CHUNK: u8 = 1;
 const COMPRESSED_CHANGE_CHUNK: u8 = 2;
 const MAGIC_BYTES: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 
-struct Frame<'a> {
-    chunk_type: u8,
-    bytes: &'a [u8],
+pub(crate) struct Frame<'a> {
+    pub(crate) chunk_type: u8,
+    pub(crate) bytes: &'a [u8],
 }
 
-struct Frames<'a> {
-    complete: Vec<Frame<'a>>,
-    truncated: bool,
+pub(crate) struct Frames<'a> {
+    pub(crate) complete: Vec<Frame<'a>>,
+    pub(crate) truncated: bool,
 }
 
 /// Splits stored bytes into Automerge chunk frames (magic, checksum, type, LEB128 length, data)
 /// without decompressing anything. A frame cut short at the end is reported, not an error; bytes
 /// that do not start with the magic number are.
-fn split_frames(bytes: &[u8]) -> Result<Frames<'_>, &'static str> {
+pub(crate) fn split_frames(bytes: &[u8]) -> Result<Frames<'_>, &'static str> {
     let mut complete = Vec::new();
     let mut position = 0;
     while position < bytes.len() {
