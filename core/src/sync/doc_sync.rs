@@ -414,9 +414,11 @@ impl DocSync {
         let Some(state) = self.peers.get_mut(from) else {
             return Ok(step);
         };
-        let previous_sync = state.sync.clone();
         if let Err(error) = self.doc.receive_sync_message(&mut state.sync, message) {
-            state.sync = previous_sync;
+            // The changes were decoded and checked above, so this is rare. The peer restarts
+            // from a fresh sync state (cloning the old one on every message would cost a copy
+            // of every hash sent this session); the document and other peers are untouched.
+            *state = PeerState::new(state.access);
             return Err(invalid(error.to_string()));
         }
         if !their_heads_empty {
