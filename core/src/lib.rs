@@ -13,6 +13,8 @@
 //! - Ids are validated newtypes ([`DealId`], [`StageId`], [`UserId`], …).
 //! - A [`Pipeline`] is an ordered list of [`Stage`]s, each with a default win probability.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
+//! - Documents sync over the automerge-repo protocol through [`sync`]: a sans-IO state machine
+//!   that the browser and the relay both drive (frames and storage writes out, events in).
 //!
 //! ## Example
 //!
