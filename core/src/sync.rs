@@ -64,6 +64,7 @@
 //! # Ok::<(), dealflow_core::sync::SyncError>(())
 //! ```
 
+mod chunk;
 mod client;
 mod connection;
 mod doc_sync;

@@ -14,14 +14,13 @@ use automerge::sync::{self, SyncDoc};
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{Automerge, AutomergeError, Change, ChangeHash, ReadDoc};
 
+use super::chunk::{DOCUMENT_CHUNK, check_inflated_size, read_leb128, split_frames};
 use super::document_id::DocumentId;
 use super::error::SyncError;
 use super::limits::Limits;
 use super::message::WireMessage;
 use super::peer_id::{PeerId, SessionId};
-use super::storage::{
-    DOCUMENT_CHUNK, StorageKey, StorageOp, StoredChunks, load_chunks, split_frames,
-};
+use super::storage::{StorageKey, StorageOp, StoredChunks, load_chunks};
 
 /// What a peer may do with a document.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
@@ -398,6 +397,7 @@ impl DocSync {
             reason,
         };
         let message = sync::Message::decode(data).map_err(|error| invalid(error.to_string()))?;
+        check_bloom_filters(&message).map_err(|reason| invalid(reason.to_owned()))?;
         self.add_peer_if_new(from);
         let read_only = self
             .peers
@@ -458,6 +458,7 @@ impl DocSync {
             reason,
         };
         let mut new_ops: u64 = 0;
+        let mut inflated: usize = 0;
         // A version 1 message carries one change per chunk; a version 2 message one chunk of
         // concatenated changes, or a whole document.
         for chunk in message.changes.iter() {
@@ -466,6 +467,13 @@ impl DocSync {
                 return Err(invalid("a change is cut short".to_owned()));
             }
             for frame in frames.complete {
+                let budget = self.limits.max_inflated_bytes.saturating_sub(inflated);
+                inflated += check_inflated_size(&frame, budget).map_err(|_| {
+                    SyncError::InflatesTooLarge {
+                        document_id: self.document_id.to_string(),
+                        max: self.limits.max_inflated_bytes,
+                    }
+                })?;
                 if frame.chunk_type == DOCUMENT_CHUNK {
                     // Its new operations are estimated as those beyond ours: exact when we start
                     // empty (the usual case), a lower bound for divergent histories.
@@ -579,6 +587,38 @@ impl DocSync {
                 .insert(peer.clone(), PeerState::new(PeerAccess::ReadWrite));
         }
     }
+}
+
+/// Most probes a peer's bloom filter may ask for; Automerge and automerge-js use 7.
+const MAX_BLOOM_PROBES: u64 = 64;
+
+/// Refuses bloom filters that Automerge 0.12 would panic on or allocate from while generating
+/// our reply: a non-empty filter with no bits (a division by zero), or a probe count in the
+/// billions (one allocation per probe).
+fn check_bloom_filters(message: &sync::Message) -> Result<(), &'static str> {
+    for have in &message.have {
+        let bytes = have.bloom.to_bytes();
+        let mut position = 0;
+        let mut fields = [0u64; 3];
+        for field in &mut fields {
+            let rest = bytes.get(position..).unwrap_or_default();
+            let Some((value, len)) = read_leb128(rest)? else {
+                // An empty filter (no entries) encodes to no bytes at all.
+                return Ok(());
+            };
+            *field = value;
+            position += len;
+        }
+        let [entries, bits_per_entry, probes] = fields;
+        let has_bits = bytes.len() > position;
+        if entries > 0 && (bits_per_entry == 0 || !has_bits) {
+            return Err("a bloom filter has entries but no bits");
+        }
+        if probes > MAX_BLOOM_PROBES {
+            return Err("a bloom filter asks for too many probes");
+        }
+    }
+    Ok(())
 }
 
 /// The highest ephemeral count seen per (sender, session), as automerge-repo's network layer
@@ -705,6 +745,33 @@ mod tests {
             Err(SyncError::InvalidSyncMessage { .. })
         ));
         assert!(relay.is_empty());
+    }
+
+    #[test]
+    fn hostile_bloom_filters_are_refused_before_automerge_sees_them() {
+        // heads: none, need: none, one have with no last_sync and a filter of
+        // 1 entry, 0 bits per entry, 7 probes: Automerge would divide by zero.
+        let zero_bits = [0x42, 0x00, 0x00, 0x01, 0x00, 0x03, 0x01, 0x00, 0x07, 0x00];
+        // 1 entry, 10 bits per entry, u32::MAX probes, 2 bytes of bits.
+        let many_probes = [
+            0x42, 0x00, 0x00, 0x01, 0x00, 0x09, 0x01, 0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x00,
+            0x00, 0x00,
+        ];
+        for data in [&zero_bits[..], &many_probes[..]] {
+            assert!(sync::Message::decode(data).is_ok(), "automerge decodes it");
+            let mut relay = DocSync::new(id(), peer("relay"), Limits::default());
+            let ((), _) = relay.change(|tx| tx.put(ROOT, "x", 1)).unwrap();
+            let message = WireMessage::Sync {
+                sender_id: peer("a"),
+                target_id: peer("relay"),
+                document_id: id(),
+                data: data.to_vec(),
+            };
+            assert!(matches!(
+                relay.receive(&peer("a"), message),
+                Err(SyncError::InvalidSyncMessage { .. })
+            ));
+        }
     }
 
     #[test]

@@ -132,6 +132,16 @@ pub enum SyncError {
         /// The configured limit.
         max: usize,
     },
+    /// Compressed Automerge data would inflate beyond the configured limit.
+    #[error(
+        "data for document {document_id} inflates beyond {max} bytes: refused before decompressing"
+    )]
+    InflatesTooLarge {
+        /// The document.
+        document_id: String,
+        /// The configured limit.
+        max: usize,
+    },
     /// A local change failed inside automerge.
     #[error("local change to document {document_id} failed: {reason}")]
     LocalChange {
@@ -160,9 +170,9 @@ impl SyncError {
             }
             SyncError::UnsupportedProtocolVersion { .. } => ErrorCode::UnsupportedProtocolVersion,
             SyncError::InvalidSyncMessage { .. } => ErrorCode::InvalidSyncMessage,
-            SyncError::DocumentTooLarge { .. } | SyncError::StoredTooLarge { .. } => {
-                ErrorCode::DocumentTooLarge
-            }
+            SyncError::DocumentTooLarge { .. }
+            | SyncError::StoredTooLarge { .. }
+            | SyncError::InflatesTooLarge { .. } => ErrorCode::DocumentTooLarge,
             SyncError::CorruptStorage { .. } => ErrorCode::CorruptStorage,
             SyncError::LocalChange { .. } => ErrorCode::LocalChangeFailed,
         }
@@ -226,6 +236,9 @@ impl Localized for SyncError {
             } => format!(
                 "存储中的文档 {document_id} 共 {bytes} 字节，超过加载上限 {max} 字节：请调高 Limits::max_stored_bytes 或先压缩"
             ),
+            SyncError::InflatesTooLarge { document_id, max } => {
+                format!("文档 {document_id} 的数据解压后超过 {max} 字节：已在解压前拒绝")
+            }
             SyncError::LocalChange {
                 document_id,
                 reason,

@@ -25,6 +25,9 @@ pub struct Limits {
     pub max_document_ops: u64,
     /// Largest total of stored chunks loaded for one document, in bytes.
     pub max_stored_bytes: usize,
+    /// Largest size the compressed parts of one sync message, or of one document's stored
+    /// chunks, may inflate to, in bytes; checked before Automerge inflates anything.
+    pub max_inflated_bytes: usize,
     /// How many ephemeral senders (peer, session) a document remembers for de-duplication.
     pub max_ephemeral_sessions: usize,
 }
@@ -36,6 +39,7 @@ impl Default for Limits {
             max_nesting: 8,
             max_document_ops: 2_000_000,
             max_stored_bytes: 64 * 1024 * 1024,
+            max_inflated_bytes: 128 * 1024 * 1024,
             max_ephemeral_sessions: 1024,
         }
     }

@@ -17,6 +17,9 @@ use automerge::{
 };
 use sha2::{Digest, Sha256};
 
+use super::chunk::{
+    CHANGE_CHUNK, COMPRESSED_CHANGE_CHUNK, DOCUMENT_CHUNK, check_inflated_size, split_frames,
+};
 use super::document_id::DocumentId;
 use super::error::SyncError;
 use super::limits::Limits;
@@ -276,8 +279,9 @@ pub struct LoadedDocument {
 ///
 /// Tolerates a chunk whose last Automerge frame is cut short (reported in
 /// [`LoadedDocument::truncated`]) but rejects bytes that are not Automerge data, chunks failing
-/// their checksum, a total above [`Limits::max_stored_bytes`] (checked before any parsing) and a
-/// loaded document above [`Limits::max_document_ops`].
+/// their checksum, a total above [`Limits::max_stored_bytes`] (checked before any parsing),
+/// compressed parts inflating beyond [`Limits::max_inflated_bytes`] (checked before Automerge
+/// inflates them) and a loaded document above [`Limits::max_document_ops`].
 pub fn load_chunks(
     document_id: DocumentId,
     chunks: impl IntoIterator<Item = (StorageKey, Vec<u8>)>,
@@ -310,12 +314,19 @@ pub fn load_chunks(
     let mut changes: Vec<Change> = Vec::new();
     let mut stored = StoredChunks::new();
     let mut truncated = Vec::new();
+    let mut inflated: usize = 0;
     for (key, kind, bytes) in &ours {
         let frames = split_frames(bytes).map_err(|reason| corrupt(format!("{key}: {reason}")))?;
         if frames.truncated {
             truncated.push(key.clone());
         }
         for frame in frames.complete {
+            let budget = limits.max_inflated_bytes.saturating_sub(inflated);
+            inflated +=
+                check_inflated_size(&frame, budget).map_err(|_| SyncError::InflatesTooLarge {
+                    document_id: document_id.to_string(),
+                    max: limits.max_inflated_bytes,
+                })?;
             match frame.chunk_type {
                 DOCUMENT_CHUNK => {
                     let mut loaded = Automerge::load_with_options(
@@ -363,92 +374,6 @@ pub fn load_chunks(
         chunks: stored,
         truncated,
     })
-}
-
-/// Automerge's storage chunk types (the byte after magic and checksum).
-pub(crate) const DOCUMENT_CHUNK: u8 = 0;
-const CHANGE_CHUNK: u8 = 1;
-const COMPRESSED_CHANGE_CHUNK: u8 = 2;
-const MAGIC_BYTES: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-
-pub(crate) struct Frame<'a> {
-    pub(crate) chunk_type: u8,
-    pub(crate) bytes: &'a [u8],
-}
-
-pub(crate) struct Frames<'a> {
-    pub(crate) complete: Vec<Frame<'a>>,
-    pub(crate) truncated: bool,
-}
-
-/// Splits stored bytes into Automerge chunk frames (magic, checksum, type, LEB128 length, data)
-/// without decompressing anything. A frame cut short at the end is reported, not an error; bytes
-/// that do not start with the magic number are.
-pub(crate) fn split_frames(bytes: &[u8]) -> Result<Frames<'_>, &'static str> {
-    let mut complete = Vec::new();
-    let mut position = 0;
-    while position < bytes.len() {
-        let rest = bytes.get(position..).unwrap_or_default();
-        let magic_len = rest.len().min(MAGIC_BYTES.len());
-        if rest.get(..magic_len) != MAGIC_BYTES.get(..magic_len) {
-            return Err("not automerge data (bad magic bytes)");
-        }
-        let Some(&chunk_type) = rest.get(8) else {
-            return Ok(Frames {
-                complete,
-                truncated: true,
-            });
-        };
-        let Some((data_len, len_bytes)) = read_leb128(rest.get(9..).unwrap_or_default())? else {
-            return Ok(Frames {
-                complete,
-                truncated: true,
-            });
-        };
-        let frame_len = usize::try_from(data_len)
-            .ok()
-            .and_then(|data_len| data_len.checked_add(9 + len_bytes));
-        match frame_len.and_then(|frame_len| rest.get(..frame_len)) {
-            Some(frame) => {
-                complete.push(Frame {
-                    chunk_type,
-                    bytes: frame,
-                });
-                position += frame.len();
-            }
-            None => {
-                return Ok(Frames {
-                    complete,
-                    truncated: true,
-                });
-            }
-        }
-    }
-    Ok(Frames {
-        complete,
-        truncated: false,
-    })
-}
-
-/// An unsigned LEB128 number and its length in bytes; `None` if the input ends inside it.
-fn read_leb128(bytes: &[u8]) -> Result<Option<(u64, usize)>, &'static str> {
-    let mut value: u64 = 0;
-    for (index, byte) in bytes.iter().enumerate().take(10) {
-        let low_bits = u64::from(byte & 0x7f);
-        let shift = 7 * index as u32;
-        if shift == 63 && low_bits > 1 {
-            return Err("chunk length overflows 64 bits");
-        }
-        value |= low_bits << shift;
-        if byte & 0x80 == 0 {
-            return Ok(Some((value, index + 1)));
-        }
-    }
-    if bytes.len() >= 10 {
-        Err("chunk length overflows 64 bits")
-    } else {
-        Ok(None)
-    }
 }
 
 #[cfg(test)]
@@ -636,13 +561,5 @@ mod tests {
             loaded.doc.get_heads()[0].to_string(),
             "c167b8c0645212d6568ad188c9a1c485714aa6ac098db4cbcfd957690e49248c"
         );
-    }
-
-    #[test]
-    fn leb128_reads_and_bounds() {
-        assert_eq!(read_leb128(&[0x05]), Ok(Some((5, 1))));
-        assert_eq!(read_leb128(&[0x80, 0x01]), Ok(Some((128, 2))));
-        assert_eq!(read_leb128(&[0x80]), Ok(None));
-        assert!(read_leb128(&[0xff; 11]).is_err());
     }
 }
