@@ -19,6 +19,7 @@ use crate::payment::PaymentError;
 use crate::pipeline::PipelineError;
 use crate::probability::ProbabilityError;
 use crate::quote::QuoteError;
+use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -141,6 +142,26 @@ pub enum ErrorCode {
     UnknownChecklistItem,
     /// The edit needs an open deal.
     DealClosed,
+    /// A sync frame is larger than the configured limit.
+    FrameTooLarge,
+    /// A sync frame is not valid CBOR or lacks the fields of its message type.
+    MalformedFrame,
+    /// A document id or automerge URL is invalid.
+    InvalidDocumentId,
+    /// A peer, storage or session id is invalid.
+    InvalidPeerId,
+    /// A peer broke the handshake or addressed a message wrongly.
+    ProtocolViolation,
+    /// A peer offered no supported protocol version.
+    UnsupportedProtocolVersion,
+    /// An automerge sync message is malformed or its changes are corrupt.
+    InvalidSyncMessage,
+    /// A document would grow beyond the configured size cap.
+    DocumentTooLarge,
+    /// Stored document chunks are corrupt or too large.
+    CorruptStorage,
+    /// A local change to a document failed.
+    LocalChangeFailed,
 }
 
 impl ErrorCode {
@@ -205,6 +226,16 @@ impl ErrorCode {
             ErrorCode::InvalidRelationship => "invalid_relationship",
             ErrorCode::UnknownChecklistItem => "unknown_checklist_item",
             ErrorCode::DealClosed => "deal_closed",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::MalformedFrame => "malformed_frame",
+            ErrorCode::InvalidDocumentId => "invalid_document_id",
+            ErrorCode::InvalidPeerId => "invalid_peer_id",
+            ErrorCode::ProtocolViolation => "protocol_violation",
+            ErrorCode::UnsupportedProtocolVersion => "unsupported_protocol_version",
+            ErrorCode::InvalidSyncMessage => "invalid_sync_message",
+            ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::CorruptStorage => "corrupt_storage",
+            ErrorCode::LocalChangeFailed => "local_change_failed",
         }
     }
 }
@@ -243,6 +274,9 @@ pub enum Error {
     /// Editing a deal record.
     #[error(transparent)]
     Deal(#[from] DealError),
+    /// The sync protocol: frames, handshakes, documents and stored chunks.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
 }
 
 impl Error {
@@ -259,6 +293,7 @@ impl Error {
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
             Error::Deal(error) => error.code(),
+            Error::Sync(error) => error.code(),
         }
     }
 }
@@ -276,6 +311,7 @@ impl Localized for Error {
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
             Error::Deal(error) => error.localized(locale),
+            Error::Sync(error) => error.localized(locale),
         }
     }
 }
@@ -345,6 +381,16 @@ mod tests {
             ErrorCode::InvalidRelationship,
             ErrorCode::UnknownChecklistItem,
             ErrorCode::DealClosed,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::MalformedFrame,
+            ErrorCode::InvalidDocumentId,
+            ErrorCode::InvalidPeerId,
+            ErrorCode::ProtocolViolation,
+            ErrorCode::UnsupportedProtocolVersion,
+            ErrorCode::InvalidSyncMessage,
+            ErrorCode::DocumentTooLarge,
+            ErrorCode::CorruptStorage,
+            ErrorCode::LocalChangeFailed,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -30,6 +30,8 @@
 //!   compare-and-set commands ([`Quote::decide`]); an accepted quote becomes a [`Contract`]
 //!   whose signing wins the deal; a [`PaymentPlan`] collects the contract amount. [`Quote`]
 //!   walks the whole way in one example.
+//! - Documents sync over the automerge-repo protocol through [`sync`]: a sans-IO state machine
+//!   that the browser and the relay both drive (frames and storage writes out, events in).
 //!
 //! ## Typical workflow
 //!
@@ -105,6 +107,7 @@ mod payment;
 mod pipeline;
 mod probability;
 mod quote;
+pub mod sync;
 mod team_hierarchy;
 mod timestamp;
 
