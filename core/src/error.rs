@@ -8,10 +8,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assignment::error::AssignmentError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
+use crate::lead::error::{ImportError, LeadError};
 use crate::money::MoneyError;
+use crate::org::error::OrgError;
 use crate::pipeline::PipelineError;
+use crate::pool::error::PoolError;
 use crate::probability::ProbabilityError;
 
 /// The stable, field-less code of every error core can return.
@@ -37,6 +41,40 @@ pub enum ErrorCode {
     InvalidPipeline,
     /// A stage id is not part of the pipeline.
     UnknownStage,
+    /// The organisation tree is invalid (cycle, unknown team, duplicate id).
+    InvalidOrganisation,
+    /// A user is unknown or inactive.
+    UnknownUser,
+    /// A transfer's successor cannot take the work over.
+    InvalidSuccessor,
+    /// The user's role or team does not allow the action.
+    Forbidden,
+    /// The lead is already converted or invalid.
+    LeadClosed,
+    /// The lead has no owner.
+    LeadNotOwned,
+    /// A lead field or conversion input is invalid.
+    InvalidLeadInput,
+    /// A CSV import file cannot be used as a whole.
+    InvalidImportFile,
+    /// A CSV import file has too many rows.
+    ImportTooLarge,
+    /// No lead with this id.
+    UnknownLead,
+    /// Someone else holds the lead (lost a claim race).
+    LeadAlreadyClaimed,
+    /// The lead changed since the command was decided.
+    StaleVersion,
+    /// A custody change does not fit the lead's state.
+    InvalidLeadMove,
+    /// No pool with this id.
+    UnknownPool,
+    /// Pool configuration is invalid.
+    InvalidPoolConfig,
+    /// The rep holds too many un-followed leads from the pool.
+    ClaimLimitReached,
+    /// An assignment policy does not fit the organisation.
+    InvalidAssignmentPolicy,
 }
 
 impl ErrorCode {
@@ -52,6 +90,23 @@ impl ErrorCode {
             ErrorCode::ProbabilityOutOfRange => "probability_out_of_range",
             ErrorCode::InvalidPipeline => "invalid_pipeline",
             ErrorCode::UnknownStage => "unknown_stage",
+            ErrorCode::InvalidOrganisation => "invalid_organisation",
+            ErrorCode::UnknownUser => "unknown_user",
+            ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::LeadClosed => "lead_closed",
+            ErrorCode::LeadNotOwned => "lead_not_owned",
+            ErrorCode::InvalidLeadInput => "invalid_lead_input",
+            ErrorCode::InvalidImportFile => "invalid_import_file",
+            ErrorCode::ImportTooLarge => "import_too_large",
+            ErrorCode::UnknownLead => "unknown_lead",
+            ErrorCode::LeadAlreadyClaimed => "lead_already_claimed",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::InvalidLeadMove => "invalid_lead_move",
+            ErrorCode::UnknownPool => "unknown_pool",
+            ErrorCode::InvalidPoolConfig => "invalid_pool_config",
+            ErrorCode::ClaimLimitReached => "claim_limit_reached",
+            ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
         }
     }
 }
@@ -72,6 +127,21 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Lead changes and conversion.
+    #[error(transparent)]
+    Lead(#[from] LeadError),
+    /// A CSV import that failed as a whole.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Pool commands and other custody changes.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// Assignment policies and SLA handling.
+    #[error(transparent)]
+    Assignment(#[from] AssignmentError),
+    /// The organisation tree and ownership transfers.
+    #[error(transparent)]
+    Org(#[from] OrgError),
 }
 
 impl Error {
@@ -82,6 +152,11 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Lead(error) => error.code(),
+            Error::Import(error) => error.code(),
+            Error::Pool(error) => error.code(),
+            Error::Assignment(error) => error.code(),
+            Error::Org(error) => error.code(),
         }
     }
 }
@@ -93,6 +168,11 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Lead(error) => error.localized(locale),
+            Error::Import(error) => error.localized(locale),
+            Error::Pool(error) => error.localized(locale),
+            Error::Assignment(error) => error.localized(locale),
+            Error::Org(error) => error.localized(locale),
         }
     }
 }
@@ -113,6 +193,23 @@ mod tests {
             ErrorCode::ProbabilityOutOfRange,
             ErrorCode::InvalidPipeline,
             ErrorCode::UnknownStage,
+            ErrorCode::InvalidOrganisation,
+            ErrorCode::UnknownUser,
+            ErrorCode::InvalidSuccessor,
+            ErrorCode::Forbidden,
+            ErrorCode::LeadClosed,
+            ErrorCode::LeadNotOwned,
+            ErrorCode::InvalidLeadInput,
+            ErrorCode::InvalidImportFile,
+            ErrorCode::ImportTooLarge,
+            ErrorCode::UnknownLead,
+            ErrorCode::LeadAlreadyClaimed,
+            ErrorCode::StaleVersion,
+            ErrorCode::InvalidLeadMove,
+            ErrorCode::UnknownPool,
+            ErrorCode::InvalidPoolConfig,
+            ErrorCode::ClaimLimitReached,
+            ErrorCode::InvalidAssignmentPolicy,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

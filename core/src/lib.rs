@@ -30,24 +30,69 @@
 //! ```
 #![warn(missing_docs)]
 
+mod assignment;
 mod error;
 mod i18n;
 mod id;
+mod lead;
 mod money;
+mod org;
 mod pipeline;
+mod pool;
 mod probability;
 mod timestamp;
 
 pub use error::{Error, ErrorCode};
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
-    AccountId, ContactId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId, RecordId,
-    StageId, TeamId, UserId,
+    AccountId, ChannelId, ContactId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, PoolId,
+    ProductId, RecordId, RuleId, StageId, TeamId, UserId,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use pipeline::{Pipeline, PipelineError, Stage};
 pub use probability::{Probability, ProbabilityError};
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
+
+pub use assignment::engine::{
+    AssignmentContext, AssignmentDecision, AssignmentOutcome, Loads, Scope, Step,
+};
+pub use assignment::error::{AssignmentError, PolicyIssue};
+pub use assignment::round_robin::{CursorKey, CursorMove, RoundRobinState};
+pub use assignment::rule::{
+    AssignmentPolicy, AssignmentRule, AssignmentSubject, Condition, ConditionHit, ConditionMiss,
+    RuleSet, Strategy, SubjectField, Target,
+};
+pub use assignment::sla::{SlaAction, SlaBreach, SlaOutcome, SlaPolicy, SlaResolution};
+pub use lead::column::LeadField;
+pub use lead::conversion::{
+    AccountChoice, ConversionRequest, ConvertedAccount, ConvertedContact, ConvertedDeal,
+    LeadConversion, convert_lead,
+};
+pub use lead::duplicate::{DuplicateIndex, DuplicateKeys, DuplicateMatch, MatchField, RecordRef};
+pub use lead::error::{ImportError, LeadError};
+pub use lead::import::{DuplicatePolicy, EncodingChoice, ImportOptions, import_leads};
+pub use lead::normalize::{normalize_company, normalize_email, normalize_label, normalize_phone};
+pub use lead::record::{Custody, InvalidReason, Lead, LeadDraft, LeadStatus};
+pub use lead::report::{
+    ColumnMapping, ImportReport, ImportSummary, ImportedLead, RejectedRow, RowProblem,
+    SourceEncoding,
+};
+pub use lead::source::{SourceChannel, SourceChannels};
+pub use org::error::OrgError;
+pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
+pub use org::transfer::{
+    DealHandover, HandoverTarget, HeldDeal, HeldTask, LeadDisposition, LeadHandover, SkippedItem,
+    TaskHandover, TaskParent, TransferPlan, TransferRequest, apply_lead_handover, plan_transfer,
+};
+pub use org::visibility::{
+    Access, AccessDecision, AccessReason, DealTeamMember, PoolAudience, ResourceDescriptor,
+    ResourceKind, access,
+};
+pub use pool::command::{PoolCommand, PoolContext, decide, due_for_recycling};
+pub use pool::config::{PoolConfig, PoolDirectory, PoolScope};
+pub use pool::error::PoolError;
+pub use pool::history::{Actor, LeadMove, MoveKind, RecycleCause, ReturnReason, Transition};
+pub use pool::ledger::LeadLedger;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
