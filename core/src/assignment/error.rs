@@ -67,32 +67,32 @@ impl Localized for PolicyIssue {
     fn localized(&self, locale: Locale) -> String {
         let zh = locale == Locale::ZhCn;
         let rule_name = |rule: &Option<RuleId>| match (rule, zh) {
-            (Some(rule), true) => format!("规则 {rule}"),
+            (Some(rule), true) => format!("规则“{rule}”"),
             (Some(rule), false) => format!("rule {rule}"),
             (None, true) => "兜底规则".to_owned(),
             (None, false) => "the fallback".to_owned(),
         };
         match self {
-            PolicyIssue::DuplicateRule { rule } if zh => format!("规则标识 {rule} 重复"),
+            PolicyIssue::DuplicateRule { rule } if zh => format!("规则标识“{rule}”重复"),
             PolicyIssue::DuplicateRule { rule } => format!("rule id {rule} is used twice"),
-            PolicyIssue::UnnamedRule { rule } if zh => format!("规则 {rule} 缺少中文或英文名称"),
+            PolicyIssue::UnnamedRule { rule } if zh => format!("规则“{rule}”缺少中文或英文名称"),
             PolicyIssue::UnnamedRule { rule } => {
                 format!("rule {rule} needs a zh-CN and an en name")
             }
             PolicyIssue::UnknownTeam { rule, team } if zh => {
-                format!("{}引用了不存在的团队 {team}", rule_name(rule))
+                format!("{}引用了不存在的团队“{team}”", rule_name(rule))
             }
             PolicyIssue::UnknownTeam { rule, team } => {
                 format!("{} refers to unknown team {team}", rule_name(rule))
             }
             PolicyIssue::UnknownUser { rule, user } if zh => {
-                format!("{}引用了不存在的用户 {user}", rule_name(rule))
+                format!("{}引用了不存在的用户“{user}”", rule_name(rule))
             }
             PolicyIssue::UnknownUser { rule, user } => {
                 format!("{} refers to unknown user {user}", rule_name(rule))
             }
             PolicyIssue::NotAssignable { rule, user } if zh => {
-                format!("{}中的 {user} 是管理员，不能作为负责人", rule_name(rule))
+                format!("{}中的“{user}”是管理员，不能作为负责人", rule_name(rule))
             }
             PolicyIssue::NotAssignable { rule, user } => {
                 format!(
@@ -101,7 +101,7 @@ impl Localized for PolicyIssue {
                 )
             }
             PolicyIssue::UnknownPool { rule, pool } if zh => {
-                format!("{}引用了不存在的线索池 {pool}", rule_name(rule))
+                format!("{}引用了不存在的线索池“{pool}”", rule_name(rule))
             }
             PolicyIssue::UnknownPool { rule, pool } => {
                 format!("{} refers to unknown pool {pool}", rule_name(rule))
@@ -109,7 +109,7 @@ impl Localized for PolicyIssue {
             PolicyIssue::NoCandidates { rule } if zh => format!("{}没有候选人", rule_name(rule)),
             PolicyIssue::NoCandidates { rule } => format!("{} lists no reps", rule_name(rule)),
             PolicyIssue::OutsideTeam { rule, team } if zh => {
-                format!("{}的目标不在团队 {team} 及其下级团队内", rule_name(rule))
+                format!("{}的目标不在团队“{team}”及其下级团队内", rule_name(rule))
             }
             PolicyIssue::OutsideTeam { rule, team } => format!(
                 "{} targets something outside team {team}: team rules distribute within the team",

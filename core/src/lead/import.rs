@@ -146,7 +146,14 @@ pub fn import_leads(
     LeadId::new(format!("{}-{}", options.id_prefix, u64::MAX))?;
     let (text, encoding) = decode(bytes, options.encoding)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
-    let delimiter = detect_delimiter(text);
+    // The CSV reader counts a CRLF row's line only once it reads the next row, which would put
+    // every reported row number one too low; Excel writes CRLF, so use LF throughout.
+    let text: Cow<'_, str> = if text.contains("\r\n") {
+        Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(text)
+    };
+    let delimiter = detect_delimiter(&text);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
