@@ -69,6 +69,8 @@ pub enum ErrorCode {
     InvalidLeadMove,
     /// No pool with this id.
     UnknownPool,
+    /// No team with this id.
+    UnknownTeam,
     /// Pool configuration is invalid.
     InvalidPoolConfig,
     /// The rep holds too many un-followed leads from the pool.
@@ -104,6 +106,7 @@ impl ErrorCode {
             ErrorCode::StaleVersion => "stale_version",
             ErrorCode::InvalidLeadMove => "invalid_lead_move",
             ErrorCode::UnknownPool => "unknown_pool",
+            ErrorCode::UnknownTeam => "unknown_team",
             ErrorCode::InvalidPoolConfig => "invalid_pool_config",
             ErrorCode::ClaimLimitReached => "claim_limit_reached",
             ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
@@ -207,6 +210,7 @@ mod tests {
             ErrorCode::StaleVersion,
             ErrorCode::InvalidLeadMove,
             ErrorCode::UnknownPool,
+            ErrorCode::UnknownTeam,
             ErrorCode::InvalidPoolConfig,
             ErrorCode::ClaimLimitReached,
             ErrorCode::InvalidAssignmentPolicy,

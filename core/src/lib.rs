@@ -77,7 +77,7 @@ pub use lead::report::{
     ColumnMapping, ImportReport, ImportSummary, ImportedLead, RejectedRow, RowProblem,
     SourceEncoding,
 };
-pub use lead::source::{SourceChannel, SourceChannels};
+pub use lead::source::{ChannelResolver, SourceChannel, SourceChannels};
 pub use org::error::OrgError;
 pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
 pub use org::transfer::{

@@ -605,3 +605,42 @@ fn followed_up_leads_are_not_overdue() {
     );
     assert_eq!(error.localized(Locale::ZhCn), "线索 l-9 未超过首次跟进时限");
 }
+
+#[test]
+fn rules_may_leave_leads_with_a_team_lead() {
+    let (org, pools) = (org(), pools());
+    let mut policy = policy();
+    policy.company.fallback = Some(Target::TeamQueue { team: team("east") });
+    policy.validate(&org, &pools).unwrap();
+    let (loads, cursors) = (Loads::new(), RoundRobinState::new());
+    let context = AssignmentContext {
+        org: &org,
+        pools: &pools,
+        loads: &loads,
+        cursors: &cursors,
+        exclude: &[],
+    };
+    let lead = Lead::new(
+        LeadId::new("l-1").unwrap(),
+        LeadDraft::default(),
+        ChannelId::new("web_form").unwrap(),
+        T0,
+    );
+    let decision = policy.assign(&AssignmentSubject::of_lead(&lead), &context);
+    assert_eq!(
+        decision.outcome,
+        AssignmentOutcome::Team {
+            team: team("east"),
+            rule: None,
+        }
+    );
+    assert_eq!(
+        decision.explain(Locale::ZhCn).last().map(String::as_str),
+        Some("交给团队 east 的经理手动分配")
+    );
+    let command = decision.command_for(&lead).unwrap();
+    let mut ledger = LeadLedger::new([lead]);
+    let record = ledger.execute(&command, &org, &pools, T0).unwrap();
+    assert_eq!(record.kind, MoveKind::Distributed { team: team("east") });
+    assert_eq!(record.actor, Actor::System);
+}

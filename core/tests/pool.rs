@@ -729,3 +729,77 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn distribution_cascades_from_company_to_team_to_rep() {
+    let (org, pools) = (org(), pools());
+    let mut ledger = LeadLedger::new([new_lead("l-1")]);
+    let distribute = |team_id: &str, by: &str, version: u64| PoolCommand::Distribute {
+        lead: lead_id("l-1"),
+        team: team(team_id),
+        by: Actor::User(user(by)),
+        expected_version: version,
+    };
+    // The company (an admin) hands the lead to the east team.
+    assert_eq!(
+        ledger
+            .execute(&distribute("east", "m_west", 0), &org, &pools, T0)
+            .unwrap_err(),
+        PoolError::NotAllowed {
+            user: user("m_west")
+        }
+    );
+    let record = ledger
+        .execute(&distribute("east", "admin", 0), &org, &pools, T0)
+        .unwrap();
+    assert_eq!(record.kind, MoveKind::Distributed { team: team("east") });
+    assert_eq!(
+        ledger
+            .execute(&distribute("east", "admin", 1), &org, &pools, T0)
+            .unwrap_err(),
+        PoolError::AlreadyWithTeam {
+            lead: lead_id("l-1"),
+            team: team("east"),
+        }
+    );
+    // Waiting with a team is not being in a pool.
+    assert_eq!(
+        ledger
+            .execute(&claim("l-1", "li", 1), &org, &pools, T0)
+            .unwrap_err(),
+        PoolError::NotInPool {
+            lead: lead_id("l-1")
+        }
+    );
+    // The east manager passes it down to the Shanghai group, then to a rep.
+    ledger
+        .execute(&distribute("east-sh", "m_east", 1), &org, &pools, T0)
+        .unwrap();
+    let assign = PoolCommand::Assign {
+        lead: lead_id("l-1"),
+        to: user("li"),
+        by: Actor::User(user("m_east")),
+        rule: None,
+        expected_version: 2,
+    };
+    ledger.execute(&assign, &org, &pools, T0).unwrap();
+    let kinds: Vec<MoveKind> = ledger
+        .history()
+        .iter()
+        .map(|record| record.kind.clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            MoveKind::Distributed { team: team("east") },
+            MoveKind::Distributed {
+                team: team("east-sh")
+            },
+            MoveKind::Assigned { rule: None },
+        ]
+    );
+    assert_eq!(
+        PoolError::UnknownTeam { team: team("x") }.code().as_str(),
+        "unknown_team"
+    );
+}

@@ -528,3 +528,47 @@ fn successors_must_be_able_to_take_over() {
     // A manager may take over.
     assert!(plan_transfer(&org, &pools(), &request("m_sh", "gone"), &[], &[], &[]).is_ok());
 }
+
+#[test]
+fn lead_descriptors_follow_custody() {
+    let org = org();
+    let pools = pools();
+    let mut lead = Lead::new(
+        LeadId::new("l-1").unwrap(),
+        LeadDraft::default(),
+        ChannelId::new("web_form").unwrap(),
+        T0,
+    );
+    lead.custody = Custody::Team {
+        team: team("east"),
+        since: T0,
+    };
+    let queued = ResourceDescriptor::of_lead(&lead, &pools);
+    assert_eq!(
+        access(&org, &user("m_east"), &queued).access,
+        Access::Administer
+    );
+    assert_eq!(access(&org, &user("m_sh"), &queued).access, Access::None);
+    assert_eq!(access(&org, &user("li"), &queued).access, Access::None);
+
+    lead.custody = Custody::InPool {
+        pool: PoolId::new("east-pool").unwrap(),
+        since: T0,
+    };
+    let pooled = ResourceDescriptor::of_lead(&lead, &pools);
+    assert_eq!(pooled.pool_audience, Some(PoolAudience::Team(team("east"))));
+    assert_eq!(access(&org, &user("li"), &pooled).access, Access::Read);
+    assert_eq!(access(&org, &user("wang"), &pooled).access, Access::None);
+
+    lead.custody = Custody::Owned {
+        owner: user("li"),
+        since: T0,
+    };
+    let owned = ResourceDescriptor::of_lead(&lead, &pools);
+    assert_eq!(access(&org, &user("li"), &owned).access, Access::Administer);
+    assert_eq!(access(&org, &user("chen"), &owned).access, Access::None);
+    assert_eq!(
+        access(&org, &user("m_sh"), &owned).access,
+        Access::Administer
+    );
+}

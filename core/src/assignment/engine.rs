@@ -57,6 +57,13 @@ pub enum AssignmentOutcome {
         /// The rule that picked them; `None` for a fallback or a team's default rotation.
         rule: Option<RuleId>,
     },
+    /// Into a team's queue, for its managers to assign.
+    Team {
+        /// The team.
+        team: TeamId,
+        /// The rule that chose it; `None` for a fallback.
+        rule: Option<RuleId>,
+    },
     /// Into a pool.
     Pool {
         /// The pool.
@@ -129,6 +136,11 @@ pub enum Step {
         /// The team.
         team: TeamId,
     },
+    /// Left in a team's queue for its managers.
+    ToTeamQueue {
+        /// The team.
+        team: TeamId,
+    },
     /// Sent to a pool.
     ToPool {
         /// The pool.
@@ -190,6 +202,12 @@ impl AssignmentDecision {
                 to: user.clone(),
                 by: Actor::System,
                 rule: rule.clone(),
+                expected_version: lead.version,
+            }),
+            AssignmentOutcome::Team { team, .. } => Some(PoolCommand::Distribute {
+                lead: lead.id.clone(),
+                team: team.clone(),
+                by: Actor::System,
                 expected_version: lead.version,
             }),
             AssignmentOutcome::Pool { pool, .. } => Some(PoolCommand::Put {
@@ -439,6 +457,17 @@ impl Run<'_> {
                     }
                 }
             }
+            Target::TeamQueue { team } => {
+                if org.team(team).is_none() {
+                    self.steps.push(Step::StaleTarget);
+                    return None;
+                }
+                self.steps.push(Step::ToTeamQueue { team: team.clone() });
+                Some(AssignmentOutcome::Team {
+                    team: team.clone(),
+                    rule: rule.cloned(),
+                })
+            }
             Target::Pool { pool } => {
                 if self.context.pools.get(pool).is_none() {
                     self.steps.push(Step::StaleTarget);
@@ -593,6 +622,10 @@ impl Localized for Step {
             }
             Step::TeamDefault { team } => {
                 format!("team {team} has no rules: rotating over its reps")
+            }
+            Step::ToTeamQueue { team } if zh => format!("交给团队 {team} 的经理手动分配"),
+            Step::ToTeamQueue { team } => {
+                format!("left with team {team} for its managers to assign")
             }
             Step::ToPool { pool } if zh => format!("放入线索池 {pool}"),
             Step::ToPool { pool } => format!("put into pool {pool}"),

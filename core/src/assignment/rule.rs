@@ -180,6 +180,11 @@ pub enum Target {
         /// The team.
         team: TeamId,
     },
+    /// Hand it to `team`'s queue for one of its managers to assign by hand.
+    TeamQueue {
+        /// The team.
+        team: TeamId,
+    },
     /// Put it into a pool for reps to claim.
     Pool {
         /// The pool.
@@ -313,6 +318,7 @@ fn check_target(
     match target {
         Target::TeamReps { team, .. } => check_team(team, false, issues),
         Target::Team { team } => check_team(team, true, issues),
+        Target::TeamQueue { team } => check_team(team, false, issues),
         Target::Reps { reps, .. } => {
             if reps.is_empty() {
                 issues.push(PolicyIssue::NoCandidates { rule: rule.clone() });

@@ -7,10 +7,10 @@ use crate::assignment::engine::{AssignmentContext, AssignmentDecision, Assignmen
 use crate::assignment::error::AssignmentError;
 use crate::assignment::rule::{AssignmentPolicy, AssignmentSubject};
 use crate::i18n::{Locale, Localized};
-use crate::id::{LeadId, PoolId, UserId};
+use crate::id::{LeadId, PoolId, TeamId, UserId};
 use crate::lead::record::{Custody, Lead};
 use crate::pool::config::PoolDirectory;
-use crate::pool::history::{Actor, MoveKind, Transition, into_pool, owned_by, transition};
+use crate::pool::history::{Actor, MoveKind, Transition, into_pool, owned_by, to_team, transition};
 use crate::timestamp::Timestamp;
 
 /// What to do with a lead that missed its follow-up SLA.
@@ -64,6 +64,13 @@ pub enum SlaOutcome {
         from: UserId,
         /// The new owner.
         to: UserId,
+    },
+    /// Handed to a team's queue for its managers.
+    Distributed {
+        /// The previous owner.
+        from: UserId,
+        /// The team.
+        team: TeamId,
     },
     /// Returned to a pool.
     Returned {
@@ -197,6 +204,14 @@ impl SlaPolicy {
                         to: user.clone(),
                     },
                 )),
+                AssignmentOutcome::Team { team, .. } => Some((
+                    to_team(team.clone(), now),
+                    MoveKind::SlaReassigned { days },
+                    SlaOutcome::Distributed {
+                        from: from.clone(),
+                        team: team.clone(),
+                    },
+                )),
                 AssignmentOutcome::Pool { pool, .. } => Some((
                     into_pool(pool.clone(), now),
                     MoveKind::SlaReturned { days },
@@ -260,6 +275,12 @@ impl Localized for SlaOutcome {
             }
             (Locale::En, SlaOutcome::Reassigned { from, to }) => {
                 format!("{from} missed the follow-up deadline: reassigned to {to}")
+            }
+            (Locale::ZhCn, SlaOutcome::Distributed { from, team }) => {
+                format!("{from} 超时未跟进，线索已交回团队 {team} 重新分配")
+            }
+            (Locale::En, SlaOutcome::Distributed { from, team }) => {
+                format!("{from} missed the follow-up deadline: handed back to team {team}")
             }
             (Locale::ZhCn, SlaOutcome::Returned { from, pool }) => {
                 format!("{from} 超时未跟进，线索已退回线索池 {pool}")

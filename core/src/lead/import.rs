@@ -20,7 +20,7 @@ use crate::lead::record::{Lead, LeadDraft};
 use crate::lead::report::{
     ColumnMapping, ImportReport, ImportedLead, RejectedRow, RowProblem, SourceEncoding,
 };
-use crate::lead::source::SourceChannels;
+use crate::lead::source::{ChannelResolver, SourceChannels};
 use crate::timestamp::Timestamp;
 
 /// What to do with a row that matches an existing record or an earlier row.
@@ -185,6 +185,7 @@ pub fn import_leads(
     }
     let mut row_import = RowImport {
         options,
+        channels: options.channels.resolver(),
         existing,
         header_len: columns.len(),
         positions,
@@ -321,6 +322,7 @@ fn map_columns(header: &csv::StringRecord) -> Result<Vec<ColumnMapping>, ImportE
 /// The per-row part of an import: validation, duplicate checks, and the batch seen so far.
 struct RowImport<'a> {
     options: &'a ImportOptions,
+    channels: ChannelResolver<'a>,
     existing: &'a DuplicateIndex,
     header_len: usize,
     /// Column index of each field, indexed by `LeadField as usize`.
@@ -383,7 +385,7 @@ impl RowImport<'_> {
         }
         let source = match cell(LeadField::Source) {
             "" => Some(self.options.default_source.clone()),
-            raw => self.options.channels.resolve(raw).cloned().or_else(|| {
+            raw => self.channels.resolve(raw).cloned().or_else(|| {
                 problems.push(RowProblem::UnknownSource {
                     value: raw.to_owned(),
                 });

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Locale, Localized, LocalizedText};
-use crate::id::{AccountId, ChannelId, ContactId, DealId, LeadId, PoolId, UserId};
+use crate::id::{AccountId, ChannelId, ContactId, DealId, LeadId, PoolId, TeamId, UserId};
 use crate::lead::error::LeadError;
 use crate::timestamp::Timestamp;
 
@@ -70,6 +70,14 @@ pub struct Lead {
 pub enum Custody {
     /// Nobody yet: freshly imported or created, waiting for assignment.
     Unassigned,
+    /// Distributed to a team, waiting for one of its managers to assign a rep (cascading
+    /// distribution: the company assigns to a team, the team lead to a rep).
+    Team {
+        /// The team.
+        team: TeamId,
+        /// Since when.
+        since: Timestamp,
+    },
     /// In a pool, free to be claimed.
     InPool {
         /// The pool.
@@ -91,7 +99,7 @@ impl Custody {
     pub fn owner(&self) -> Option<&UserId> {
         match self {
             Custody::Owned { owner, .. } => Some(owner),
-            Custody::Unassigned | Custody::InPool { .. } => None,
+            Custody::Unassigned | Custody::Team { .. } | Custody::InPool { .. } => None,
         }
     }
 
@@ -99,7 +107,15 @@ impl Custody {
     pub fn pool(&self) -> Option<&PoolId> {
         match self {
             Custody::InPool { pool, .. } => Some(pool),
-            Custody::Unassigned | Custody::Owned { .. } => None,
+            Custody::Unassigned | Custody::Team { .. } | Custody::Owned { .. } => None,
+        }
+    }
+
+    /// The team, if the lead waits in a team's queue.
+    pub fn team(&self) -> Option<&TeamId> {
+        match self {
+            Custody::Team { team, .. } => Some(team),
+            Custody::Unassigned | Custody::InPool { .. } | Custody::Owned { .. } => None,
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Lead source channels (来源渠道): configurable, with bilingual labels and import aliases.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::LocalizedText;
@@ -90,7 +92,8 @@ impl SourceChannels {
     }
 
     /// The channel a free-text value names: its id, either label or an alias, compared ignoring
-    /// case, spaces and full-width forms.
+    /// case, spaces and full-width forms. To resolve many values, build a
+    /// [`SourceChannels::resolver`] once.
     pub fn resolve(&self, value: &str) -> Option<&ChannelId> {
         let wanted = normalize_label(value);
         if wanted.is_empty() {
@@ -98,16 +101,47 @@ impl SourceChannels {
         }
         self.channels
             .iter()
-            .find(|channel| {
-                normalize_label(channel.id.as_str()) == wanted
-                    || normalize_label(&channel.label.zh_cn) == wanted
-                    || normalize_label(&channel.label.en) == wanted
-                    || channel
-                        .aliases
-                        .iter()
-                        .any(|alias| normalize_label(alias) == wanted)
-            })
+            .find(|channel| names(channel).any(|name| normalize_label(name) == wanted))
             .map(|channel| &channel.id)
+    }
+
+    /// A lookup table from every normalised name to its channel; the first channel wins when
+    /// two share a name.
+    pub fn resolver(&self) -> ChannelResolver<'_> {
+        let mut by_name = HashMap::new();
+        for channel in &self.channels {
+            for name in names(channel) {
+                by_name.entry(normalize_label(name)).or_insert(&channel.id);
+            }
+        }
+        ChannelResolver { by_name }
+    }
+}
+
+fn names(channel: &SourceChannel) -> impl Iterator<Item = &str> {
+    [
+        channel.id.as_str(),
+        channel.label.zh_cn.as_str(),
+        channel.label.en.as_str(),
+    ]
+    .into_iter()
+    .chain(channel.aliases.iter().map(String::as_str))
+}
+
+/// Resolves channel names with one hash lookup each (see [`SourceChannels::resolve`]).
+#[derive(Clone, Debug)]
+pub struct ChannelResolver<'a> {
+    by_name: HashMap<String, &'a ChannelId>,
+}
+
+impl<'a> ChannelResolver<'a> {
+    /// The channel `value` names, if any.
+    pub fn resolve(&self, value: &str) -> Option<&'a ChannelId> {
+        let wanted = normalize_label(value);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.by_name.get(&wanted).copied()
     }
 }
 
@@ -125,5 +159,16 @@ mod tests {
         assert_eq!(channels.resolve("trade_show"), Some(&trade_show));
         assert_eq!(channels.resolve("飞鸽传书"), None);
         assert_eq!(channels.resolve(""), None);
+        let resolver = channels.resolver();
+        for value in [
+            "展会",
+            " Trade Show ",
+            "ＥＸＰＯ",
+            "trade_show",
+            "飞鸽传书",
+            "",
+        ] {
+            assert_eq!(resolver.resolve(value), channels.resolve(value), "{value}");
+        }
     }
 }

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Locale, Localized};
 use crate::id::{TeamId, UserId};
+use crate::lead::record::Lead;
 use crate::org::organisation::{Organisation, Role};
+use crate::pool::config::PoolDirectory;
 
 /// The kind of record access is asked for.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -88,6 +90,27 @@ impl ResourceDescriptor {
             owning_team: team,
             deal_team: Vec::new(),
             pool_audience: None,
+        }
+    }
+
+    /// The descriptor of a stored lead: its owner, the team whose queue it waits in, and, if it
+    /// sits in a pool, that pool's audience (a pool missing from `pools` is visible to nobody
+    /// but admins).
+    pub fn of_lead(lead: &Lead, pools: &PoolDirectory) -> Self {
+        let pool_audience = lead
+            .custody
+            .pool()
+            .and_then(|pool| pools.get(pool))
+            .map(|pool| match &pool.team {
+                Some(team) => PoolAudience::Team(team.clone()),
+                None => PoolAudience::Company,
+            });
+        ResourceDescriptor {
+            kind: ResourceKind::Lead,
+            owner: lead.owner().cloned(),
+            owning_team: lead.custody.team().cloned(),
+            deal_team: Vec::new(),
+            pool_audience,
         }
     }
 

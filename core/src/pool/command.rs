@@ -22,14 +22,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::id::{LeadId, PoolId, RuleId, UserId};
+use crate::id::{LeadId, PoolId, RuleId, TeamId, UserId};
 use crate::lead::error::LeadError;
 use crate::lead::record::{Custody, Lead};
 use crate::org::organisation::{Organisation, Role};
 use crate::pool::config::{PoolConfig, PoolDirectory};
 use crate::pool::error::PoolError;
 use crate::pool::history::{
-    Actor, MoveKind, ReturnReason, Transition, into_pool, owned_by, transition,
+    Actor, MoveKind, ReturnReason, Transition, into_pool, owned_by, to_team, transition,
 };
 use crate::timestamp::Timestamp;
 
@@ -47,6 +47,19 @@ pub enum PoolCommand {
         /// never accept `System` from a client.
         by: Actor,
         /// The version the manager saw.
+        expected_version: u64,
+    },
+    /// A manager, an admin or an assignment rule hands a lead to a team's queue, for a manager
+    /// of that team to assign (cascading distribution).
+    Distribute {
+        /// The lead.
+        lead: LeadId,
+        /// The team.
+        team: TeamId,
+        /// An admin, a manager whose subtree holds the team, or the system for rules. The server
+        /// must never accept `System` from a client.
+        by: Actor,
+        /// The version seen.
         expected_version: u64,
     },
     /// A rep claims a pooled lead.
@@ -98,6 +111,7 @@ impl PoolCommand {
     pub fn lead(&self) -> &LeadId {
         match self {
             PoolCommand::Put { lead, .. }
+            | PoolCommand::Distribute { lead, .. }
             | PoolCommand::Claim { lead, .. }
             | PoolCommand::Return { lead, .. }
             | PoolCommand::Recycle { lead, .. }
@@ -109,6 +123,9 @@ impl PoolCommand {
     pub fn expected_version(&self) -> u64 {
         match self {
             PoolCommand::Put {
+                expected_version, ..
+            }
+            | PoolCommand::Distribute {
                 expected_version, ..
             }
             | PoolCommand::Claim {
@@ -196,6 +213,9 @@ pub fn decide(
     }
     match command {
         PoolCommand::Put { pool, by, .. } => put(lead, command, pool, by, context, now),
+        PoolCommand::Distribute { team, by, .. } => {
+            distribute(lead, command, team, by, context.org, now)
+        }
         PoolCommand::Claim { by, .. } => claim(lead, command, by, context, now),
         PoolCommand::Return { by, reason, .. } => {
             give_back(lead, command, by, reason, context, now)
@@ -250,6 +270,48 @@ fn put(
     ))
 }
 
+fn distribute(
+    lead: &Lead,
+    command: &PoolCommand,
+    team: &TeamId,
+    by: &Actor,
+    org: &Organisation,
+    now: Timestamp,
+) -> Result<Transition, PoolError> {
+    if org.team(team).is_none() {
+        return Err(PoolError::UnknownTeam { team: team.clone() });
+    }
+    if let Actor::User(user) = by {
+        active(org, user)?;
+        if !org.is_admin(user) && !org.manages(user, team) {
+            return Err(PoolError::NotAllowed { user: user.clone() });
+        }
+        if let Some(owner) = lead.owner()
+            && !may_manage_owner(org, user, owner)
+        {
+            return Err(PoolError::NotOwner {
+                lead: lead.id.clone(),
+                user: user.clone(),
+            });
+        }
+    }
+    lead.ensure_open()?;
+    if lead.custody.team() == Some(team) {
+        return Err(PoolError::AlreadyWithTeam {
+            lead: lead.id.clone(),
+            team: team.clone(),
+        });
+    }
+    check_version(lead, command)?;
+    Ok(transition(
+        lead,
+        to_team(team.clone(), now),
+        MoveKind::Distributed { team: team.clone() },
+        by.clone(),
+        now,
+    ))
+}
+
 fn claim(
     lead: &Lead,
     command: &PoolCommand,
@@ -270,7 +332,7 @@ fn claim(
                 by: owner.clone(),
             });
         }
-        Custody::Unassigned => {
+        Custody::Unassigned | Custody::Team { .. } => {
             return Err(PoolError::NotInPool {
                 lead: lead.id.clone(),
             });

@@ -2,7 +2,7 @@
 
 use crate::error::ErrorCode;
 use crate::i18n::{Locale, Localized};
-use crate::id::{LeadId, PoolId, UserId};
+use crate::id::{LeadId, PoolId, TeamId, UserId};
 use crate::lead::error::LeadError;
 
 /// Why a custody change (put, claim, return, recycle, assign, hand-over) was refused.
@@ -40,6 +40,20 @@ pub enum PoolError {
         lead: LeadId,
         /// The pool.
         pool: PoolId,
+    },
+    /// The lead already waits in that team's queue.
+    #[error("lead {lead} is already with team {team}")]
+    AlreadyWithTeam {
+        /// The lead.
+        lead: LeadId,
+        /// The team.
+        team: TeamId,
+    },
+    /// No team with this id.
+    #[error("unknown team {team}: pick an existing team")]
+    UnknownTeam {
+        /// The team.
+        team: TeamId,
     },
     /// The lead already belongs to the intended owner.
     #[error("lead {lead} already belongs to {user}")]
@@ -141,11 +155,13 @@ impl PoolError {
             PoolError::NotInPool { .. }
             | PoolError::AlreadyInPool { .. }
             | PoolError::AlreadyOwner { .. }
+            | PoolError::AlreadyWithTeam { .. }
             | PoolError::NoHomePool { .. }
             | PoolError::NotDue { .. }
             | PoolError::WrongLead { .. } => ErrorCode::InvalidLeadMove,
             PoolError::UnknownPool { .. } => ErrorCode::UnknownPool,
             PoolError::UnknownLead { .. } => ErrorCode::UnknownLead,
+            PoolError::UnknownTeam { .. } => ErrorCode::UnknownTeam,
             PoolError::DuplicatePool { .. } => ErrorCode::InvalidPoolConfig,
             PoolError::InactiveUser { .. } => ErrorCode::UnknownUser,
             PoolError::NotAllowed { .. }
@@ -183,6 +199,10 @@ impl Localized for PoolError {
                 format!("线索 {lead} 已在线索池 {pool} 中")
             }
             PoolError::AlreadyOwner { lead, user } => format!("线索 {lead} 的负责人已是 {user}"),
+            PoolError::AlreadyWithTeam { lead, team } => {
+                format!("线索 {lead} 已分配给团队 {team}")
+            }
+            PoolError::UnknownTeam { team } => format!("团队 {team} 不存在：请选择已有团队"),
             PoolError::UnknownPool { pool } => {
                 format!("线索池 {pool} 不存在：请选择已配置的线索池")
             }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{Locale, Localized, LocalizedText};
-use crate::id::{LeadId, PoolId, RuleId, UserId};
+use crate::id::{LeadId, PoolId, RuleId, TeamId, UserId};
 use crate::lead::record::{Custody, Lead};
 use crate::timestamp::Timestamp;
 
@@ -74,6 +74,11 @@ pub enum RecycleCause {
 pub enum MoveKind {
     /// A manager put the lead into a pool.
     Put,
+    /// A manager, an admin or a rule handed it to a team's queue.
+    Distributed {
+        /// The team.
+        team: TeamId,
+    },
     /// A rep claimed it from its pool.
     Claimed,
     /// The owner (or their manager) returned it to its pool.
@@ -175,6 +180,11 @@ pub(crate) fn transition(
 /// A lead moved into `pool`.
 pub(crate) fn into_pool(pool: PoolId, now: Timestamp) -> Custody {
     Custody::InPool { pool, since: now }
+}
+
+/// A lead waiting in `team`'s queue from `now`.
+pub(crate) fn to_team(team: TeamId, now: Timestamp) -> Custody {
+    Custody::Team { team, since: now }
 }
 
 /// A lead owned by `owner` from `now`.
