@@ -13,6 +13,12 @@
 //! - Ids are validated newtypes ([`DealId`], [`StageId`], [`UserId`], …).
 //! - A [`Pipeline`] is an ordered list of [`Stage`]s, each with a default win probability.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
+//! - A [`Lead`] arrives by hand or by CSV import ([`import_leads`]), is checked for collisions
+//!   with existing records ([`DuplicateIndex`]), is distributed by an [`AssignmentPolicy`] or
+//!   claimed from a pool ([`PoolCommand`], decided by [`decide`]), and is converted into an
+//!   account, a contact and a deal ([`convert_lead`]).
+//! - The [`Organisation`] (company, nested teams, roles) decides who may read, write or
+//!   administer a record ([`access`]).
 //!
 //! ## Example
 //!

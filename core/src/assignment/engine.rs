@@ -666,3 +666,61 @@ fn field_name(field: SubjectField, locale: Locale) -> &'static str {
         (SubjectField::Source, Locale::En) => "source",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::org::organisation::{Member, Team};
+
+    #[test]
+    fn an_unvalidated_cycle_terminates() {
+        let team = |id: &str| TeamId::new(id).unwrap();
+        let org = Organisation::new(
+            "c",
+            vec![
+                Team {
+                    id: team("a"),
+                    name: "a".into(),
+                    parent: None,
+                },
+                Team {
+                    id: team("b"),
+                    name: "b".into(),
+                    parent: None,
+                },
+            ],
+            vec![Member {
+                id: UserId::new("r").unwrap(),
+                name: "r".into(),
+                role: Role::Rep,
+                team: Some(team("a")),
+                active: true,
+            }],
+        )
+        .unwrap();
+        let hand_to = |target: &str| RuleSet {
+            rules: vec![],
+            fallback: Some(Target::Team { team: team(target) }),
+        };
+        let policy = AssignmentPolicy {
+            company: hand_to("a"),
+            teams: BTreeMap::from([(team("a"), hand_to("b")), (team("b"), hand_to("a"))]),
+        };
+        let (pools, loads, cursors) = (
+            PoolDirectory::default(),
+            Loads::new(),
+            RoundRobinState::new(),
+        );
+        let context = AssignmentContext {
+            org: &org,
+            pools: &pools,
+            loads: &loads,
+            cursors: &cursors,
+            exclude: &[],
+        };
+        let decision = policy.assign(&AssignmentSubject::default(), &context);
+        assert_eq!(decision.outcome, AssignmentOutcome::Unassigned);
+        assert!(decision.steps.contains(&Step::TooDeep));
+        assert!(decision.cursor.is_none());
+    }
+}

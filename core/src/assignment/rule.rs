@@ -361,3 +361,69 @@ fn check_target(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject() -> AssignmentSubject {
+        AssignmentSubject {
+            region: Some("华东".into()),
+            industry: None,
+            product_line: Some("CRM-Pro".into()),
+            source: Some(ChannelId::new("trade_show").unwrap()),
+        }
+    }
+
+    #[test]
+    fn empty_conditions_match_everything() {
+        assert_eq!(Condition::default().evaluate(&subject()), Ok(vec![]));
+    }
+
+    #[test]
+    fn labels_match_loosely_and_misses_name_the_first_failing_field() {
+        let condition = Condition {
+            regions: vec!["华南".into(), " 华东 ".into()],
+            product_lines: vec!["crm pro".into()],
+            ..Condition::default()
+        };
+        let hits = condition.evaluate(&subject()).unwrap();
+        assert_eq!(
+            hits.iter().map(|hit| hit.field).collect::<Vec<_>>(),
+            [SubjectField::Region, SubjectField::ProductLine]
+        );
+        let needs_industry = Condition {
+            industries: vec!["制造业".into()],
+            sources: vec![ChannelId::new("referral").unwrap()],
+            ..Condition::default()
+        };
+        let miss = needs_industry.evaluate(&subject()).unwrap_err();
+        assert_eq!(miss.field, SubjectField::Industry);
+        assert_eq!(miss.found, None);
+    }
+
+    #[test]
+    fn ordering_is_by_priority_then_list_order() {
+        let rule = |id: &str, priority| AssignmentRule {
+            id: RuleId::new(id).unwrap(),
+            name: LocalizedText::new(id, id),
+            priority,
+            condition: Condition::default(),
+            target: Target::Pool {
+                pool: PoolId::new("p").unwrap(),
+            },
+            max_open_leads: None,
+            enabled: true,
+        };
+        let rule_set = RuleSet {
+            rules: vec![rule("c", 2), rule("a", 1), rule("b", 2)],
+            fallback: None,
+        };
+        let order: Vec<&str> = rule_set
+            .ordered()
+            .iter()
+            .map(|rule| rule.id.as_str())
+            .collect();
+        assert_eq!(order, ["a", "c", "b"]);
+    }
+}

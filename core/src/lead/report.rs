@@ -302,3 +302,47 @@ impl Localized for ImportSummary {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::LeadId;
+
+    #[test]
+    fn every_problem_reads_in_both_languages() {
+        let problems = [
+            RowProblem::MissingRequired {
+                field: LeadField::Company,
+            },
+            RowProblem::NoContactMethod,
+            RowProblem::InvalidPhone { value: "1".into() },
+            RowProblem::InvalidEmail { value: "a".into() },
+            RowProblem::UnknownSource { value: "x".into() },
+            RowProblem::TooLong {
+                field: LeadField::Notes,
+                max_chars: 5,
+            },
+            RowProblem::ExtraCells {
+                expected: 2,
+                found: 3,
+            },
+            RowProblem::DuplicateInFile {
+                first_row: 2,
+                matched_on: vec![MatchField::Phone, MatchField::Email],
+            },
+            RowProblem::DuplicateOfExisting {
+                record: RecordRef::Lead(LeadId::new("l").unwrap()),
+                owner: None,
+                matched_on: vec![MatchField::Company],
+            },
+            RowProblem::Unreadable {
+                message: "m".into(),
+            },
+        ];
+        for problem in problems {
+            let text = problem.localized_text();
+            assert!(!text.is_incomplete(), "{problem:?}");
+            assert_ne!(text.zh_cn, text.en, "{problem:?}");
+        }
+    }
+}

@@ -154,3 +154,61 @@ impl From<PoolDirectory> for Vec<PoolConfig> {
         directory.pools
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::{ChannelId, LeadId, UserId};
+    use crate::lead::record::{InvalidReason, LeadDraft};
+
+    fn pool() -> PoolConfig {
+        PoolConfig {
+            id: PoolId::new("p").unwrap(),
+            name: LocalizedText::new("公海", "Pool"),
+            scope: PoolScope::default(),
+            team: None,
+            claim_limit: 1,
+            recycle_unfollowed_after_days: Some(2),
+            recycle_idle_after_days: None,
+        }
+    }
+
+    fn claimed(home: &str) -> Lead {
+        let mut lead = Lead::new(
+            LeadId::new("l").unwrap(),
+            LeadDraft::default(),
+            ChannelId::new("web_form").unwrap(),
+            Timestamp::from_millis(0),
+        );
+        lead.custody = Custody::Owned {
+            owner: UserId::new("u").unwrap(),
+            since: Timestamp::from_millis(0),
+        };
+        lead.home_pool = Some(PoolId::new(home).unwrap());
+        lead
+    }
+
+    #[test]
+    fn recycling_needs_home_open_and_overdue() {
+        let start = Timestamp::from_millis(0);
+        assert_eq!(
+            pool().recycle_cause(&claimed("p"), start.plus_days(1)),
+            None
+        );
+        assert_eq!(
+            pool().recycle_cause(&claimed("p"), start.plus_days(2)),
+            Some(RecycleCause::NotFollowedUp { days: 2 })
+        );
+        assert_eq!(
+            pool().recycle_cause(&claimed("other"), start.plus_days(9)),
+            None
+        );
+        let closed = claimed("p")
+            .mark_invalid(InvalidReason::NoNeed, start)
+            .unwrap();
+        assert_eq!(pool().recycle_cause(&closed, start.plus_days(9)), None);
+        // Followed up, and the pool does not recycle idle leads.
+        let followed = claimed("p").record_follow_up(start).unwrap();
+        assert_eq!(pool().recycle_cause(&followed, start.plus_days(90)), None);
+    }
+}
