@@ -76,7 +76,10 @@ pub use lead::conversion::{
 };
 pub use lead::duplicate::{DuplicateIndex, DuplicateKeys, DuplicateMatch, MatchField, RecordRef};
 pub use lead::error::{ImportError, LeadError};
-pub use lead::import::{DuplicatePolicy, EncodingChoice, ImportOptions, import_leads};
+pub use lead::import::{
+    DetectedEncoding, DuplicatePolicy, EncodingChoice, ImportOptions, detect_encoding,
+    import_leads, import_leads_text,
+};
 pub use lead::normalize::{normalize_company, normalize_email, normalize_label, normalize_phone};
 pub use lead::record::{Custody, InvalidReason, Lead, LeadDraft, LeadStatus};
 pub use lead::report::{

@@ -5,8 +5,8 @@ use dealflow_core::{
     DuplicateIndex, DuplicateKeys, DuplicatePolicy, EncodingChoice, ImportError, ImportOptions,
     ImportReport, InvalidReason, Lead, LeadDraft, LeadError, LeadField, LeadId, LeadStatus, Locale,
     Localized, MatchField, Money, Pipeline, RecordRef, RowProblem, SourceEncoding, StageId,
-    Timestamp, UserId, convert_lead, import_leads, normalize_company, normalize_email,
-    normalize_phone,
+    Timestamp, UserId, convert_lead, detect_encoding, import_leads, import_leads_text,
+    normalize_company, normalize_email, normalize_phone,
 };
 use expect_test::{Expect, expect};
 use proptest::prelude::*;
@@ -157,6 +157,12 @@ fn gbk_and_utf8_of_the_same_file_import_identically() {
     assert_eq!(from_utf8.encoding, SourceEncoding::Utf8);
     assert_eq!(from_gbk.imported, from_utf8.imported);
     assert_eq!(from_gbk.rejected, from_utf8.rejected);
+    // A caller that decodes by itself (the browser's TextDecoder) gets the same report.
+    let detected = detect_encoding(&gbk, EncodingChoice::Auto);
+    assert_eq!(detected.encoding.whatwg_label(), "gb18030");
+    let from_text =
+        import_leads_text(&utf8, detected.encoding, &options(), &existing(), NOW).unwrap();
+    assert_eq!(from_text, from_gbk);
     // Forcing the encoding gives the same result as detecting it.
     let mut forced = options();
     forced.encoding = EncodingChoice::Gb18030;

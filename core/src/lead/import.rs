@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use encoding_rs::{Encoding, GB18030, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs::{Encoding, GB18030, UTF_16BE, UTF_16LE};
 use serde::{Deserialize, Serialize};
 
 use crate::id::{ChannelId, LeadId};
@@ -142,10 +142,61 @@ pub fn import_leads(
     existing: &DuplicateIndex,
     now: Timestamp,
 ) -> Result<ImportReport, ImportError> {
-    // Fail early, before any work, if the prefix cannot make ids.
-    LeadId::new(format!("{}-{}", options.id_prefix, u64::MAX))?;
-    let (text, encoding) = decode(bytes, options.encoding)?;
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    check_prefix(options)?;
+    let detected = detect_encoding(bytes, options.encoding);
+    let text = decode(bytes, detected)?;
+    import_leads_text(&text, detected.encoding, options, existing, now)
+}
+
+/// What [`detect_encoding`] found.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct DetectedEncoding {
+    /// The encoding.
+    pub encoding: SourceEncoding,
+    /// Length of the byte-order mark to skip before decoding.
+    pub bom_len: usize,
+}
+
+/// How [`import_leads`] reads `bytes`: a byte-order mark decides; without one, valid UTF-8 is
+/// UTF-8 and anything else GB18030 (unless `choice` forces one).
+///
+/// ```
+/// use dealflow_core::{detect_encoding, EncodingChoice, SourceEncoding};
+/// let detected = detect_encoding(b"\xEF\xBB\xBFname", EncodingChoice::Auto);
+/// assert_eq!((detected.encoding, detected.bom_len), (SourceEncoding::Utf8WithBom, 3));
+/// let gbk = detect_encoding(b"\xD0\xD5\xC3\xFB", EncodingChoice::Auto); // 姓名 in GBK
+/// assert_eq!(gbk.encoding.whatwg_label(), "gb18030");
+/// ```
+pub fn detect_encoding(bytes: &[u8], choice: EncodingChoice) -> DetectedEncoding {
+    let found = |encoding, bom_len| DetectedEncoding { encoding, bom_len };
+    if choice == EncodingChoice::Gb18030 {
+        return found(SourceEncoding::Gb18030, 0);
+    }
+    match bytes {
+        [0xEF, 0xBB, 0xBF, ..] => found(SourceEncoding::Utf8WithBom, 3),
+        [0xFF, 0xFE, ..] => found(SourceEncoding::Utf16Le, 2),
+        [0xFE, 0xFF, ..] => found(SourceEncoding::Utf16Be, 2),
+        _ if choice == EncodingChoice::Utf8 || std::str::from_utf8(bytes).is_ok() => {
+            found(SourceEncoding::Utf8, 0)
+        }
+        _ => found(SourceEncoding::Gb18030, 0),
+    }
+}
+
+/// [`import_leads`] for text that is already decoded; `encoding` is only recorded in the report.
+///
+/// The browser can decode with its own `TextDecoder(detected.encoding.whatwg_label(),
+/// { fatal: true })` after [`detect_encoding`] and call this, which keeps the GB18030 and other
+/// decoding tables (about 120 KB gzipped) out of the wasm module.
+pub fn import_leads_text(
+    text: &str,
+    encoding: SourceEncoding,
+    options: &ImportOptions,
+    existing: &DuplicateIndex,
+    now: Timestamp,
+) -> Result<ImportReport, ImportError> {
+    check_prefix(options)?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     // The CSV reader counts a CRLF row's line only once it reads the next row, which would put
     // every reported row number one too low; Excel writes CRLF, so use LF throughout.
     let text: Cow<'_, str> = if text.contains("\r\n") {
@@ -242,36 +293,27 @@ pub fn import_leads(
     Ok(report)
 }
 
-/// `body` decoded as `encoding`, failing on malformed sequences instead of replacing them.
-fn with<'a>(encoding: &'static Encoding, body: &'a [u8]) -> Result<Cow<'a, str>, ImportError> {
-    encoding
-        .decode_without_bom_handling_and_without_replacement(body)
-        .ok_or(ImportError::Undecodable)
+/// Fails early, before any work, if the prefix cannot make lead ids.
+fn check_prefix(options: &ImportOptions) -> Result<(), ImportError> {
+    LeadId::new(format!("{}-{}", options.id_prefix, u64::MAX))?;
+    Ok(())
 }
 
-fn decode(
-    bytes: &[u8],
-    choice: EncodingChoice,
-) -> Result<(Cow<'_, str>, SourceEncoding), ImportError> {
-    let bom = Encoding::for_bom(bytes);
-    match (choice, bom) {
-        (EncodingChoice::Gb18030, _) => Ok((with(GB18030, bytes)?, SourceEncoding::Gb18030)),
-        (_, Some((encoding, bom_len))) => {
-            let body = bytes.get(bom_len..).unwrap_or_default();
-            let source = if encoding == UTF_16LE {
-                SourceEncoding::Utf16Le
-            } else if encoding == UTF_16BE {
-                SourceEncoding::Utf16Be
-            } else {
-                SourceEncoding::Utf8WithBom
-            };
-            Ok((with(encoding, body)?, source))
-        }
-        (EncodingChoice::Utf8, None) => Ok((with(UTF_8, bytes)?, SourceEncoding::Utf8)),
-        (EncodingChoice::Auto, None) => match std::str::from_utf8(bytes) {
-            Ok(text) => Ok((Cow::Borrowed(text), SourceEncoding::Utf8)),
-            Err(_) => Ok((with(GB18030, bytes)?, SourceEncoding::Gb18030)),
-        },
+/// `bytes` decoded as detected, failing on malformed sequences instead of replacing them.
+fn decode(bytes: &[u8], detected: DetectedEncoding) -> Result<Cow<'_, str>, ImportError> {
+    let body = bytes.get(detected.bom_len..).unwrap_or_default();
+    let with = |encoding: &'static Encoding| {
+        encoding
+            .decode_without_bom_handling_and_without_replacement(body)
+            .ok_or(ImportError::Undecodable)
+    };
+    match detected.encoding {
+        SourceEncoding::Utf8 | SourceEncoding::Utf8WithBom => std::str::from_utf8(body)
+            .map(Cow::Borrowed)
+            .map_err(|_| ImportError::Undecodable),
+        SourceEncoding::Utf16Le => with(UTF_16LE),
+        SourceEncoding::Utf16Be => with(UTF_16BE),
+        SourceEncoding::Gb18030 => with(GB18030),
     }
 }
 
@@ -491,24 +533,24 @@ mod tests {
 
     #[test]
     fn decodes_boms_and_gbk() {
-        let (text, encoding) = decode(b"\xEF\xBB\xBFabc", EncodingChoice::Auto).unwrap();
+        let auto = |bytes: &[u8]| {
+            let detected = detect_encoding(bytes, EncodingChoice::Auto);
+            decode(bytes, detected).map(|text| (text.into_owned(), detected.encoding))
+        };
         assert_eq!(
-            (text.as_ref(), encoding),
-            ("abc", SourceEncoding::Utf8WithBom)
+            auto(b"\xEF\xBB\xBFabc"),
+            Ok(("abc".to_owned(), SourceEncoding::Utf8WithBom))
         );
         let (gbk, _, _) = GB18030.encode("联系人");
-        let (text, encoding) = decode(&gbk, EncodingChoice::Auto).unwrap();
         assert_eq!(
-            (text.as_ref(), encoding),
-            ("联系人", SourceEncoding::Gb18030)
+            auto(&gbk),
+            Ok(("联系人".to_owned(), SourceEncoding::Gb18030))
         );
-        let utf16: Vec<u8> = [0xFF, 0xFE, b'a', 0, b'b', 0].to_vec();
-        let (text, encoding) = decode(&utf16, EncodingChoice::Auto).unwrap();
-        assert_eq!((text.as_ref(), encoding), ("ab", SourceEncoding::Utf16Le));
-        assert_eq!(
-            decode(b"\x81", EncodingChoice::Auto).err(),
-            Some(ImportError::Undecodable)
-        );
+        let utf16 = [0xFF, 0xFE, b'a', 0, b'b', 0];
+        assert_eq!(auto(&utf16), Ok(("ab".to_owned(), SourceEncoding::Utf16Le)));
+        assert_eq!(auto(b"\x81"), Err(ImportError::Undecodable));
+        let forced_utf8 = detect_encoding(&gbk, EncodingChoice::Utf8);
+        assert_eq!(decode(&gbk, forced_utf8), Err(ImportError::Undecodable));
     }
 
     #[test]

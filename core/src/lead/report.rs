@@ -24,6 +24,18 @@ pub enum SourceEncoding {
     Gb18030,
 }
 
+impl SourceEncoding {
+    /// The WHATWG Encoding Standard label, as the browser's `TextDecoder` takes it.
+    pub fn whatwg_label(self) -> &'static str {
+        match self {
+            SourceEncoding::Utf8 | SourceEncoding::Utf8WithBom => "utf-8",
+            SourceEncoding::Utf16Le => "utf-16le",
+            SourceEncoding::Utf16Be => "utf-16be",
+            SourceEncoding::Gb18030 => "gb18030",
+        }
+    }
+}
+
 /// How one header cell was understood.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct ColumnMapping {
