@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::forecast::ForecastError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -43,6 +44,16 @@ pub enum ErrorCode {
     MoveRejected,
     /// A deal was moved with a pipeline other than its own.
     WrongPipeline,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
 }
 
 impl ErrorCode {
@@ -61,6 +72,11 @@ impl ErrorCode {
             ErrorCode::UnknownStage => "unknown_stage",
             ErrorCode::MoveRejected => "move_rejected",
             ErrorCode::WrongPipeline => "wrong_pipeline",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::InvalidForecastSettings => "invalid_forecast_settings",
+            ErrorCode::PeriodMismatch => "period_mismatch",
+            ErrorCode::InvalidScoringConfig => "invalid_scoring_config",
+            ErrorCode::ScoreOutOfRange => "score_out_of_range",
         }
     }
 }
@@ -81,6 +97,9 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Forecasts, win rates, simulations, targets and backtests.
+    #[error(transparent)]
+    Forecast(#[from] ForecastError),
 }
 
 impl Error {
@@ -91,6 +110,7 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Forecast(error) => error.code(),
         }
     }
 }
@@ -102,6 +122,7 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Forecast(error) => error.localized(locale),
         }
     }
 }
@@ -125,6 +146,11 @@ mod tests {
             ErrorCode::UnknownStage,
             ErrorCode::MoveRejected,
             ErrorCode::WrongPipeline,
+            ErrorCode::InvalidPeriod,
+            ErrorCode::InvalidForecastSettings,
+            ErrorCode::PeriodMismatch,
+            ErrorCode::InvalidScoringConfig,
+            ErrorCode::ScoreOutOfRange,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

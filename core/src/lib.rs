@@ -79,12 +79,15 @@
 mod deal;
 mod error;
 mod exchange;
+mod forecast;
 mod i18n;
 mod id;
 mod money;
 mod pipeline;
 mod probability;
 mod team_hierarchy;
+#[cfg(test)]
+mod test_deal;
 mod timestamp;
 
 pub use deal::{
@@ -97,6 +100,15 @@ pub use deal::{
 };
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
+pub use forecast::{
+    Backtest, BacktestRow, BacktestSettings, BasisCounts, CategoryCall, CategoryTotals,
+    DealForecast, Exclusion, ExclusionReason, Forecast, ForecastError, ForecastFigures,
+    ForecastGroup, ForecastInputs, ForecastModel, ForecastRow, ForecastSettings, MAX_TRIALS,
+    ModelError, ModelProbability, PerModel, Period, PeriodKind, ProbabilityBasis, Quarter, Ratio,
+    RevenueRange, SimulatedDeal, SimulatedModel, SimulationSettings, StageWinRate, StageWinRates,
+    Target, TargetAttainment, TimeWindow, backtest, deal_as_of, forecast, simulate_revenue,
+    stage_win_rates,
+};
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
     AccountId, ContactId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId, RecordId,
