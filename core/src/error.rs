@@ -14,6 +14,7 @@ use crate::id::IdError;
 use crate::money::MoneyError;
 use crate::pipeline::PipelineError;
 use crate::probability::ProbabilityError;
+use crate::score::ScoreError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -100,6 +101,9 @@ pub enum Error {
     /// Forecasts, win rates, simulations, targets and backtests.
     #[error(transparent)]
     Forecast(#[from] ForecastError),
+    /// Fit, engagement, win-probability, health and RFM scoring.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
 }
 
 impl Error {
@@ -111,6 +115,7 @@ impl Error {
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
             Error::Forecast(error) => error.code(),
+            Error::Score(error) => error.code(),
         }
     }
 }
@@ -123,6 +128,7 @@ impl Localized for Error {
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
             Error::Forecast(error) => error.localized(locale),
+            Error::Score(error) => error.localized(locale),
         }
     }
 }

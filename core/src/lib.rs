@@ -85,6 +85,7 @@ mod id;
 mod money;
 mod pipeline;
 mod probability;
+mod score;
 mod team_hierarchy;
 #[cfg(test)]
 mod test_deal;
@@ -121,6 +122,14 @@ pub use pipeline::{
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };
 pub use probability::{Probability, ProbabilityError};
+pub use score::{
+    EngagementScore, EngagementSettings, Feature, FeatureExtractor, FitCondition, FitProblem,
+    FitProfile, FitRule, FitRuleResult, FitScore, FitScorer, HealthFinding, HealthPenalties,
+    HealthReport, HealthRule, HealthSettings, Interaction, InteractionKind, PredictionBasis,
+    Purchase, Requirement, RfmScore, RfmSegment, RuleOutcome, Score, ScoreError, TeamWinCounts,
+    WinCounts, WinFactor, WinModelSettings, WinPrediction, WinPredictor, WonLost, deal_health,
+    engagement_score, purchases_from_deals, rfm,
+};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
