@@ -1,9 +1,10 @@
 //! Grouping per-deal figures by period and by total, rep, team (rolled up the hierarchy) and
 //! pipeline.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::period::Period;
@@ -46,17 +47,23 @@ enum GroupRef<'a> {
     Pipeline(&'a PipelineId),
 }
 
-/// Accumulates tallies per (period, group). Teams are first tallied by the deal's own team and
-/// rolled up the hierarchy once at the end, so a deal costs four map updates whatever the depth
-/// of the tree.
+/// Accumulates tallies per (period, group) in a dense table: periods and groups are interned
+/// to indices once, so a deal costs three small hash lookups and four in-place additions.
+/// Teams are tallied by the deal's own team and rolled up the hierarchy once at the end, so
+/// the depth of the tree costs nothing per deal.
 pub(super) struct Rollup<'a, T> {
-    cells: HashMap<(Period, GroupRef<'a>), T>,
+    periods: FxHashMap<Period, usize>,
+    groups: FxHashMap<GroupRef<'a>, usize>,
+    group_list: Vec<GroupRef<'a>>,
+    /// `cells[period][group]`, `None` where no deal fell; rows grow as groups are discovered.
+    cells: Vec<(Period, Vec<Option<T>>)>,
 }
 
 impl<T> fmt::Debug for Rollup<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Rollup")
-            .field("cells", &self.cells.len())
+            .field("periods", &self.periods.len())
+            .field("groups", &self.group_list.len())
             .finish()
     }
 }
@@ -70,8 +77,13 @@ pub(super) struct Rolled<T> {
 
 impl<'a, T: Tally> Rollup<'a, T> {
     pub(super) fn new() -> Self {
+        let mut groups = FxHashMap::default();
+        groups.insert(GroupRef::Total, 0);
         Rollup {
-            cells: HashMap::new(),
+            periods: FxHashMap::default(),
+            groups,
+            group_list: vec![GroupRef::Total],
+            cells: Vec::new(),
         }
     }
 
@@ -82,47 +94,78 @@ impl<'a, T: Tally> Rollup<'a, T> {
         deal: &'a Deal,
         tally: &T,
     ) -> Result<(), MoneyError> {
-        let mut groups = [
-            Some(GroupRef::Total),
-            Some(GroupRef::Rep(&deal.owner)),
-            Some(GroupRef::Pipeline(&deal.pipeline)),
-            deal.team.as_ref().map(GroupRef::Team),
-        ];
-        for group in groups.iter_mut().filter_map(Option::take) {
-            self.cells
-                .entry((period, group))
-                .or_default()
-                .absorb(tally)?;
+        let mut columns = [0_usize; 4];
+        columns[1] = self.group(GroupRef::Rep(&deal.owner));
+        columns[2] = self.group(GroupRef::Pipeline(&deal.pipeline));
+        let n_columns = match &deal.team {
+            Some(team) => {
+                columns[3] = self.group(GroupRef::Team(team));
+                4
+            }
+            None => 3,
+        };
+        let n_periods = self.cells.len();
+        let row = *self.periods.entry(period).or_insert(n_periods);
+        if row == n_periods {
+            self.cells.push((period, Vec::new()));
+        }
+        let n_groups = self.group_list.len();
+        let Some((_, cells)) = self.cells.get_mut(row) else {
+            return Ok(());
+        };
+        if cells.len() < n_groups {
+            cells.resize_with(n_groups, || None);
+        }
+        for column in columns.iter().take(n_columns) {
+            if let Some(cell) = cells.get_mut(*column) {
+                cell.get_or_insert_with(T::default).absorb(tally)?;
+            }
         }
         Ok(())
+    }
+
+    fn group(&mut self, group: GroupRef<'a>) -> usize {
+        let next = self.group_list.len();
+        let index = *self.groups.entry(group).or_insert(next);
+        if index == next {
+            self.group_list.push(group);
+        }
+        index
     }
 
     /// Rolls team tallies up the hierarchy and returns rows sorted by period, then group.
     pub(super) fn finish(self, teams: &dyn TeamHierarchy) -> Result<Rolled<T>, MoneyError> {
         let mut rows: BTreeMap<(Period, ForecastGroup), T> = BTreeMap::new();
         let mut team_chains: BTreeMap<TeamId, Vec<TeamId>> = BTreeMap::new();
-        for ((period, group), tally) in self.cells {
-            match group {
-                GroupRef::Team(team) => {
-                    let chain = team_chains
-                        .entry(team.clone())
-                        .or_insert_with(|| teams.team_and_ancestors(team));
-                    for ancestor in chain.iter() {
-                        rows.entry((period, ForecastGroup::Team(ancestor.clone())))
-                            .or_default()
-                            .absorb(&tally)?;
+        for (period, cells) in self.cells {
+            let touched = self
+                .group_list
+                .iter()
+                .zip(cells)
+                .filter_map(|(group, tally)| tally.map(|tally| (group, tally)));
+            for (group, tally) in touched {
+                match group {
+                    GroupRef::Team(team) => {
+                        let chain = team_chains
+                            .entry((*team).clone())
+                            .or_insert_with(|| teams.team_and_ancestors(team));
+                        for ancestor in chain.iter() {
+                            rows.entry((period, ForecastGroup::Team(ancestor.clone())))
+                                .or_default()
+                                .absorb(&tally)?;
+                        }
                     }
+                    GroupRef::Total => absorb_into(&mut rows, period, ForecastGroup::Total, tally)?,
+                    GroupRef::Rep(rep) => {
+                        absorb_into(&mut rows, period, ForecastGroup::Rep((*rep).clone()), tally)?;
+                    }
+                    GroupRef::Pipeline(pipeline) => absorb_into(
+                        &mut rows,
+                        period,
+                        ForecastGroup::Pipeline((*pipeline).clone()),
+                        tally,
+                    )?,
                 }
-                GroupRef::Total => absorb_into(&mut rows, period, ForecastGroup::Total, tally)?,
-                GroupRef::Rep(rep) => {
-                    absorb_into(&mut rows, period, ForecastGroup::Rep(rep.clone()), tally)?;
-                }
-                GroupRef::Pipeline(pipeline) => absorb_into(
-                    &mut rows,
-                    period,
-                    ForecastGroup::Pipeline(pipeline.clone()),
-                    tally,
-                )?,
             }
         }
         let rows = rows

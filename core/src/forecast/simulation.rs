@@ -17,6 +17,13 @@ use crate::probability::Probability;
 /// percent; more would only keep a browser busy).
 pub const MAX_TRIALS: u32 = 1_000_000;
 
+/// Deals per block when looking for ties: a block is rescanned only when one of its
+/// comparisons ties.
+const TIE_BLOCK: usize = 32;
+
+/// Bytes summed in 16-bit lanes before widening: 255 × 256 still fits in a `u16`.
+const SUM_RUN: usize = 256;
+
 /// How to run a simulation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
 pub struct SimulationSettings {
@@ -102,11 +109,10 @@ pub fn simulate_revenue(
     let currency = certain.currency();
     let mut base = certain.minor();
     let mut expected = i128::from(certain.minor());
-    // Bound every partial sum up front so the hot loop needs no overflow checks.
+    // Bound every partial sum up front so trial totals cannot overflow.
     let mut bound = i128::from(certain.minor()).abs();
     let mut amounts: Vec<i64> = Vec::with_capacity(deals.len());
-    let mut top_bytes: Vec<u8> = Vec::with_capacity(deals.len());
-    let mut low_bits: Vec<u32> = Vec::with_capacity(deals.len());
+    let mut thresholds: Vec<u32> = Vec::with_capacity(deals.len());
     for deal in deals {
         if deal.amount.currency() != currency {
             return Err(MoneyError::CurrencyMismatch {
@@ -122,10 +128,8 @@ pub fn simulate_revenue(
             0 => {}
             Probability::SCALE => base = base.checked_add(amount).ok_or(MoneyError::Overflow)?,
             basis_points => {
-                let threshold = threshold(basis_points);
                 amounts.push(amount);
-                top_bytes.push((threshold >> 24) as u8);
-                low_bits.push(threshold & 0x00FF_FFFF);
+                thresholds.push(threshold(basis_points));
             }
         }
     }
@@ -133,29 +137,18 @@ pub fn simulate_revenue(
         return Err(MoneyError::Overflow.into());
     }
     let expected = i64::try_from(expected).map_err(|_| MoneyError::Overflow)?;
+    let portfolio = Portfolio::new(&amounts, &thresholds);
 
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let mut bytes = vec![0_u8; amounts.len()];
+    let mut masks = vec![0_u8; amounts.len()];
     let mut totals: Vec<i64> = Vec::with_capacity(settings.trials as usize);
     for _ in 0..settings.trials {
         rng.fill_bytes(&mut bytes);
-        let mut total = base;
-        let mut ties = false;
-        for ((byte, top), amount) in bytes.iter().zip(&top_bytes).zip(&amounts) {
-            // Branch-free so the loop vectorises: add the amount when byte < top.
-            total += amount & -i64::from(byte < top);
-            ties |= byte == top;
-        }
-        if ties {
-            for (((byte, top), low), amount) in
-                bytes.iter().zip(&top_bytes).zip(&low_bits).zip(&amounts)
-            {
-                if byte == top && (rng.next_u32() & 0x00FF_FFFF) < *low {
-                    total += amount;
-                }
-            }
-        }
-        totals.push(total);
+        let won = portfolio.trial(&mut rng, &bytes, &mut masks);
+        // |won| is at most the bound checked above, so this stays within i64.
+        let total = i128::from(base) + won;
+        totals.push(i64::try_from(total).map_err(|_| MoneyError::Overflow)?);
     }
     totals.sort_unstable();
     let sum: i128 = totals.iter().map(|total| i128::from(*total)).sum();
@@ -181,6 +174,107 @@ pub fn simulate_revenue(
 fn threshold(basis_points: u16) -> u32 {
     let scaled = (u64::from(basis_points) << 32) + u64::from(Probability::SCALE / 2);
     u32::try_from(scaled / u64::from(Probability::SCALE)).unwrap_or(u32::MAX)
+}
+
+/// The simulated deals laid out for fast trials.
+///
+/// A trial compares one random byte per deal with the top byte of its threshold, giving a
+/// 0xFF/0x00 win mask per deal (ties, 1 in 256, are settled with 24 more random bits). The won
+/// amount is then summed without widening each mask to 64 bits: amounts are split into byte
+/// planes (plane k holds byte k of every amount, shifted to be non-negative), each plane is
+/// summed under the masks as bytes — a byte-sum the compiler turns into `psadbw`-style SIMD on
+/// any x86-64 and into plain loops elsewhere — and the planes are recombined as
+/// `Σₖ 256ᵏ · planeₖ`. Exact integer arithmetic throughout.
+#[derive(Debug)]
+struct Portfolio {
+    top_bytes: Vec<u8>,
+    low_bits: Vec<u32>,
+    /// `planes[k][i]` = byte k of `amount[i] - offset`.
+    planes: Vec<Vec<u8>>,
+    /// The smallest amount when negative, else 0; added back once per won deal.
+    offset: i64,
+}
+
+impl Portfolio {
+    fn new(amounts: &[i64], thresholds: &[u32]) -> Self {
+        let offset = amounts.iter().copied().min().unwrap_or(0).min(0);
+        let shifted: Vec<u64> = amounts
+            .iter()
+            .map(|amount| amount.abs_diff(offset))
+            .collect();
+        let widest = shifted.iter().copied().max().unwrap_or(0);
+        let n_planes = (u64::BITS - widest.leading_zeros()).div_ceil(8) as usize;
+        let planes = (0..n_planes)
+            .map(|plane| {
+                shifted
+                    .iter()
+                    .map(|amount| (amount >> (8 * plane)) as u8)
+                    .collect()
+            })
+            .collect();
+        Portfolio {
+            top_bytes: thresholds
+                .iter()
+                .map(|threshold| (threshold >> 24) as u8)
+                .collect(),
+            low_bits: thresholds
+                .iter()
+                .map(|threshold| threshold & 0x00FF_FFFF)
+                .collect(),
+            planes,
+            offset,
+        }
+    }
+
+    /// The amount won in one trial with random `bytes` (one per deal); `masks` is scratch.
+    fn trial(&self, rng: &mut ChaCha8Rng, bytes: &[u8], masks: &mut [u8]) -> i128 {
+        for ((mask, byte), top) in masks.iter_mut().zip(bytes).zip(&self.top_bytes) {
+            *mask = if byte < top { 0xFF } else { 0 };
+        }
+        // Settle ties block by block, in deal order, so the result depends only on the seed;
+        // about one block of 64 in five has one.
+        for (((masks, bytes), tops), lows) in masks
+            .chunks_mut(TIE_BLOCK)
+            .zip(bytes.chunks(TIE_BLOCK))
+            .zip(self.top_bytes.chunks(TIE_BLOCK))
+            .zip(self.low_bits.chunks(TIE_BLOCK))
+        {
+            let tied = bytes
+                .iter()
+                .zip(tops)
+                .fold(false, |tied, (byte, top)| tied | (byte == top));
+            if !tied {
+                continue;
+            }
+            for (((mask, byte), top), low) in masks.iter_mut().zip(bytes).zip(tops).zip(lows) {
+                if byte == top && (rng.next_u32() & 0x00FF_FFFF) < *low {
+                    *mask = 0xFF;
+                }
+            }
+        }
+        let mut won: u128 = 0;
+        for (k, plane) in self.planes.iter().enumerate() {
+            // Sum in 16-bit lanes over runs of 256 bytes (at most 255 × 256, no overflow):
+            // narrow lanes keep eight or more bytes per SIMD addition.
+            let sum: u64 = plane
+                .chunks(SUM_RUN)
+                .zip(masks.chunks(SUM_RUN))
+                .map(|(bytes, masks)| {
+                    let run = bytes.iter().zip(masks).fold(0_u16, |run, (byte, mask)| {
+                        run.wrapping_add(u16::from(byte & mask))
+                    });
+                    u64::from(run)
+                })
+                .sum();
+            won += u128::from(sum) << (8 * k);
+        }
+        let mut total = i128::try_from(won).unwrap_or(i128::MAX);
+        if self.offset != 0 {
+            let wins: u64 = masks.iter().map(|mask| u64::from(mask & 1)).sum();
+            total += i128::from(self.offset) * i128::from(wins);
+        }
+        total
+    }
 }
 
 /// The value at rank ⌈k·n/100⌉ (1-based) of sorted `values`.
@@ -347,5 +441,61 @@ mod tests {
             probability: Probability::from_percent(50).unwrap(),
         };
         assert!(simulate_revenue(&[huge, huge], cny(0), settings(1)).is_err());
+    }
+
+    /// The trial rule written plainly: a deal wins when its byte is below the top byte of its
+    /// threshold, and ties are settled by 24 more bits, drawn block by block in deal order.
+    fn plain_trial(rng: &mut ChaCha8Rng, amounts: &[i64], thresholds: &[u32]) -> i128 {
+        let mut bytes = vec![0_u8; amounts.len()];
+        rng.fill_bytes(&mut bytes);
+        let mut wins: Vec<bool> = bytes
+            .iter()
+            .zip(thresholds)
+            .map(|(byte, threshold)| u32::from(*byte) < threshold >> 24)
+            .collect();
+        for block in (0..amounts.len()).step_by(TIE_BLOCK) {
+            let end = (block + TIE_BLOCK).min(amounts.len());
+            let tied = (block..end).any(|i| u32::from(bytes[i]) == thresholds[i] >> 24);
+            if tied {
+                for i in block..end {
+                    if u32::from(bytes[i]) == thresholds[i] >> 24 {
+                        wins[i] = (rng.next_u32() & 0x00FF_FFFF) < (thresholds[i] & 0x00FF_FFFF);
+                    }
+                }
+            }
+        }
+        amounts
+            .iter()
+            .zip(wins)
+            .filter(|(_, won)| *won)
+            .map(|(amount, _)| i128::from(*amount))
+            .sum()
+    }
+
+    #[test]
+    fn byte_planes_sum_exactly_what_a_plain_loop_sums() {
+        let mut setup = ChaCha8Rng::seed_from_u64(9);
+        for (n_deals, spread) in [
+            (1, 1_i64 << 40),
+            (300, 255),
+            (1_000, 1 << 20),
+            (700, i64::MAX >> 12),
+        ] {
+            let amounts: Vec<i64> = (0..n_deals)
+                .map(|_| (setup.next_u64() as i64 >> 1) % spread)
+                .collect(); // includes negative amounts
+            // One comparison in 256 ties, so 200 trials settle hundreds of ties.
+            let thresholds: Vec<u32> = (0..n_deals).map(|_| setup.next_u32()).collect();
+            let portfolio = Portfolio::new(&amounts, &thresholds);
+            let mut fast = ChaCha8Rng::seed_from_u64(3);
+            let mut plain = ChaCha8Rng::seed_from_u64(3);
+            let mut bytes = vec![0_u8; n_deals];
+            let mut masks = vec![0_u8; n_deals];
+            for _ in 0..200 {
+                fast.fill_bytes(&mut bytes);
+                let won = portfolio.trial(&mut fast, &bytes, &mut masks);
+                assert_eq!(won, plain_trial(&mut plain, &amounts, &thresholds));
+            }
+        }
     }
 }

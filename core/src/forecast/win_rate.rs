@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::ForecastError;
+use super::placement::stage_position;
 use crate::deal::{Deal, DealStatus};
 use crate::i18n::LocalizedText;
 use crate::id::{PipelineId, StageId};
@@ -175,11 +176,7 @@ pub fn stage_win_rates(
             if entry.status != DealStatus::Open || !window.contains(entry.at) {
                 continue;
             }
-            let Some(stage_index) = pipeline
-                .stages
-                .iter()
-                .position(|stage| stage.id == entry.stage)
-            else {
+            let Some(stage_index) = stage_position(&pipeline.stages, &entry.stage) else {
                 continue;
             };
             if let Some(seen) = entered.get_mut(stage_index)

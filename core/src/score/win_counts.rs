@@ -4,10 +4,11 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::ScoreError;
-use super::win_features::{Feature, FeatureExtractor, outcome};
+use super::win_features::{Feature, FeatureExtractor, Purpose, outcome};
 use crate::deal::Deal;
 use crate::id::TeamId;
 
@@ -104,11 +105,7 @@ impl WinCounts {
         deal: &Deal,
         extractor: &FeatureExtractor,
     ) -> Result<bool, ScoreError> {
-        let Some(won) = outcome(deal) else {
-            return Ok(false);
-        };
-        self.remove(&extractor.training_features(deal)?, won);
-        Ok(true)
+        self.apply_deal(deal, extractor, -1)
     }
 
     /// Adds `other`'s counts to these.
@@ -143,24 +140,45 @@ impl WinCounts {
         non_negative(self.closed.won).saturating_add(non_negative(self.closed.lost))
     }
 
+    fn apply_deal(
+        &mut self,
+        deal: &Deal,
+        extractor: &FeatureExtractor,
+        delta: i64,
+    ) -> Result<bool, ScoreError> {
+        let Some(won) = outcome(deal) else {
+            return Ok(false);
+        };
+        let delta = WonLost::step(won, delta);
+        self.closed.add(delta);
+        extractor.visit(deal, Purpose::Training, |feature, value| {
+            self.apply_one(feature, value, delta);
+        })?;
+        Ok(true)
+    }
+
     fn apply(&mut self, features: &[(Feature, &str)], delta: WonLost) {
         self.closed.add(delta);
         for (feature, value) in features {
-            let values = self.values.entry(*feature).or_default();
-            match values.get_mut(*value) {
-                Some(count) => {
-                    count.add(delta);
-                    if count.is_zero() {
-                        values.remove(*value);
-                    }
-                }
-                None => {
-                    values.insert((*value).to_owned(), delta);
+            self.apply_one(*feature, value, delta);
+        }
+    }
+
+    fn apply_one(&mut self, feature: Feature, value: &str, delta: WonLost) {
+        let values = self.values.entry(feature).or_default();
+        match values.get_mut(value) {
+            Some(count) => {
+                count.add(delta);
+                if count.is_zero() {
+                    values.remove(value);
                 }
             }
-            if values.is_empty() {
-                self.values.remove(feature);
+            None => {
+                values.insert(value.to_owned(), delta);
             }
+        }
+        if values.is_empty() {
+            self.values.remove(&feature);
         }
     }
 }
@@ -180,13 +198,43 @@ pub struct TeamWinCounts {
 }
 
 impl TeamWinCounts {
-    /// Counts every won and lost deal of `deals` under its team.
+    /// Counts every won and lost deal of `deals` under its team; the same counts as
+    /// [`TeamWinCounts::add_deal`] for each deal.
     pub fn train(deals: &[Deal], extractor: &FeatureExtractor) -> Result<Self, ScoreError> {
-        let mut counts = TeamWinCounts::default();
+        // Count in hash maps keyed by borrowed strings, then build the ordered, owned maps once:
+        // one string allocation per distinct value instead of a B-tree walk per pair.
+        let mut pending: FxHashMap<Option<&TeamId>, PendingCounts<'_>> = FxHashMap::default();
         for deal in deals {
-            counts.add_deal(deal, extractor)?;
+            let Some(won) = outcome(deal) else {
+                continue;
+            };
+            let delta = WonLost::step(won, 1);
+            let counts = pending.entry(deal.team.as_ref()).or_default();
+            counts.closed.add(delta);
+            extractor.visit(deal, Purpose::Training, |feature, value| {
+                counts
+                    .values
+                    .entry((feature, value))
+                    .or_default()
+                    .add(delta);
+            })?;
         }
-        Ok(counts)
+        let mut trained = TeamWinCounts::default();
+        for (team, counts) in pending {
+            let target = match team {
+                Some(team) => trained.teams.entry(team.clone()).or_default(),
+                None => &mut trained.without_team,
+            };
+            target.closed = counts.closed;
+            for ((feature, value), count) in counts.values {
+                target
+                    .values
+                    .entry(feature)
+                    .or_default()
+                    .insert(value.to_owned(), count);
+            }
+        }
+        Ok(trained)
     }
 
     /// The counts of `team` (or of the deals without a team).
@@ -229,6 +277,13 @@ impl TeamWinCounts {
             None => &mut self.without_team,
         }
     }
+}
+
+/// Counts of one team during batch training, keyed by borrowed values.
+#[derive(Debug, Default)]
+struct PendingCounts<'a> {
+    closed: WonLost,
+    values: FxHashMap<(Feature, &'a str), WonLost>,
 }
 
 #[cfg(test)]

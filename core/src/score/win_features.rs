@@ -151,35 +151,37 @@ impl FeatureExtractor {
     }
 
     /// The (feature, value) pairs of `deal` for training (every stage reached). Missing
-    /// attributes give no pair; products are deduplicated.
+    /// attributes give no pair; stages and products are deduplicated.
     pub fn training_features<'a>(
         &'a self,
         deal: &'a Deal,
     ) -> Result<Vec<(Feature, &'a str)>, ScoreError> {
         let mut pairs = Vec::new();
-        self.extract(deal, Purpose::Training, &mut pairs)?;
+        self.visit(deal, Purpose::Training, |feature, value| {
+            pairs.push((feature, value));
+        })?;
         Ok(pairs)
     }
 
-    /// Appends the pairs of `deal` to `pairs` (cleared first), reusing its allocation.
-    pub(super) fn extract<'a>(
+    /// Calls `visit` with each (feature, value) pair of `deal`, without allocating: training
+    /// and scoring run this for every deal.
+    pub(super) fn visit<'a>(
         &'a self,
         deal: &'a Deal,
         purpose: Purpose,
-        pairs: &mut Vec<(Feature, &'a str)>,
+        mut visit: impl FnMut(Feature, &'a str),
     ) -> Result<(), ScoreError> {
-        pairs.clear();
         match purpose {
             Purpose::Scoring => {
                 if let Some(stage) = deal.stage() {
-                    pairs.push((Feature::StageReached, stage.as_str()));
+                    visit(Feature::StageReached, stage.as_str());
                 }
             }
             Purpose::Training => {
-                for entry in &deal.history {
-                    let stage = entry.stage.as_str();
-                    if !pairs.contains(&(Feature::StageReached, stage)) {
-                        pairs.push((Feature::StageReached, stage));
+                for (index, entry) in deal.history.iter().enumerate() {
+                    let earlier = deal.history.get(..index).unwrap_or_default();
+                    if !earlier.iter().any(|previous| previous.stage == entry.stage) {
+                        visit(Feature::StageReached, entry.stage.as_str());
                     }
                 }
             }
@@ -187,49 +189,51 @@ impl FeatureExtractor {
         let text = |value: &'a Option<String>| {
             value
                 .as_deref()
-                .map(str::trim)
+                .map(str::trim_ascii)
                 .filter(|value| !value.is_empty())
         };
         if let Some(source) = text(&deal.source) {
-            pairs.push((Feature::Source, source));
+            visit(Feature::Source, source);
         }
         if let Some(industry) = text(&deal.account.industry) {
-            pairs.push((Feature::Industry, industry));
+            visit(Feature::Industry, industry);
         }
         if let Some(size) = deal.account.size {
-            pairs.push((Feature::Size, size_value(size)));
+            visit(Feature::Size, size_value(size));
         }
         if let Some(region) = text(&deal.account.region) {
-            pairs.push((Feature::Region, region));
+            visit(Feature::Region, region);
         }
-        pairs.push((Feature::AmountBand, self.amount_band(deal.amount)?));
-        let products_start = pairs.len();
-        for line in deal.product_lines.values() {
-            let product = line
-                .product_id
+        visit(Feature::AmountBand, self.amount_band(deal.amount)?);
+        let product = |line: &'a crate::deal::ProductLine| {
+            line.product_id
                 .as_ref()
-                .map_or(line.product.trim(), |id| id.as_str());
-            if !product.is_empty()
-                && !pairs
-                    .get(products_start..)
-                    .is_some_and(|products| products.contains(&(Feature::Product, product)))
-            {
-                pairs.push((Feature::Product, product));
+                .map_or(line.product.trim_ascii(), |id| id.as_str())
+        };
+        for (index, line) in deal.product_lines.values().enumerate() {
+            let key = product(line);
+            let repeated = deal
+                .product_lines
+                .values()
+                .take(index)
+                .any(|earlier| product(earlier) == key);
+            if !key.is_empty() && !repeated {
+                visit(Feature::Product, key);
             }
         }
         let yes_no = |flag: bool| if flag { YES } else { NO };
-        pairs.push((
+        visit(
             Feature::CompetitorPresent,
             yes_no(!deal.competitors.is_empty()),
-        ));
-        pairs.push((
+        );
+        visit(
             Feature::DecisionMakerIdentified,
             yes_no(
                 deal.contacts
                     .values()
                     .any(|contact| contact.role == ContactRole::DecisionMaker),
             ),
-        ));
+        );
         Ok(())
     }
 }

@@ -1,8 +1,7 @@
 //! Learned win probability (智能评分): naive Bayes over the team's counts, in the manner of
 //! Odoo's predictive lead scoring, with the factors that pushed the probability up and down.
 
-use std::collections::{BTreeMap, HashMap};
-
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Requirement, ScoreError};
@@ -156,7 +155,7 @@ struct ValueStat {
 struct TeamModel<'a> {
     closed_deals: u64,
     prior_log_odds: f64,
-    tables: Vec<HashMap<&'a str, ValueStat>>,
+    tables: Vec<FxHashMap<&'a str, ValueStat>>,
 }
 
 impl<'a> TeamModel<'a> {
@@ -168,8 +167,8 @@ impl<'a> TeamModel<'a> {
     fn new(counts: &'a WinCounts, smoothing: f64) -> Self {
         let won_total = non_negative(counts.closed.won) as f64;
         let lost_total = non_negative(counts.closed.lost) as f64;
-        let mut tables: Vec<HashMap<&'a str, ValueStat>> =
-            Feature::ALL.iter().map(|_| HashMap::new()).collect();
+        let mut tables: Vec<FxHashMap<&'a str, ValueStat>> =
+            Feature::ALL.iter().map(|_| FxHashMap::default()).collect();
         for (feature, values) in &counts.values {
             let k = values.len() as f64;
             let Some(table) = tables.get_mut(feature.index()) else {
@@ -207,7 +206,7 @@ impl<'a> TeamModel<'a> {
 pub struct WinPredictor<'a> {
     settings: WinModelSettings,
     extractor: &'a FeatureExtractor,
-    teams: BTreeMap<&'a TeamId, TeamModel<'a>>,
+    teams: FxHashMap<&'a TeamId, TeamModel<'a>>,
     without_team: TeamModel<'a>,
     pipelines: &'a [Pipeline],
     stage_win_rates: &'a [StageWinRates],
@@ -263,43 +262,34 @@ impl<'a> WinPredictor<'a> {
         else {
             return Ok(self.stage_fallback(deal, team, closed_deals));
         };
-        let mut pairs = Vec::with_capacity(12);
-        self.extractor.extract(deal, Purpose::Scoring, &mut pairs)?;
-        let mut log_odds = model.prior_log_odds;
-        let mut factors: Vec<WinFactor<'d>> = Vec::with_capacity(pairs.len());
-        for (feature, value) in pairs {
-            let Some(stat) = model
-                .tables
-                .get(feature.index())
-                .and_then(|table| table.get(value))
-            else {
-                continue;
-            };
-            log_odds += stat.weight;
-            factors.push(WinFactor {
-                feature,
-                value,
-                won: stat.count.won,
-                lost: stat.count.lost,
-                weight: stat.weight,
-            });
-        }
-        let probability = Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp()));
         let top = usize::from(self.settings.top_factors);
-        factors.sort_by(|a, b| b.weight.total_cmp(&a.weight));
-        let positive: Vec<WinFactor<'d>> = factors
-            .iter()
-            .filter(|factor| factor.weight > 0.0)
-            .take(top)
-            .copied()
-            .collect();
-        let negative: Vec<WinFactor<'d>> = factors
-            .iter()
-            .rev()
-            .filter(|factor| factor.weight < 0.0)
-            .take(top)
-            .copied()
-            .collect();
+        let mut log_odds = model.prior_log_odds;
+        let mut positive: Vec<WinFactor<'d>> = Vec::new();
+        let mut negative: Vec<WinFactor<'d>> = Vec::new();
+        self.extractor
+            .visit(deal, Purpose::Scoring, |feature, value| {
+                let Some(stat) = model
+                    .tables
+                    .get(feature.index())
+                    .and_then(|table| table.get(value))
+                else {
+                    return;
+                };
+                log_odds += stat.weight;
+                let factor = WinFactor {
+                    feature,
+                    value,
+                    won: stat.count.won,
+                    lost: stat.count.lost,
+                    weight: stat.weight,
+                };
+                if stat.weight > 0.0 {
+                    keep_strongest(&mut positive, factor, top, |a, b| a.weight > b.weight);
+                } else if stat.weight < 0.0 {
+                    keep_strongest(&mut negative, factor, top, |a, b| a.weight < b.weight);
+                }
+            })?;
+        let probability = Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp()));
         Ok(WinPrediction {
             probability,
             basis: PredictionBasis::Model {
@@ -350,6 +340,26 @@ impl<'a> WinPredictor<'a> {
             positive: Vec::new(),
             negative: Vec::new(),
         }
+    }
+}
+
+/// Inserts `factor` into `kept` (ordered strongest first by `stronger`) if it is among the
+/// `limit` strongest; earlier factors win ties, so the order follows the features' order.
+fn keep_strongest<'d>(
+    kept: &mut Vec<WinFactor<'d>>,
+    factor: WinFactor<'d>,
+    limit: usize,
+    stronger: impl Fn(&WinFactor<'d>, &WinFactor<'d>) -> bool,
+) {
+    let position = kept
+        .iter()
+        .position(|existing| stronger(&factor, existing))
+        .unwrap_or(kept.len());
+    if position < limit {
+        if kept.len() == limit {
+            kept.pop();
+        }
+        kept.insert(position, factor);
     }
 }
 
