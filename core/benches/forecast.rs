@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dealflow_core::*;
+use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 fn forecast_and_win_rates(c: &mut Criterion) {
     let deals = generate::deals(100_000, 10, generate::Mix::Pipeline, 1);

@@ -345,7 +345,7 @@ proptest! {
 }
 
 proptest! {
-    // Each case runs 20,000 trials; a few dozen random portfolios are enough.
+    // Each case runs 10,000 trials; a few dozen random portfolios are enough.
     #![proptest_config(ProptestConfig::with_cases(32))]
 
     #[test]
@@ -357,7 +357,7 @@ proptest! {
             amount: Money::new(*minor, Currency::CNY),
             probability: Probability::from_basis_points(*bp).unwrap(),
         }).collect();
-        let trials = 20_000_u32;
+        let trials = 10_000_u32;
         let range = simulate_revenue(&deals, Money::zero(Currency::CNY), SimulationSettings { trials, seed }).unwrap();
         // Standard deviation of the mean: √(Σ a²·p·(1−p)) / √trials. Allow 5 of them, plus
         // half a minor unit per deal for the per-deal rounding of the expected value.

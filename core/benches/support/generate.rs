@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use dealflow_core::*;
+use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use time::Date;
 use time::macros::offset;
 

@@ -1,8 +1,8 @@
 //! Monte Carlo range of a period's revenue: each open deal is won with its probability, and the
 //! spread of the simulated totals gives P10 / P50 / P90.
 
+use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::error::ForecastError;
