@@ -18,6 +18,14 @@
 //!   and its stage history ([`StageTransition`]s).
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //!
+//! ## Forecasting and scoring
+//!
+//! - [`forecast`] puts every deal in a [`Period`] and rolls four models up by rep, team and
+//!   pipeline in a reporting currency; [`stage_win_rates`], [`Forecast::simulate`],
+//!   [`Forecast::attainment`] and [`backtest`] build on it.
+//! - [`FitScorer`], [`engagement_score`], [`WinPredictor`] over [`TeamWinCounts`],
+//!   [`deal_health`] and [`rfm`] score deals and customers, each result explained.
+//!
 //! ## Typical workflow
 //!
 //! Open a deal in a pipeline, try to move it, read the checklist of what is missing, fix it and
