@@ -41,14 +41,13 @@ pub(super) fn add_to(total: &mut i64, value: i64) -> Result<(), MoneyError> {
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum GroupRef<'a> {
-    Total,
     Rep(&'a UserId),
     Team(&'a TeamId),
     Pipeline(&'a PipelineId),
 }
 
 /// Accumulates tallies per (period, group) in a dense table: periods and groups are interned
-/// to indices once, so a deal costs three small hash lookups and four in-place additions.
+/// to indices once, so a deal costs a few small hash lookups and three in-place additions.
 /// Teams are tallied by the deal's own team and rolled up the hierarchy once at the end, so
 /// the depth of the tree costs nothing per deal.
 pub(super) struct Rollup<'a, T> {
@@ -77,32 +76,31 @@ pub(super) struct Rolled<T> {
 
 impl<'a, T: Tally> Rollup<'a, T> {
     pub(super) fn new() -> Self {
-        let mut groups = FxHashMap::default();
-        groups.insert(GroupRef::Total, 0);
         Rollup {
             periods: FxHashMap::default(),
-            groups,
-            group_list: vec![GroupRef::Total],
+            groups: FxHashMap::default(),
+            group_list: Vec::new(),
             cells: Vec::new(),
         }
     }
 
-    /// Adds one deal's tally to its period's total, rep, team and pipeline.
+    /// Adds one deal's tally to its period's rep, team and pipeline. Every deal has exactly
+    /// one owner, so the total is the sum of the reps, formed once at the end.
     pub(super) fn add(
         &mut self,
         period: Period,
         deal: &'a Deal,
         tally: &T,
     ) -> Result<(), MoneyError> {
-        let mut columns = [0_usize; 4];
-        columns[1] = self.group(GroupRef::Rep(&deal.owner));
-        columns[2] = self.group(GroupRef::Pipeline(&deal.pipeline));
+        let mut columns = [0_usize; 3];
+        columns[0] = self.group(GroupRef::Rep(&deal.owner));
+        columns[1] = self.group(GroupRef::Pipeline(&deal.pipeline));
         let n_columns = match &deal.team {
             Some(team) => {
-                columns[3] = self.group(GroupRef::Team(team));
-                4
+                columns[2] = self.group(GroupRef::Team(team));
+                3
             }
-            None => 3,
+            None => 2,
         };
         let n_periods = self.cells.len();
         let row = *self.periods.entry(period).or_insert(n_periods);
@@ -155,8 +153,10 @@ impl<'a, T: Tally> Rollup<'a, T> {
                                 .absorb(&tally)?;
                         }
                     }
-                    GroupRef::Total => absorb_into(&mut rows, period, ForecastGroup::Total, tally)?,
                     GroupRef::Rep(rep) => {
+                        rows.entry((period, ForecastGroup::Total))
+                            .or_default()
+                            .absorb(&tally)?;
                         absorb_into(&mut rows, period, ForecastGroup::Rep((*rep).clone()), tally)?;
                     }
                     GroupRef::Pipeline(pipeline) => absorb_into(

@@ -138,8 +138,8 @@ impl HealthReport {
 
 /// Checks an open deal against every health rule as of `now`; `None` for a closed deal.
 ///
-/// "Stalled in stage" uses the stage's `max_dwell_days` from `pipeline` (skipped when the
-/// stage is unknown or has no limit). A stakeholder is influential when their influence is high
+/// "Stalled in stage" uses the stage's `max_dwell_days` from `pipeline`, the deal's own
+/// pipeline (skipped when the stage is unknown, has no limit, or `pipeline` is another one). A stakeholder is influential when their influence is high
 /// or they are the decision maker; their last contact is the later of the contact's
 /// `last_contacted` and the last follow-up they took part in.
 pub fn deal_health(
@@ -200,6 +200,7 @@ pub fn deal_health(
     }
     let stage_limit = deal
         .stage()
+        .filter(|_| deal.pipeline == pipeline.id)
         .and_then(|stage| pipeline.stage(stage).ok())
         .and_then(|stage| stage.max_dwell_days.map(|days| (stage, days)));
     if let (Some((stage, limit)), Some(entered)) = (stage_limit, deal.stage_entered_at()) {
