@@ -65,7 +65,7 @@ pub struct RevenueRange {
     pub min: Money,
     /// Highest trial total.
     pub max: Money,
-    /// Open deals simulated (those with a probability strictly between 0 and 100 %).
+    /// Deals simulated (those with a probability strictly between 0 and 100 %).
     pub simulated_deals: u32,
     /// Trials run.
     pub trials: u32,
@@ -73,7 +73,8 @@ pub struct RevenueRange {
     pub seed: u64,
 }
 
-/// Simulates `deals` (all in `currency`) `settings.trials` times on top of `certain` revenue.
+/// Simulates `deals` (all in the currency of `certain`) `settings.trials` times on top of the
+/// `certain` revenue.
 ///
 /// Deals at 0 % never win and deals at 100 % always do, so they are folded in without drawing.
 /// Each trial draws one random byte per remaining deal from a ChaCha8 generator seeded with
