@@ -13,6 +13,7 @@ use crate::catalog::CatalogError;
 use crate::contract::ContractError;
 use crate::deal::DealError;
 use crate::doc::DocError;
+use crate::forecast::ForecastError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::lead::error::{ImportError, LeadError};
@@ -23,6 +24,7 @@ use crate::pipeline::PipelineError;
 use crate::pool::error::PoolError;
 use crate::probability::ProbabilityError;
 use crate::quote::QuoteError;
+use crate::score::ScoreError;
 use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
@@ -202,6 +204,16 @@ pub enum ErrorCode {
     ClaimLimitReached,
     /// An assignment policy does not fit the organisation.
     InvalidAssignmentPolicy,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
 }
 
 impl ErrorCode {
@@ -294,6 +306,11 @@ impl ErrorCode {
             ErrorCode::InvalidPoolConfig => "invalid_pool_config",
             ErrorCode::ClaimLimitReached => "claim_limit_reached",
             ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::InvalidForecastSettings => "invalid_forecast_settings",
+            ErrorCode::PeriodMismatch => "period_mismatch",
+            ErrorCode::InvalidScoringConfig => "invalid_scoring_config",
+            ErrorCode::ScoreOutOfRange => "score_out_of_range",
         }
     }
 }
@@ -350,6 +367,12 @@ pub enum Error {
     /// The organisation tree and ownership transfers.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// Forecasts, win rates, simulations, targets and backtests.
+    #[error(transparent)]
+    Forecast(#[from] ForecastError),
+    /// Fit, engagement, win-probability, health and RFM scoring.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
 }
 
 impl Error {
@@ -372,6 +395,8 @@ impl Error {
             Error::Pool(error) => error.code(),
             Error::Assignment(error) => error.code(),
             Error::Org(error) => error.code(),
+            Error::Forecast(error) => error.code(),
+            Error::Score(error) => error.code(),
         }
     }
 }
@@ -395,6 +420,8 @@ impl Localized for Error {
             Error::Pool(error) => error.localized(locale),
             Error::Assignment(error) => error.localized(locale),
             Error::Org(error) => error.localized(locale),
+            Error::Forecast(error) => error.localized(locale),
+            Error::Score(error) => error.localized(locale),
         }
     }
 }
@@ -492,6 +519,11 @@ mod tests {
             ErrorCode::InvalidPoolConfig,
             ErrorCode::ClaimLimitReached,
             ErrorCode::InvalidAssignmentPolicy,
+            ErrorCode::InvalidPeriod,
+            ErrorCode::InvalidForecastSettings,
+            ErrorCode::PeriodMismatch,
+            ErrorCode::InvalidScoringConfig,
+            ErrorCode::ScoreOutOfRange,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
