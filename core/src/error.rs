@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analytics::AnalyticsError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -43,6 +44,16 @@ pub enum ErrorCode {
     MoveRejected,
     /// A deal was moved with a pipeline other than its own.
     WrongPipeline,
+    /// A report period is invalid (ends before it starts, no such quarter, year out of range).
+    InvalidPeriod,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -61,6 +72,11 @@ impl ErrorCode {
             ErrorCode::UnknownStage => "unknown_stage",
             ErrorCode::MoveRejected => "move_rejected",
             ErrorCode::WrongPipeline => "wrong_pipeline",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::PeriodRequired => "period_required",
+            ErrorCode::InvalidFilter => "invalid_filter",
+            ErrorCode::InvalidBenchmark => "invalid_benchmark",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -81,6 +97,9 @@ pub enum Error {
     /// Pipeline configuration or stage moves.
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
+    /// Analytics and reports.
+    #[error(transparent)]
+    Analytics(#[from] AnalyticsError),
 }
 
 impl Error {
@@ -91,6 +110,7 @@ impl Error {
             Error::Money(error) => error.code(),
             Error::Probability(error) => error.code(),
             Error::Pipeline(error) => error.code(),
+            Error::Analytics(error) => error.code(),
         }
     }
 }
@@ -102,6 +122,7 @@ impl Localized for Error {
             Error::Money(error) => error.localized(locale),
             Error::Probability(error) => error.localized(locale),
             Error::Pipeline(error) => error.localized(locale),
+            Error::Analytics(error) => error.localized(locale),
         }
     }
 }
@@ -125,6 +146,11 @@ mod tests {
             ErrorCode::UnknownStage,
             ErrorCode::MoveRejected,
             ErrorCode::WrongPipeline,
+            ErrorCode::InvalidPeriod,
+            ErrorCode::PeriodRequired,
+            ErrorCode::InvalidFilter,
+            ErrorCode::InvalidBenchmark,
+            ErrorCode::InvalidTarget,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -76,6 +76,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod deal;
 mod error;
 mod exchange;
