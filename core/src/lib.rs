@@ -85,6 +85,7 @@ mod id;
 mod money;
 mod pipeline;
 mod probability;
+pub mod report;
 mod team_hierarchy;
 mod timestamp;
 

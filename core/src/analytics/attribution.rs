@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::DealSet;
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection};
 use super::label;
@@ -13,7 +14,7 @@ use super::period::DateRange;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::{Tally, add_to};
 use super::timeline::won_at;
-use crate::deal::{Deal, Touchpoint};
+use crate::deal::Touchpoint;
 use crate::i18n::LocalizedText;
 use crate::id::LeadId;
 use crate::money::{Currency, Money};
@@ -239,13 +240,13 @@ impl AttributionRow {
 /// Attribution of the revenue of deals won in the filter's period, by channel or campaign.
 ///
 /// `leads` supply the lead-creation moment of the W-shaped model (matched through
-/// [`Deal::lead`]); pass an empty slice when there are none. A won deal without touchpoints is
+/// [`Deal::lead`](crate::Deal::lead)); pass an empty slice when there are none. A won deal without touchpoints is
 /// credited to its source channel and campaign as a single touch, or left unattributed when it
 /// has no source.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{attribution, Filter, ReportContext, TouchDimension};
+/// use dealflow_core::analytics::{attribution, DealSet, Filter, ReportContext, TouchDimension};
 /// use dealflow_core::DealStatus::Won;
 #[doc = include_str!("doc_example.txt")]
 /// let mut won = deal("won", 1_000, &[(30, "qualify", Won, "")]);
@@ -253,10 +254,10 @@ impl AttributionRow {
 ///     let at = Timestamp::from_millis(1_767_196_800_000 + day * 86_400_000);
 ///     won.touchpoints.insert(RecordId::new(id)?, Touchpoint { id: RecordId::new(id)?, at, channel: channel.into(), campaign: None });
 /// }
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(vec![won], ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = attribution(&[won], &[], &Filter::all(), &ctx, TouchDimension::Channel)?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = attribution(&set, &[], &Filter::all(), &ctx, TouchDimension::Channel)?;
 /// let yuan = |channel: &str| {
 ///     let row = report.rows.iter().find(|row| row.key.as_deref() == Some(channel)).unwrap();
 ///     [row.first_touch, row.last_touch, row.linear, row.u_shaped, row.w_shaped].map(|m| m.minor() / 100)
@@ -267,14 +268,14 @@ impl AttributionRow {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn attribution(
-    deals: &[Deal],
+    set: &DealSet,
     leads: &[LeadFact],
     filter: &Filter,
     ctx: &ReportContext<'_>,
     dimension: TouchDimension,
 ) -> Result<AttributionReport, AnalyticsError> {
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
+    let currency = set.currency();
+    let selection = Selection::new(filter, set, ctx);
     let lead_created: HashMap<&LeadId, Timestamp> = leads
         .iter()
         .map(|lead| (&lead.lead, lead.created_at))
@@ -284,14 +285,15 @@ pub fn attribution(
     let mut row_of: HashMap<Option<&str>, usize> = HashMap::new();
     let mut touches: Vec<&Touchpoint> = Vec::new();
     let mut touched_rows: Vec<usize> = Vec::new();
-    for deal in deals {
-        let Some(won_at) = won_at(deal) else {
+    for (deal, facts) in set.rows() {
+        let Some(won_at) = won_at(set, facts) else {
             continue;
         };
-        if !selection.in_period(won_at) || !selection.deal(deal) {
+        if !selection.in_period(won_at) || !selection.deal(set, facts) {
             continue;
         }
-        let amount = ctx.rates.convert(deal.amount)?;
+        let won_at = Timestamp::from_millis(won_at);
+        let amount = set.amount(facts);
         won.add(amount)?;
         touches.clear();
         touches.extend(deal.touchpoints.values().filter(|touch| touch.at <= won_at));
@@ -421,7 +423,6 @@ mod tests {
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder, cny, day};
     use crate::analytics::lead_conversion::LeadStatus;
-    use crate::exchange::ExchangeRates;
 
     #[test]
     fn weights_of_each_model() {
@@ -466,9 +467,8 @@ mod tests {
 
     #[test]
     fn channels_side_by_side() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let leads = [LeadFact {
             lead: LeadId::new("lead-1").unwrap(),
             created_at: day(-20),
@@ -480,7 +480,7 @@ mod tests {
             status: LeadStatus::Converted,
             converted_deal: None,
         }];
-        let deals = [
+        let deals = fixture::set(vec![
             // ad (−30) → expo (−20, created the lead) → webinar (−5) → [deal day 0] → email (10)
             // → won day 20 → call (25, after the win, ignored). ¥1,000.01.
             DealBuilder::new("a")
@@ -502,7 +502,7 @@ mod tests {
             // No touchpoints and no source: unattributed.
             DealBuilder::new("c").amount(300).won(22).build(),
             DealBuilder::new("open").touch(day(1), "ad", None).build(),
-        ];
+        ]);
         let report = attribution(
             &deals,
             &leads,

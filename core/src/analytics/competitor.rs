@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::DealSet;
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection};
 use super::period::DateRange;
 use super::rate::Rate;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::add_to;
-use super::timeline::{amount_before, entry_before};
-use crate::deal::{CompetitorStatus, Deal, DealStatus};
+use super::timeline::{amount_at, entry_before};
+use crate::deal::{CompetitorStatus, DealStatus};
 use crate::i18n::LocalizedText;
 use crate::money::{Currency, Money};
 
@@ -80,7 +81,7 @@ pub struct Mention {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{competitors, Filter, ReportContext};
+/// use dealflow_core::analytics::{competitors, DealSet, Filter, ReportContext};
 /// use dealflow_core::DealStatus::{Lost, Won};
 #[doc = include_str!("doc_example.txt")]
 /// let rival = |status| Competitor {
@@ -94,10 +95,10 @@ pub struct Mention {
 /// let mut open = deal("open", 300_000, &[]);
 /// open.competitors.insert(RecordId::new("c1")?, rival(CompetitorStatus::Active));
 ///
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(vec![won, lost, open], ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = competitors(&[won, lost, open], &Filter::all(), &ctx)?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = competitors(&set, &Filter::all(), &ctx)?;
 /// let rival = &report.competitors[0];
 /// assert_eq!((rival.deals, rival.won, rival.lost_to_them), (3, 1, 1));
 /// assert_eq!(rival.win_rate.map(|rate| rate.to_string()), Some("50%".into()));
@@ -106,27 +107,27 @@ pub struct Mention {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn competitors(
-    deals: &[Deal],
+    set: &DealSet,
     filter: &Filter,
     ctx: &ReportContext<'_>,
 ) -> Result<CompetitorReport, AnalyticsError> {
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
+    let currency = set.currency();
+    let selection = Selection::new(filter, set, ctx);
     let window = selection.window;
     let mut rows: Vec<Accumulator> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut met: Vec<usize> = Vec::new();
-    for deal in deals {
-        if deal.competitors.is_empty() || !selection.deal(deal) {
+    for (deal, facts) in set.rows() {
+        if deal.competitors.is_empty() || !selection.deal(set, facts) {
             continue;
         }
-        let Some(state) = entry_before(deal, window.end) else {
+        let Some(state) = entry_before(set.entries(facts), window.end) else {
             continue;
         };
-        if state.status != DealStatus::Open && state.at.millis() < window.start {
+        if state.status != DealStatus::Open && state.at < window.start {
             continue;
         }
-        let amount = ctx.rates.convert(amount_before(deal, window.end))?;
+        let amount = amount_at(set, deal, facts, window.end)?;
         met.clear();
         for competitor in deal.competitors.values() {
             let name = competitor.name.trim();
@@ -312,15 +313,13 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder, yuan};
-    use crate::exchange::ExchangeRates;
 
     #[test]
     fn counts_each_competitor_once_per_deal() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         use CompetitorStatus::{Active, Eliminated, WonAgainstUs};
-        let deals = [
+        let deals = fixture::set(vec![
             // Listed twice under two spellings: one deal, both records' mentions counted.
             DealBuilder::new("a")
                 .competitor("Acme", Active, &["价格低", " 渠道广 "], &["实施慢"])
@@ -354,7 +353,7 @@ mod tests {
             DealBuilder::new("g")
                 .competitor("  ", Active, &["?"], &[])
                 .build(),
-        ];
+        ]);
         let period = DateRange::new(fixture::date_of(5), fixture::date_of(30)).unwrap();
         let report = competitors(&deals, &Filter::all().in_period(period), &ctx).unwrap();
         // Both met on three deals; Beta has more at stake, so it comes first.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::{DealSet, Entry};
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection, check_pipeline};
 use super::period::DateRange;
@@ -11,7 +12,7 @@ use super::segment::{Segment, SegmentDimension, SegmentIndex};
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::Tally;
 use super::timeline::{StageOrder, won_at};
-use crate::deal::{Deal, DealStatus};
+use crate::deal::DealStatus;
 use crate::i18n::LocalizedText;
 use crate::id::{PipelineId, StageId};
 
@@ -81,19 +82,19 @@ pub struct SegmentDwell {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{stage_dwell, Days, Filter, ReportContext, SegmentDimension};
+/// use dealflow_core::analytics::{stage_dwell, Days, DealSet, Filter, ReportContext, SegmentDimension};
 /// use dealflow_core::DealStatus::{Open, Won};
 #[doc = include_str!("doc_example.txt")]
-/// let deals = [
+/// let deals = vec![
 ///     deal("a", 100_000, &[(4, "needs", Open, ""), (10, "needs", Won, "")]),
 ///     deal("b", 100_000, &[(2, "needs", Open, ""), (20, "demo", Open, "")]),
 ///     deal("c", 100_000, &[(6, "needs", Open, "")]),
 /// ];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
 /// let pipeline = Pipeline::template_new_business();
-/// let report = stage_dwell(&deals, &pipeline, &Filter::all(), &ctx, &[SegmentDimension::Source])?;
+/// let report = stage_dwell(&set, &pipeline, &Filter::all(), &ctx, &[SegmentDimension::Source])?;
 ///
 /// let qualify = &report.stages[0].stats; // 4, 2 and 6 days
 /// assert_eq!((qualify.count, qualify.mean, qualify.median), (3, Some(Days::whole(4)), Some(Days::whole(4))));
@@ -103,16 +104,17 @@ pub struct SegmentDwell {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn stage_dwell(
-    deals: &[Deal],
+    set: &DealSet,
     pipeline: &Pipeline,
     filter: &Filter,
     ctx: &ReportContext<'_>,
     breakdowns: &[SegmentDimension],
 ) -> Result<DwellReport, AnalyticsError> {
     check_pipeline(filter, pipeline)?;
-    let order = StageOrder::new(pipeline);
+    let order = StageOrder::new(pipeline, set);
     let stage_count = order.len();
-    let mut selection = Selection::new(filter, ctx);
+    let selection = Selection::new(filter, set, ctx);
+    let pipeline_number = set.names.pipelines.find(pipeline.id.as_str());
     let mut overall: Vec<Vec<i64>> = vec![Vec::new(); stage_count];
     let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
         .iter()
@@ -122,11 +124,11 @@ pub fn stage_dwell(
     let mut by_segment: Vec<Vec<Vec<Vec<i64>>>> = vec![Vec::new(); breakdowns.len()];
     let mut stays = DealStays::new(stage_count);
     let mut numbers = Vec::new();
-    for deal in deals {
-        if deal.pipeline != pipeline.id || !selection.deal(deal) {
+    for (deal, facts) in set.rows() {
+        if Some(facts.pipeline) != pipeline_number || !selection.deal(set, facts) {
             continue;
         }
-        stays.read(deal, &order);
+        stays.read(set.entries(facts), &order);
         let samples = stays.finished(selection.window);
         if samples.is_empty() {
             continue;
@@ -231,7 +233,7 @@ impl DealStays {
         }
     }
 
-    fn read(&mut self, deal: &Deal, order: &StageOrder<'_>) {
+    fn read(&mut self, entries: &[Entry], order: &StageOrder) {
         for &stage in &self.touched {
             if let (Some(total), Some(exit)) =
                 (self.total.get_mut(stage), self.last_exit.get_mut(stage))
@@ -242,12 +244,12 @@ impl DealStays {
         }
         self.touched.clear();
         self.current = None;
-        let mut entries = deal.history.iter().peekable();
+        let mut entries = entries.iter().peekable();
         while let Some(entry) = entries.next() {
             if entry.status != DealStatus::Open {
                 continue;
             }
-            let Some(stage) = order.index(&entry.stage) else {
+            let Some(stage) = order.index(entry.stage) else {
                 continue;
             };
             let Some(next) = entries.peek() else {
@@ -263,9 +265,8 @@ impl DealStays {
                 self.touched.push(stage);
             }
             // Clock skew between devices must not make a stay negative.
-            *total =
-                total.saturating_add(next.at.millis().saturating_sub(entry.at.millis()).max(0));
-            *exit = next.at.millis();
+            *total = total.saturating_add(next.at.saturating_sub(entry.at).max(0));
+            *exit = next.at;
         }
     }
 
@@ -328,36 +329,36 @@ pub struct SegmentCycle {
     pub won: Tally,
 }
 
-/// Days from creation ([`Deal::created_at`]) to won, over the deals won in the filter's period,
+/// Days from creation ([`Deal::created_at`](crate::Deal::created_at)) to won, over the deals won in the filter's period,
 /// with breakdowns by each of `breakdowns`. Deals of every pipeline count unless the filter
 /// names one.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{sales_cycle, Days, Filter, ReportContext};
+/// use dealflow_core::analytics::{sales_cycle, Days, DealSet, Filter, ReportContext};
 /// use dealflow_core::DealStatus::{Open, Won};
 #[doc = include_str!("doc_example.txt")]
-/// let deals = [
+/// let deals = vec![
 ///     deal("a", 100_000, &[(4, "needs", Open, ""), (30, "needs", Won, "")]),
 ///     deal("b", 300_000, &[(10, "qualify", Won, "")]),
 ///     deal("c", 100_000, &[]),
 /// ];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = sales_cycle(&deals, &Filter::all(), &ctx, &[])?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = sales_cycle(&set, &Filter::all(), &ctx, &[])?;
 /// assert_eq!(report.overall.mean, Some(Days::whole(20)));
 /// assert_eq!(report.won.amount, Money::from_major(400_000, Currency::CNY)?);
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn sales_cycle(
-    deals: &[Deal],
+    set: &DealSet,
     filter: &Filter,
     ctx: &ReportContext<'_>,
     breakdowns: &[SegmentDimension],
 ) -> Result<SalesCycleReport, AnalyticsError> {
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
+    let currency = set.currency();
+    let selection = Selection::new(filter, set, ctx);
     let mut overall = Vec::new();
     let mut won = Tally::zero(currency);
     let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
@@ -366,18 +367,15 @@ pub fn sales_cycle(
         .collect();
     let mut by_segment: Vec<Vec<(Vec<i64>, Tally)>> = vec![Vec::new(); breakdowns.len()];
     let mut numbers = Vec::new();
-    for deal in deals {
-        let Some(won_at) = won_at(deal) else {
+    for (deal, facts) in set.rows() {
+        let Some(won_at) = won_at(set, facts) else {
             continue;
         };
-        if !selection.in_period(won_at) || !selection.deal(deal) {
+        if !selection.in_period(won_at) || !selection.deal(set, facts) {
             continue;
         }
-        let millis = won_at
-            .millis()
-            .saturating_sub(deal.created_at.millis())
-            .max(0);
-        let amount = ctx.rates.convert(deal.amount)?;
+        let millis = won_at.saturating_sub(facts.created).max(0);
+        let amount = set.amount(facts);
         overall.push(millis);
         won.add(amount)?;
         for (index, per_segment) in indexes.iter_mut().zip(by_segment.iter_mut()) {
@@ -466,8 +464,6 @@ mod tests {
     use crate::analytics::fixture::{self, DealBuilder, day};
     use crate::analytics::rate::Days;
     use crate::deal::CompanySize;
-    use crate::exchange::ExchangeRates;
-    use crate::money::Currency;
 
     fn days(hundredths: i64) -> Option<Days> {
         Some(Days::from_hundredths(hundredths))
@@ -475,11 +471,10 @@ mod tests {
 
     #[test]
     fn dwell_sums_stays_and_skips_current_ones() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let pipeline = Pipeline::template_new_business();
-        let deals = [
+        let deals = fixture::set(vec![
             // qualify 2 d, needs 3 d, demo 5 d, back to needs 1 d, lost in needs after 2 d.
             DealBuilder::new("a")
                 .to("needs", 2)
@@ -507,7 +502,7 @@ mod tests {
                 .reopened("needs", 20)
                 .to("demo", 25)
                 .build(),
-        ];
+        ]);
         let report = stage_dwell(
             &deals,
             &pipeline,
@@ -548,11 +543,12 @@ mod tests {
 
     #[test]
     fn dwell_period_counts_stays_that_ended_in_it() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let pipeline = Pipeline::template_new_business();
-        let deals = [DealBuilder::new("a").to("needs", 2).to("demo", 40).build()];
+        let deals = fixture::set(vec![
+            DealBuilder::new("a").to("needs", 2).to("demo", 40).build(),
+        ]);
         let january = Filter::all()
             .in_period(DateRange::new(fixture::date_of(0), fixture::date_of(30)).unwrap());
         let report = stage_dwell(&deals, &pipeline, &january, &ctx, &[]).unwrap();
@@ -563,10 +559,9 @@ mod tests {
 
     #[test]
     fn cycle_by_size() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
-        let deals = [
+        let ctx = fixture::context(&teams);
+        let deals = fixture::set(vec![
             DealBuilder::new("a")
                 .created(2)
                 .won(12)
@@ -585,7 +580,7 @@ mod tests {
                 .build(),
             DealBuilder::new("d").created(0).lost(5, "price").build(),
             DealBuilder::new("e").created_at(day(0)).won(0).build(),
-        ];
+        ]);
         let report = sales_cycle(
             &deals,
             &Filter::all(),

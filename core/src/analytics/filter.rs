@@ -7,10 +7,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::UtcOffset;
 
+use super::deal_set::{DealFacts, DealSet, Interner};
 use super::error::AnalyticsError;
 use super::period::{DateRange, Window};
-use crate::deal::{Deal, ProductLine};
-use crate::exchange::ExchangeRates;
+use crate::deal::ProductLine;
 use crate::id::{PipelineId, TeamId, UserId};
 use crate::pipeline::Pipeline;
 use crate::team_hierarchy::TeamHierarchy;
@@ -18,9 +18,9 @@ use crate::timestamp::Timestamp;
 
 /// Which records an analysis looks at. Every field left `None` selects everything.
 ///
-/// The deal-level fields select deals: `pipeline` by [`Deal::pipeline`], `team` by
-/// [`Deal::team`] **including every sub-team** (through the context's [`TeamHierarchy`]), `rep`
-/// by [`Deal::owner`], `source` by [`Deal::source`], and `product` matches a deal when one of
+/// The deal-level fields select deals: `pipeline` by [`Deal::pipeline`](crate::Deal::pipeline), `team` by
+/// [`Deal::team`](crate::Deal::team) **including every sub-team** (through the context's [`TeamHierarchy`]), `rep`
+/// by [`Deal::owner`](crate::Deal::owner), `source` by [`Deal::source`](crate::Deal::source), and `product` matches a deal when one of
 /// its product lines has that product key (the catalogue product id, else the product name).
 /// Leads and contracts are matched by their own fields of the same names.
 ///
@@ -105,26 +105,24 @@ impl Filter {
     }
 }
 
-/// What every analysis is computed with: the rate table that converts all amounts into one
-/// reporting currency, the team tree for roll-ups, the organisation's time zone for calendar
-/// dates, and the current time (core never reads the clock).
+/// What every analysis is computed with besides the data: the team tree for roll-ups and team
+/// filters, the organisation's time zone for calendar dates, and the current time (core never
+/// reads the clock). Amounts are converted by the [`DealSet`](super::DealSet)'s rate table.
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::{Currency, ExchangeRates, TeamId, Timestamp};
+/// use dealflow_core::{TeamId, Timestamp};
 /// use dealflow_core::analytics::ReportContext;
 /// use time::macros::offset;
 ///
-/// let rates = ExchangeRates::new(Currency::CNY).with_rate(Currency::USD, "7.2")?;
-/// let teams: BTreeMap<TeamId, TeamId> = BTreeMap::new(); // child → parent
-/// let ctx = ReportContext::new(&rates, &teams, offset!(+8), Timestamp::from_millis(1_775_000_000_000));
-/// assert_eq!(ctx.currency(), Currency::CNY);
+/// let mut teams: BTreeMap<TeamId, TeamId> = BTreeMap::new(); // child → parent
+/// teams.insert(TeamId::new("east-1")?, TeamId::new("east")?);
+/// let ctx = ReportContext::new(&teams, offset!(+8), Timestamp::from_millis(1_775_000_000_000));
+/// assert_eq!(ctx.offset, offset!(+8));
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 #[derive(Clone, Copy)]
 pub struct ReportContext<'a> {
-    /// Converts every amount into the reporting currency.
-    pub rates: &'a ExchangeRates,
     /// Parent links of the team tree.
     pub teams: &'a dyn TeamHierarchy,
     /// The organisation's UTC offset: calendar dates and periods are in this zone.
@@ -135,30 +133,14 @@ pub struct ReportContext<'a> {
 
 impl<'a> ReportContext<'a> {
     /// A context from its parts.
-    pub fn new(
-        rates: &'a ExchangeRates,
-        teams: &'a dyn TeamHierarchy,
-        offset: UtcOffset,
-        now: Timestamp,
-    ) -> Self {
-        ReportContext {
-            rates,
-            teams,
-            offset,
-            now,
-        }
-    }
-
-    /// The reporting currency every amount is converted into.
-    pub fn currency(&self) -> crate::money::Currency {
-        self.rates.reporting()
+    pub fn new(teams: &'a dyn TeamHierarchy, offset: UtcOffset, now: Timestamp) -> Self {
+        ReportContext { teams, offset, now }
     }
 }
 
 impl fmt::Debug for ReportContext<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReportContext")
-            .field("rates", &self.rates)
             .field("offset", &self.offset)
             .field("now", &self.now)
             .finish_non_exhaustive()
@@ -172,58 +154,94 @@ pub(crate) fn product_key(line: &ProductLine) -> &str {
         .map_or(line.product.as_str(), |id| id.as_str())
 }
 
-/// A [`Filter`] prepared for matching many records: the period as instants and a cache of which
-/// teams fall under the filter's team.
+/// A [`Filter`] prepared for matching many records: the period as instants, the deal-level
+/// fields resolved to the set's interned numbers, and which teams fall under the filter's team.
 pub(crate) struct Selection<'a> {
     filter: &'a Filter,
     teams: &'a dyn TeamHierarchy,
     /// The period as instants ([`Window::ALL`] without a period).
     pub(crate) window: Window,
-    team_matches: HashMap<TeamId, bool>,
+    /// What the deal fields must equal, as the set's interned numbers.
+    pipeline: Wanted,
+    owner: Wanted,
+    source: Wanted,
+    product: Wanted,
+    /// Per interned team of the set, whether it is the filter's team or under it.
+    set_teams: Vec<bool>,
+    /// The same for teams of other records (leads, contracts).
+    other_teams: HashMap<TeamId, bool>,
 }
 
 impl<'a> Selection<'a> {
-    pub(crate) fn new(filter: &'a Filter, ctx: &ReportContext<'a>) -> Self {
+    pub(crate) fn new(filter: &'a Filter, set: &DealSet, ctx: &ReportContext<'a>) -> Self {
+        let resolve = |value: Option<&str>, names: &Interner| match value {
+            None => Wanted::Any,
+            Some(value) => names.find(value).map_or(Wanted::Absent, Wanted::Number),
+        };
+        let names = &set.names;
+        let set_teams = match &filter.team {
+            None => Vec::new(),
+            Some(wanted) => (0..names.teams.len())
+                .map(|number| {
+                    let team = u32::try_from(number)
+                        .ok()
+                        .and_then(|number| names.teams.name(number))
+                        .and_then(|name| TeamId::new(name).ok());
+                    team.is_some_and(|team| ctx.teams.team_and_ancestors(&team).contains(wanted))
+                })
+                .collect(),
+        };
+        let pipeline = resolve(
+            filter.pipeline.as_ref().map(|id| id.as_str()),
+            &names.pipelines,
+        );
+        let owner = resolve(filter.rep.as_ref().map(|id| id.as_str()), &names.owners);
+        let source = resolve(filter.source.as_deref(), &names.sources);
+        let product = resolve(filter.product.as_deref(), &names.products);
         Selection {
             filter,
             teams: ctx.teams,
             window: filter
                 .period
                 .map_or(Window::ALL, |period| period.window(ctx.offset)),
-            team_matches: HashMap::new(),
+            pipeline,
+            owner,
+            source,
+            product,
+            set_teams,
+            other_teams: HashMap::new(),
         }
     }
 
-    /// Whether the deal passes the deal-level fields (everything but the period).
-    pub(crate) fn deal(&mut self, deal: &Deal) -> bool {
-        if self
-            .filter
-            .pipeline
-            .as_ref()
-            .is_some_and(|pipeline| *pipeline != deal.pipeline)
-        {
-            return false;
-        }
-        if self
-            .filter
-            .rep
-            .as_ref()
-            .is_some_and(|rep| *rep != deal.owner)
-        {
-            return false;
-        }
-        if !self.source(deal.source.as_deref()) {
-            return false;
-        }
-        if let Some(product) = &self.filter.product
-            && !deal
-                .product_lines
-                .values()
-                .any(|line| product_key(line) == product)
-        {
-            return false;
-        }
-        self.team(deal.team.as_ref())
+    /// Whether a deal of the set passes the deal-level fields (everything but the period).
+    pub(crate) fn deal(&self, set: &DealSet, facts: &DealFacts) -> bool {
+        self.owner.matches(facts.owner)
+            && self.deal_fields(set, facts)
+            && (self.filter.team.is_none()
+                || usize::try_from(facts.team)
+                    .ok()
+                    .and_then(|team| self.set_teams.get(team))
+                    .is_some_and(|matches| *matches))
+    }
+
+    /// Whether a deal passes the pipeline, source and product (the fields a contract is matched
+    /// on through its deal).
+    pub(crate) fn deal_fields(&self, set: &DealSet, facts: &DealFacts) -> bool {
+        self.pipeline.matches(facts.pipeline)
+            && self.source.matches(facts.source)
+            && match self.product {
+                Wanted::Any => true,
+                Wanted::Number(product) => set.products(facts).contains(&product),
+                Wanted::Absent => false,
+            }
+    }
+
+    /// Whether the filter leaves pipeline, source and product open, so records without a deal
+    /// pass them.
+    pub(crate) fn deal_fields_open(&self) -> bool {
+        self.filter.pipeline.is_none()
+            && self.filter.source.is_none()
+            && self.filter.product.is_none()
     }
 
     /// Whether a record of `team` falls under the filter's team (or there is none).
@@ -234,11 +252,11 @@ impl<'a> Selection<'a> {
         let Some(team) = team else {
             return false;
         };
-        if let Some(matches) = self.team_matches.get(team) {
+        if let Some(matches) = self.other_teams.get(team) {
             return *matches;
         }
         let matches = self.teams.team_and_ancestors(team).contains(wanted);
-        self.team_matches.insert(team.clone(), matches);
+        self.other_teams.insert(team.clone(), matches);
         matches
     }
 
@@ -271,8 +289,29 @@ impl<'a> Selection<'a> {
     }
 
     /// Whether the instant is in the period (always, without a period).
-    pub(crate) fn in_period(&self, instant: Timestamp) -> bool {
-        self.window.contains(instant)
+    pub(crate) fn in_period(&self, instant: i64) -> bool {
+        self.window.start <= instant && instant < self.window.end
+    }
+}
+
+/// A filter value resolved against a set's interned names.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Wanted {
+    /// The filter leaves the field open.
+    Any,
+    /// The field must have this number.
+    Number(u32),
+    /// The filter names a value no deal of the set has: nothing matches.
+    Absent,
+}
+
+impl Wanted {
+    fn matches(self, value: u32) -> bool {
+        match self {
+            Wanted::Any => true,
+            Wanted::Number(wanted) => wanted == value,
+            Wanted::Absent => false,
+        }
     }
 }
 
@@ -293,50 +332,63 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder};
-    use crate::money::Currency;
+
+    fn matches(filter: &Filter, set: &DealSet, teams: &BTreeMap<TeamId, TeamId>) -> Vec<String> {
+        let ctx = fixture::context(teams);
+        let selection = Selection::new(filter, set, &ctx);
+        set.rows()
+            .filter(|(_, facts)| selection.deal(set, facts))
+            .map(|(deal, _)| deal.id.to_string())
+            .collect()
+    }
 
     #[test]
     fn team_filter_includes_sub_teams() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let mut teams = BTreeMap::new();
         teams.insert(fixture::team("east-1"), fixture::team("east"));
         teams.insert(fixture::team("east"), fixture::team("company"));
-        let ctx = fixture::context(&rates, &teams);
-        let filter = Filter::all().for_team(fixture::team("east"));
-        let mut selection = Selection::new(&filter, &ctx);
-        let in_sub_team = DealBuilder::new("d1").team("east-1").build();
-        let in_other = DealBuilder::new("d2").team("west").build();
-        let without_team = DealBuilder::new("d3").build();
-        assert!(selection.deal(&in_sub_team));
-        assert!(!selection.deal(&in_other));
-        assert!(!selection.deal(&without_team));
+        let set = fixture::set(vec![
+            DealBuilder::new("in-sub-team").team("east-1").build(),
+            DealBuilder::new("other").team("west").build(),
+            DealBuilder::new("no-team").build(),
+        ]);
+        let east = Filter::all().for_team(fixture::team("east"));
+        assert_eq!(matches(&east, &set, &teams), ["in-sub-team"]);
         let company = Filter::all().for_team(fixture::team("company"));
-        assert!(Selection::new(&company, &ctx).deal(&in_sub_team));
+        assert_eq!(matches(&company, &set, &teams), ["in-sub-team"]);
+        let nobody = Filter::all().for_team(fixture::team("north"));
+        assert!(matches(&nobody, &set, &teams).is_empty());
+        let ctx = fixture::context(&teams);
+        let mut selection = Selection::new(&east, &set, &ctx);
+        assert!(selection.team(Some(&fixture::team("east-1"))));
+        assert!(!selection.team(None));
     }
 
     #[test]
     fn deal_fields_and_products() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
-        let deal = DealBuilder::new("d1")
-            .owner("rep-a")
-            .source("web")
-            .product("crm", 1_000)
-            .build();
+        let set = fixture::set(vec![
+            DealBuilder::new("d1")
+                .owner("rep-a")
+                .source("web")
+                .product("crm", 1_000)
+                .build(),
+            DealBuilder::new("d2").owner("rep-b").build(),
+        ]);
         let matching = Filter::all()
             .for_rep(fixture::user("rep-a"))
             .from_source("web")
             .with_product("crm")
-            .in_pipeline(deal.pipeline.clone());
-        assert!(Selection::new(&matching, &ctx).deal(&deal));
+            .in_pipeline(PipelineId::new("new_business").unwrap());
+        assert_eq!(matches(&matching, &set, &teams), ["d1"]);
         for other in [
-            Filter::all().for_rep(fixture::user("rep-b")),
+            Filter::all().for_rep(fixture::user("rep-c")),
             Filter::all().from_source("referral"),
             Filter::all().with_product("erp"),
-            Filter::all().in_pipeline(crate::id::PipelineId::new("renewals").unwrap()),
+            Filter::all().in_pipeline(PipelineId::new("renewals").unwrap()),
         ] {
-            assert!(!Selection::new(&other, &ctx).deal(&deal), "{other:?}");
+            assert!(matches(&other, &set, &teams).is_empty(), "{other:?}");
         }
+        assert_eq!(matches(&Filter::all(), &set, &teams).len(), 2);
     }
 }

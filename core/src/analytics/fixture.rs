@@ -6,10 +6,12 @@ use std::collections::BTreeMap;
 use time::macros::{date, offset};
 use time::{Date, UtcOffset};
 
+use super::deal_set::DealSet;
 use super::filter::ReportContext;
 use crate::deal::{
     Account, AmountChange, Budget, CloseDateChange, CompanySize, Competitor, CompetitorStatus,
-    Deal, DealStatus, ProbabilityInputs, ProductLine, StageTransition, Touchpoint, TransitionKind,
+    Deal, DealStatus, FollowUp, FollowUpKind, ProbabilityInputs, ProductLine, StageTransition,
+    Touchpoint, TransitionKind,
 };
 use crate::exchange::ExchangeRates;
 use crate::id::{DealId, LeadId, PipelineId, RecordId, StageId, TeamId, UserId};
@@ -51,12 +53,14 @@ pub(crate) fn yuan(major: i64) -> Money {
     Money::new(major * 100, Currency::CNY)
 }
 
-/// A context in CNY at UTC+8 whose `now` is day 100.
-pub(crate) fn context<'a>(
-    rates: &'a ExchangeRates,
-    teams: &'a dyn TeamHierarchy,
-) -> ReportContext<'a> {
-    ReportContext::new(rates, teams, OFFSET, day(100))
+/// A context at UTC+8 whose `now` is day 100.
+pub(crate) fn context(teams: &dyn TeamHierarchy) -> ReportContext<'_> {
+    ReportContext::new(teams, OFFSET, day(100))
+}
+
+/// The deals in CNY (other currencies have no rate).
+pub(crate) fn set(deals: Vec<Deal>) -> DealSet {
+    DealSet::new(deals, ExchangeRates::new(Currency::CNY)).unwrap()
 }
 
 /// Builds a deal in the new-business pipeline, created on day 0 in 线索验证 (qualify), owned by
@@ -241,6 +245,11 @@ impl DealBuilder {
         self
     }
 
+    pub(crate) fn amount_money(mut self, amount: Money) -> Self {
+        self.deal.amount = amount;
+        self
+    }
+
     /// Logs an amount change (whole yuan) on `day` and sets the amount to `to`.
     pub(crate) fn amount_change(mut self, day_number: i64, from: i64, to: i64) -> Self {
         let id = self.record("a");
@@ -373,6 +382,24 @@ impl DealBuilder {
                 strengths: strengths.iter().map(|text| (*text).to_owned()).collect(),
                 weaknesses: weaknesses.iter().map(|text| (*text).to_owned()).collect(),
                 status,
+            },
+        );
+        self
+    }
+
+    pub(crate) fn follow_up(mut self, day_number: i64) -> Self {
+        let id = self.record("f");
+        self.deal.follow_ups.insert(
+            id.clone(),
+            FollowUp {
+                id,
+                kind: FollowUpKind::Call,
+                at: day(day_number),
+                by: self.deal.owner.clone(),
+                participants: Vec::new(),
+                summary: String::new(),
+                customer_feedback: String::new(),
+                next_step: None,
             },
         );
         self

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::DealSet;
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection, check_pipeline};
 use super::period::DateRange;
@@ -12,7 +13,7 @@ use super::rate::Rate;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::add_to;
 use super::timeline::StageOrder;
-use crate::deal::{Deal, DealStatus};
+use crate::deal::DealStatus;
 use crate::i18n::LocalizedText;
 use crate::id::{PipelineId, StageId};
 use crate::money::{Currency, Money};
@@ -185,20 +186,20 @@ impl From<FunnelBenchmark> for BTreeMap<StageId, Rate> {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{funnel, Filter, ReportContext};
+/// use dealflow_core::analytics::{funnel, DealSet, Filter, ReportContext};
 /// use dealflow_core::DealStatus::{Lost, Open, Won};
 #[doc = include_str!("doc_example.txt")]
 /// // Day numbers count from 2026-01-01; stages are 线索验证 → 需求分析 → 方案演示 → 谈判签约.
-/// let deals = [
+/// let deals = vec![
 ///     deal("won", 100_000, &[(3, "needs", Open, ""), (9, "demo", Open, ""), (20, "demo", Won, "")]),
 ///     deal("lost", 50_000, &[(4, "needs", Open, ""), (8, "needs", Lost, "price")]),
 ///     deal("fresh", 80_000, &[]), // still in 线索验证
 /// ];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
 /// let now = Timestamp::from_millis(1_770_000_000_000);
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), now);
-/// let report = funnel(&deals, &Pipeline::template_new_business(), &Filter::all(), &ctx)?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), now);
+/// let report = funnel(&set, &Pipeline::template_new_business(), &Filter::all(), &ctx)?;
 ///
 /// let qualify = &report.stages[0];
 /// assert_eq!((qualify.entered, qualify.moved_on, qualify.still_open), (3, 2, 1));
@@ -209,14 +210,14 @@ impl From<FunnelBenchmark> for BTreeMap<StageId, Rate> {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn funnel(
-    deals: &[Deal],
+    set: &DealSet,
     pipeline: &Pipeline,
     filter: &Filter,
     ctx: &ReportContext<'_>,
 ) -> Result<FunnelReport, AnalyticsError> {
     check_pipeline(filter, pipeline)?;
-    let currency = ctx.currency();
-    let order = StageOrder::new(pipeline);
+    let currency = set.currency();
+    let order = StageOrder::new(pipeline, set);
     let mut counts = vec![StageCounts::new(currency); order.len()];
     let mut report = FunnelReport {
         title: LocalizedText::new("销售漏斗转化", "Funnel conversion"),
@@ -234,33 +235,34 @@ pub fn funnel(
         stages: Vec::with_capacity(order.len()),
         bottleneck: None,
     };
-    let mut selection = Selection::new(filter, ctx);
+    let selection = Selection::new(filter, set, ctx);
+    let pipeline_number = set.names.pipelines.find(pipeline.id.as_str());
     // `seen[stage] == serial` marks the stages the current deal entered, without clearing.
     let mut seen = vec![0_u64; order.len()];
     let mut entered_stages: Vec<usize> = Vec::new();
     let mut serial = 0_u64;
-    for deal in deals {
-        if deal.pipeline != pipeline.id
-            || !selection.in_period(deal.created_at)
-            || !selection.deal(deal)
+    for (_, facts) in set.rows() {
+        if Some(facts.pipeline) != pipeline_number
+            || !selection.in_period(facts.created)
+            || !selection.deal(set, facts)
         {
             continue;
         }
-        let Some(current) = deal.current() else {
+        let entries = set.entries(facts);
+        let Some(current) = entries.last() else {
             continue;
         };
         serial += 1;
         entered_stages.clear();
-        for entry in deal
-            .history
+        for entry in entries
             .iter()
             .filter(|entry| entry.status == DealStatus::Open)
         {
-            if let Some(index) = order.index(&entry.stage) {
+            if let Some(index) = order.index(entry.stage) {
                 mark(&mut seen, &mut entered_stages, index, serial);
             }
         }
-        let final_index = order.index(&current.stage);
+        let final_index = order.index(current.stage);
         let status = current.status;
         if let Some(index) = final_index {
             // A deal closed in a stage it never entered (corrupt input) still ends there.
@@ -269,7 +271,7 @@ pub fn funnel(
             report.unplaced += 1;
             continue;
         }
-        let amount = ctx.rates.convert(deal.amount)?;
+        let amount = set.amount(facts);
         report.deals += 1;
         match status {
             DealStatus::Open => report.open += 1,
@@ -305,13 +307,13 @@ pub fn funnel(
 /// the bottleneck is the stage whose decided conversion falls furthest below the benchmark
 /// (`None` when no stage does worse than its benchmark).
 pub fn funnel_against(
-    deals: &[Deal],
+    set: &DealSet,
     pipeline: &Pipeline,
     filter: &Filter,
     ctx: &ReportContext<'_>,
     benchmark: &FunnelBenchmark,
 ) -> Result<FunnelReport, AnalyticsError> {
-    Ok(funnel(deals, pipeline, filter, ctx)?.compare_with(benchmark))
+    Ok(funnel(set, pipeline, filter, ctx)?.compare_with(benchmark))
 }
 
 impl FunnelReport {
@@ -499,7 +501,7 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder, stage};
-    use crate::exchange::ExchangeRates;
+    use crate::deal::Deal;
 
     fn counts(row: &FunnelStage) -> [u64; 7] {
         [
@@ -554,11 +556,10 @@ mod tests {
 
     #[test]
     fn hand_counted_funnel() {
-        let rates = ExchangeRates::new(crate::money::Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let pipeline = Pipeline::template_new_business();
-        let report = funnel(&deals(), &pipeline, &Filter::all(), &ctx).unwrap();
+        let report = funnel(&fixture::set(deals()), &pipeline, &Filter::all(), &ctx).unwrap();
         assert_eq!(
             (
                 report.deals,
@@ -591,9 +592,8 @@ mod tests {
 
     #[test]
     fn benchmark_picks_the_largest_drop() {
-        let rates = ExchangeRates::new(crate::money::Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let pipeline = Pipeline::template_new_business();
         let benchmark = FunnelBenchmark::new(BTreeMap::from([
             (stage("qualify"), Rate::from_basis_points(9_000)),
@@ -601,7 +601,14 @@ mod tests {
             (stage("demo"), Rate::from_basis_points(8_000)),
         ]))
         .unwrap();
-        let report = funnel_against(&deals(), &pipeline, &Filter::all(), &ctx, &benchmark).unwrap();
+        let report = funnel_against(
+            &fixture::set(deals()),
+            &pipeline,
+            &Filter::all(),
+            &ctx,
+            &benchmark,
+        )
+        .unwrap();
         // Drops: qualify 90 − 100 = −10, needs 60 − 50 = 10, demo 80 − 50 = 30 points.
         assert_eq!(
             report.stages[0].drop_vs_benchmark,
@@ -614,7 +621,7 @@ mod tests {
         assert_eq!(bottleneck.benchmark, Some(Rate::from_basis_points(8_000)));
 
         // Against its own history nothing is worse, so there is no bottleneck.
-        let history = funnel(&deals(), &pipeline, &Filter::all(), &ctx).unwrap();
+        let history = funnel(&fixture::set(deals()), &pipeline, &Filter::all(), &ctx).unwrap();
         let same = history
             .clone()
             .compare_with(&FunnelBenchmark::from_history(&history));
@@ -630,9 +637,8 @@ mod tests {
 
     #[test]
     fn cohort_filter_and_pipeline_checks() {
-        let rates = ExchangeRates::new(crate::money::Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let pipeline = Pipeline::template_new_business();
         let mut all = deals();
         all.push(DealBuilder::new("late").created(40).build());
@@ -644,11 +650,11 @@ mod tests {
         );
         let january = Filter::all()
             .in_period(DateRange::new(fixture::date_of(0), fixture::date_of(30)).unwrap());
-        let report = funnel(&all, &pipeline, &january, &ctx).unwrap();
+        let report = funnel(&fixture::set(all.clone()), &pipeline, &january, &ctx).unwrap();
         assert_eq!((report.deals, report.unplaced), (6, 1));
         let wrong = Filter::all().in_pipeline(PipelineId::new("renewals").unwrap());
         assert!(matches!(
-            funnel(&all, &pipeline, &wrong, &ctx),
+            funnel(&fixture::set(all), &pipeline, &wrong, &ctx),
             Err(AnalyticsError::PipelineMismatch { .. })
         ));
     }

@@ -1,12 +1,32 @@
 //! Bilingual labels shared by analytics and reports.
 
-use crate::deal::CompanySize;
+use crate::deal::{CompanySize, DealStatus};
 use crate::i18n::LocalizedText;
 use crate::pipeline::{Pipeline, Reason};
 
 /// "Not set": a segment or reason that was left empty.
 pub(crate) fn not_set() -> LocalizedText {
     LocalizedText::new("未填写", "Not set")
+}
+
+/// The whole company (the top of every roll-up).
+pub(crate) fn company() -> LocalizedText {
+    LocalizedText::new("全公司", "Whole company")
+}
+
+/// Records without a team.
+pub(crate) fn no_team() -> LocalizedText {
+    LocalizedText::new("未分配团队", "No team")
+}
+
+/// Open, won, lost or stopped.
+pub(crate) fn status(status: DealStatus) -> LocalizedText {
+    match status {
+        DealStatus::Open => LocalizedText::new("进行中", "Open"),
+        DealStatus::Won => LocalizedText::new("赢单", "Won"),
+        DealStatus::Lost => LocalizedText::new("输单", "Lost"),
+        DealStatus::Stopped => LocalizedText::new("暂停", "Stopped"),
+    }
 }
 
 /// A label for user data (names, ids) that is the same in both languages.
@@ -32,6 +52,8 @@ pub(crate) fn company_size(size: CompanySize) -> LocalizedText {
 pub(crate) enum ReasonList {
     /// Loss reasons.
     Loss,
+    /// Stop reasons.
+    Stop,
 }
 
 /// The label of reason `id`: from the first of `pipelines` (the deal's own first) whose list has
@@ -48,6 +70,7 @@ pub(crate) fn reason(
     let find = |pipeline: &Pipeline| -> Option<LocalizedText> {
         let reasons: &[Reason] = match list {
             ReasonList::Loss => &pipeline.loss_reasons,
+            ReasonList::Stop => &pipeline.stop_reasons,
         };
         reasons
             .iter()

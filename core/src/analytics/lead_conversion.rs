@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::DealSet;
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection};
 use super::label;
@@ -11,7 +12,7 @@ use super::period::DateRange;
 use super::rate::Rate;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::add_to;
-use crate::deal::{Deal, DealStatus};
+use crate::deal::DealStatus;
 use crate::i18n::LocalizedText;
 use crate::id::{DealId, LeadId, TeamId, UserId};
 use crate::money::{Currency, Money};
@@ -110,7 +111,7 @@ pub struct LeadConversionRow {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{lead_conversion, Filter, LeadFact, LeadStatus, ReportContext};
+/// use dealflow_core::analytics::{lead_conversion, DealSet, Filter, LeadFact, LeadStatus, ReportContext};
 /// use dealflow_core::DealStatus::Won;
 #[doc = include_str!("doc_example.txt")]
 /// let lead = |id: &str, source: &str, deal: Option<&str>| LeadFact {
@@ -120,11 +121,11 @@ pub struct LeadConversionRow {
 ///     converted_deal: deal.map(|id| DealId::new(id).unwrap()),
 /// };
 /// let leads = [lead("l1", "web", Some("d1")), lead("l2", "web", Some("d2")), lead("l3", "web", None), lead("l4", "expo", None)];
-/// let deals = [deal("d1", 100_000, &[(20, "qualify", Won, "")]), deal("d2", 100_000, &[])];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let deals = vec![deal("d1", 100_000, &[(20, "qualify", Won, "")]), deal("d2", 100_000, &[])];
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = lead_conversion(&leads, &deals, &Filter::all(), &ctx)?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = lead_conversion(&leads, &set, &Filter::all(), &ctx)?;
 /// let web = report.by_source.iter().find(|row| row.key.as_deref() == Some("web")).unwrap();
 /// assert_eq!((web.leads, web.deals, web.won), (3, 2, 1));
 /// assert_eq!(web.lead_to_deal.map(|rate| rate.to_string()), Some("66.67%".into()));
@@ -133,19 +134,18 @@ pub struct LeadConversionRow {
 /// ```
 pub fn lead_conversion(
     leads: &[LeadFact],
-    deals: &[Deal],
+    set: &DealSet,
     filter: &Filter,
     ctx: &ReportContext<'_>,
 ) -> Result<LeadConversionReport, AnalyticsError> {
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
-    let deals_by_id: HashMap<&DealId, &Deal> = deals.iter().map(|deal| (&deal.id, deal)).collect();
+    let currency = set.currency();
+    let mut selection = Selection::new(filter, set, ctx);
     let mut total = Counts::new(currency);
     let mut by_source: HashMap<Option<&str>, Counts> = HashMap::new();
     let mut by_campaign: HashMap<Option<&str>, Counts> = HashMap::new();
     let mut by_product: HashMap<Option<&str>, Counts> = HashMap::new();
     for lead in leads {
-        if !selection.in_period(lead.created_at)
+        if !selection.in_period(lead.created_at.millis())
             || !selection.team(lead.team.as_ref())
             || !selection.rep(lead.owner.as_ref())
             || !selection.source(lead.source.as_deref())
@@ -153,20 +153,17 @@ pub fn lead_conversion(
         {
             continue;
         }
-        let deal = lead
-            .converted_deal
-            .as_ref()
-            .and_then(|id| deals_by_id.get(id).copied());
+        let deal = lead.converted_deal.as_ref().and_then(|id| set.row(id));
         let converted = match deal {
-            Some(deal) => selection.pipeline(&deal.pipeline),
+            Some((deal, _)) => selection.pipeline(&deal.pipeline),
             None => {
                 filter.pipeline.is_none()
                     && (lead.converted_deal.is_some() || lead.status == LeadStatus::Converted)
             }
         };
         let won_amount = match deal {
-            Some(deal) if converted && deal.status() == DealStatus::Won => {
-                Some(ctx.rates.convert(deal.amount)?)
+            Some((deal, facts)) if converted && deal.status() == DealStatus::Won => {
+                Some(set.amount(facts))
             }
             _ => None,
         };
@@ -299,7 +296,6 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder, day, yuan};
-    use crate::exchange::ExchangeRates;
     use crate::id::PipelineId;
 
     fn lead(id: &str, on: i64, source: Option<&str>, product: Option<&str>) -> LeadFact {
@@ -324,9 +320,8 @@ mod tests {
 
     #[test]
     fn rates_by_source_and_product() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let mut junk = lead("l5", 3, Some("expo"), None);
         junk.status = LeadStatus::Disqualified;
         let leads = [
@@ -338,7 +333,7 @@ mod tests {
             converted(lead("l6", 4, None, Some("crm")), "missing"),
             lead("l7", 45, Some("web"), None),
         ];
-        let deals = [
+        let deals = fixture::set(vec![
             DealBuilder::new("d1").won(20).amount(70_000).build(),
             DealBuilder::new("d2").lost(20, "price").build(),
             DealBuilder::new("d3")
@@ -346,7 +341,7 @@ mod tests {
                 .amount(30_000)
                 .pipeline("renewals")
                 .build(),
-        ];
+        ]);
         let january = Filter::all()
             .in_period(DateRange::new(fixture::date_of(0), fixture::date_of(30)).unwrap());
         let report = lead_conversion(&leads, &deals, &january, &ctx).unwrap();

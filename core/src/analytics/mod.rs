@@ -17,7 +17,7 @@
 //! | Marketing attribution, five models side by side | [`attribution`] | deals won in it |
 //! | Pipeline change between two dates | [`pipeline_change`] | the two dates: its first and last day |
 //!
-//! The weekly sales reports are built on the same pieces.
+//! The weekly sales reports built on the same pieces are in [`crate::report`].
 //!
 //! # Numbers
 //!
@@ -53,21 +53,22 @@
 
 mod attribution;
 mod competitor;
+pub(crate) mod deal_set;
 mod dwell;
 mod error;
-mod filter;
+pub(crate) mod filter;
 mod funnel;
-mod label;
+pub(crate) mod label;
 mod lead_conversion;
-mod period;
+pub(crate) mod period;
 mod pipeline_change;
-mod rank;
-mod rate;
+pub(crate) mod rank;
+pub(crate) mod rate;
 mod segment;
-mod table;
-mod tally;
-mod timeline;
-mod win_loss;
+pub(crate) mod table;
+pub(crate) mod tally;
+pub(crate) mod timeline;
+pub(crate) mod win_loss;
 
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -76,6 +77,7 @@ pub use attribution::{
     AttributionModel, AttributionReport, AttributionRow, TouchDimension, allocate, attribution,
 };
 pub use competitor::{CompetitorReport, CompetitorRow, Mention, competitors};
+pub use deal_set::DealSet;
 pub use dwell::{
     CycleBreakdown, DwellBreakdown, DwellReport, SalesCycleReport, SegmentCycle, SegmentDwell,
     StageDwell, sales_cycle, stage_dwell,

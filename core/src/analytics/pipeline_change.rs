@@ -4,13 +4,14 @@
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use super::deal_set::{DealSet, Entry};
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection};
 use super::period::DateRange;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::Tally;
-use super::timeline::{amount_before, close_date_before};
-use crate::deal::{Deal, DealStatus, StageTransition};
+use super::timeline::{amount_at, close_date_before, count_before, entry_before};
+use crate::deal::DealStatus;
 use crate::i18n::LocalizedText;
 use crate::id::{DealId, UserId};
 use crate::money::{Currency, Money, MoneyError};
@@ -214,19 +215,19 @@ pub struct DealChange {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{pipeline_change, ChangeKind, DateRange, Filter, PipelineScope, ReportContext};
+/// use dealflow_core::analytics::{pipeline_change, ChangeKind, DateRange, DealSet, Filter, PipelineScope, ReportContext};
 /// use dealflow_core::DealStatus::{Open, Won};
 #[doc = include_str!("doc_example.txt")]
 /// // Days count from 2026-01-01; the review covers the second week of January.
 /// let week = DateRange::new(time::macros::date!(2026-01-08), time::macros::date!(2026-01-14))?;
-/// let deals = [
+/// let deals = vec![
 ///     deal("old", 100_000, &[]),                                     // open all along
 ///     deal("won", 50_000, &[(3, "needs", Open, ""), (9, "needs", Won, "")]), // won in the week
 /// ];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = pipeline_change(&deals, &Filter::all().in_period(week), &ctx, PipelineScope::AllOpen)?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = pipeline_change(&set, &Filter::all().in_period(week), &ctx, PipelineScope::AllOpen)?;
 /// assert_eq!(report.start.amount, Money::from_major(150_000, Currency::CNY)?);
 /// assert_eq!(report.end.amount, Money::from_major(100_000, Currency::CNY)?);
 /// let won = report.buckets.iter().find(|bucket| bucket.kind == ChangeKind::Won).unwrap();
@@ -234,14 +235,14 @@ pub struct DealChange {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn pipeline_change(
-    deals: &[Deal],
+    set: &DealSet,
     filter: &Filter,
     ctx: &ReportContext<'_>,
     scope: PipelineScope,
 ) -> Result<PipelineChangeReport, AnalyticsError> {
     let window = filter.period.ok_or(AnalyticsError::PeriodRequired)?;
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
+    let currency = set.currency();
+    let selection = Selection::new(filter, set, ctx);
     let (start, end) = (selection.window.start, selection.window.end);
     let mut report = PipelineChangeReport {
         title: LocalizedText::new("管道变化", "Pipeline change"),
@@ -264,41 +265,61 @@ pub fn pipeline_change(
             .collect(),
         deals: Vec::new(),
     };
+    // First pass over the compact columns only: which deals can have changed? Deals closed
+    // before the period and still closed are the bulk of history.
+    let candidates: Vec<usize> = set
+        .rows()
+        .enumerate()
+        .filter(|(_, (_, facts))| {
+            if facts.created >= end || !selection.deal(set, facts) {
+                return false;
+            }
+            let entries = set.entries(facts);
+            let open_at_start =
+                entry_before(entries, start).is_some_and(|entry| entry.status == DealStatus::Open);
+            entry_before(entries, end).is_some_and(|at_end| {
+                open_at_start || at_end.status == DealStatus::Open || at_end.at >= start
+            })
+        })
+        .map(|(index, _)| index)
+        .collect();
+    // The candidates' close-date and amount logs live in scattered heap blocks: load them all
+    // first so the cache misses overlap, rather than waiting for each in turn.
+    let mut first_changes = 0_i64;
+    for (deal, _) in candidates.iter().filter_map(|index| set.row_at(*index)) {
+        let close = deal
+            .close_date_changes
+            .first()
+            .map(|change| change.at.millis());
+        let amount = deal.amount_changes.first().map(|change| change.at.millis());
+        first_changes = first_changes
+            .wrapping_add(close.unwrap_or_default())
+            .wrapping_add(amount.unwrap_or_default());
+    }
+    std::hint::black_box(first_changes);
     let mut changes = Vec::with_capacity(3);
-    for deal in deals {
-        if deal.created_at.millis() >= end {
-            continue;
-        }
-        // Index of the first entry at or after each instant; the entry before it is in force.
-        let before_start = deal
-            .history
-            .partition_point(|entry| entry.at.millis() < start);
-        let before_end = deal
-            .history
-            .partition_point(|entry| entry.at.millis() < end);
-        let at_start = before_start
-            .checked_sub(1)
-            .and_then(|index| deal.history.get(index));
+    for (deal, facts) in candidates.iter().filter_map(|index| set.row_at(*index)) {
+        let entries = set.entries(facts);
+        // The entry in force at each instant is the last one strictly before it.
+        let before_end = count_before(entries, end);
         let Some(at_end) = before_end
             .checked_sub(1)
-            .and_then(|index| deal.history.get(index))
+            .and_then(|index| entries.get(index))
         else {
             continue;
         };
+        let at_start = entry_before(entries, start);
+        let open_at_start = at_start.is_some_and(|entry| entry.status == DealStatus::Open);
+        let open_at_end = at_end.status == DealStatus::Open;
+        let closed_during = !open_at_end && at_end.at >= start;
         let start_close = close_date_before(deal, start);
         let end_close = close_date_before(deal, end);
-        let in_at_start = at_start
-            .is_some_and(|entry| entry.status == DealStatus::Open && scope.accepts(start_close));
-        let in_at_end = at_end.status == DealStatus::Open && scope.accepts(end_close);
-        let closed_during = at_end.status != DealStatus::Open && at_end.at.millis() >= start;
-        let entered = || {
-            if at_start.is_none() {
-                ChangeKind::New
-            } else if at_start.is_some_and(|entry| entry.status != DealStatus::Open) {
-                ChangeKind::Reopened
-            } else {
-                ChangeKind::PulledIn
-            }
+        let in_at_start = open_at_start && scope.accepts(start_close);
+        let in_at_end = open_at_end && scope.accepts(end_close);
+        let entered = || match at_start {
+            None => ChangeKind::New,
+            Some(entry) if entry.status != DealStatus::Open => ChangeKind::Reopened,
+            Some(_) => ChangeKind::PulledIn,
         };
         changes.clear();
         match (in_at_start, in_at_end) {
@@ -306,33 +327,22 @@ pub fn pipeline_change(
                 // Entered and left within the period: it counts both ways.
                 let previous = before_end
                     .checked_sub(2)
-                    .and_then(|index| deal.history.get(index));
+                    .and_then(|index| entries.get(index));
                 let in_before_closing = previous.is_some_and(|entry| {
                     entry.status == DealStatus::Open
-                        && scope.accepts(close_date_before(deal, at_end.at.millis()))
+                        && scope.accepts(close_date_before(deal, at_end.at))
                 });
                 if !(closed_during && in_before_closing) {
                     continue;
                 }
-                if !selection.deal(deal) {
-                    continue;
-                }
                 changes.push(entered());
-                changes.push(closing_kind(at_end));
+                changes.push(closing_kind(*at_end));
             }
-            (false, true) => {
-                if !selection.deal(deal) {
-                    continue;
-                }
-                changes.push(entered());
-            }
+            (false, true) => changes.push(entered()),
             (true, _) => {
-                if !selection.deal(deal) {
-                    continue;
-                }
                 if !in_at_end {
                     changes.push(if closed_during {
-                        closing_kind(at_end)
+                        closing_kind(*at_end)
                     } else {
                         ChangeKind::PushedOut
                     });
@@ -345,9 +355,9 @@ pub fn pipeline_change(
                 }
             }
         }
-        let end_amount = ctx.rates.convert(amount_before(deal, end))?;
+        let end_amount = amount_at(set, deal, facts, end)?;
         let start_amount = if in_at_start {
-            let amount = ctx.rates.convert(amount_before(deal, start))?;
+            let amount = amount_at(set, deal, facts, start)?;
             report.start.add(amount)?;
             let difference = end_amount.checked_sub(amount)?;
             if difference.is_positive() {
@@ -391,7 +401,7 @@ pub fn pipeline_change(
     Ok(report)
 }
 
-fn closing_kind(entry: &StageTransition) -> ChangeKind {
+fn closing_kind(entry: Entry) -> ChangeKind {
     match entry.status {
         DealStatus::Won => ChangeKind::Won,
         DealStatus::Lost => ChangeKind::Lost,
@@ -432,7 +442,7 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder, date_of, yuan};
-    use crate::exchange::ExchangeRates;
+    use crate::deal::Deal;
 
     /// The review covers days 7–13 (the second week of January 2026).
     fn week() -> Filter {
@@ -502,10 +512,15 @@ mod tests {
 
     #[test]
     fn all_open_waterfall() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
-        let report = pipeline_change(&deals(), &week(), &ctx, PipelineScope::AllOpen).unwrap();
+        let ctx = fixture::context(&teams);
+        let report = pipeline_change(
+            &fixture::set(deals()),
+            &week(),
+            &ctx,
+            PipelineScope::AllOpen,
+        )
+        .unwrap();
         // Start: up 100 + steady 60 + won 100 + lost 100 + slip 100 = 460k in 5 deals.
         assert_eq!(
             (report.start.count, report.start.amount.minor() / 100),
@@ -537,9 +552,8 @@ mod tests {
 
     #[test]
     fn close_period_scope_pushes_out_and_pulls_in() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let q1 = PipelineScope::ClosingIn {
             period: DateRange::quarter(2026, 1).unwrap(),
         };
@@ -550,7 +564,7 @@ mod tests {
                 .close_date_change(11, Some(date_of(100)), Some(date_of(85)))
                 .build(),
         );
-        let report = pipeline_change(&deals, &week(), &ctx, q1).unwrap();
+        let report = pipeline_change(&fixture::set(deals), &week(), &ctx, q1).unwrap();
         assert_eq!(bucket(&report, ChangeKind::PushedOut), (1, 100_000));
         assert_eq!(bucket(&report, ChangeKind::PulledIn), (1, 100_000));
         assert_eq!(bucket(&report, ChangeKind::CloseDateLater), (0, 0));
@@ -561,11 +575,15 @@ mod tests {
 
     #[test]
     fn needs_a_period() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         assert_eq!(
-            pipeline_change(&deals(), &Filter::all(), &ctx, PipelineScope::AllOpen),
+            pipeline_change(
+                &fixture::set(deals()),
+                &Filter::all(),
+                &ctx,
+                PipelineScope::AllOpen
+            ),
             Err(AnalyticsError::PeriodRequired)
         );
     }

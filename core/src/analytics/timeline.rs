@@ -1,63 +1,78 @@
-//! Fast questions about a deal's history at an instant, without allocating.
-//!
-//! [`Deal::stage_visits`](crate::Deal::stage_visits) clones ids for every visit; analyses run
-//! over a million history entries, so they read the history in place through these helpers.
+//! Questions about a deal's history at an instant, answered from the compact columns of a
+//! [`DealSet`](super::DealSet) (or, for the amount and close-date logs, from the deal).
 
 use time::Date;
 
-use crate::deal::{Deal, DealStatus, StageTransition};
-use crate::id::StageId;
-use crate::money::Money;
+use super::deal_set::{DealFacts, DealSet, Entry};
+use crate::deal::{Deal, DealStatus};
+use crate::money::{Money, MoneyError};
 use crate::pipeline::Pipeline;
-use crate::timestamp::Timestamp;
 
-/// Stage ids of a pipeline in order, for finding a stage's position by comparing strings.
-pub(crate) struct StageOrder<'p> {
-    ids: Vec<&'p str>,
+/// The position of each of a set's interned stages in one pipeline.
+pub(crate) struct StageOrder {
+    positions: Vec<Option<usize>>,
+    len: usize,
 }
 
-impl<'p> StageOrder<'p> {
-    pub(crate) fn new(pipeline: &'p Pipeline) -> Self {
+impl StageOrder {
+    pub(crate) fn new(pipeline: &Pipeline, set: &DealSet) -> Self {
+        let stages = &set.names.stages;
+        let positions = (0..stages.len())
+            .map(|number| {
+                let name = u32::try_from(number)
+                    .ok()
+                    .and_then(|number| stages.name(number))?;
+                pipeline
+                    .stages
+                    .iter()
+                    .position(|stage| stage.id.as_str() == name)
+            })
+            .collect();
         StageOrder {
-            ids: pipeline
-                .stages
-                .iter()
-                .map(|stage| stage.id.as_str())
-                .collect(),
+            positions,
+            len: pipeline.stages.len(),
         }
     }
 
-    /// The position of `stage`, or `None` for a stage the pipeline no longer has.
-    pub(crate) fn index(&self, stage: &StageId) -> Option<usize> {
-        let stage = stage.as_str();
-        self.ids.iter().position(|id| *id == stage)
+    /// The position of interned stage `stage`, or `None` for a stage the pipeline does not have.
+    pub(crate) fn index(&self, stage: u32) -> Option<usize> {
+        usize::try_from(stage)
+            .ok()
+            .and_then(|stage| self.positions.get(stage).copied().flatten())
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.ids.len()
+        self.len
     }
 }
 
 /// The entry that closed the deal, when it is currently won, lost or stopped.
-pub(crate) fn closing_entry(deal: &Deal) -> Option<&StageTransition> {
-    deal.current()
+pub(crate) fn closing(set: &DealSet, facts: &DealFacts) -> Option<Entry> {
+    facts
+        .current(set)
         .filter(|entry| entry.status != DealStatus::Open)
 }
 
-/// When the deal was won, if it is won now.
-pub(crate) fn won_at(deal: &Deal) -> Option<Timestamp> {
-    deal.current()
+/// When the deal was won (ms), if it is won now.
+pub(crate) fn won_at(set: &DealSet, facts: &DealFacts) -> Option<i64> {
+    facts
+        .current(set)
         .filter(|entry| entry.status == DealStatus::Won)
         .map(|entry| entry.at)
 }
 
-/// The history entry in force just before `instant` (the last one strictly earlier), or `None`
-/// when the deal did not exist yet.
-pub(crate) fn entry_before(deal: &Deal, instant: i64) -> Option<&StageTransition> {
-    let count = deal
-        .history
-        .partition_point(|entry| entry.at.millis() < instant);
-    count.checked_sub(1).and_then(|last| deal.history.get(last))
+/// The number of entries strictly before `instant`: the entry in force just before it is the
+/// one before that index.
+pub(crate) fn count_before(entries: &[Entry], instant: i64) -> usize {
+    entries.partition_point(|entry| entry.at < instant)
+}
+
+/// The entry in force just before `instant`, or `None` when the deal did not exist yet.
+pub(crate) fn entry_before(entries: &[Entry], instant: i64) -> Option<Entry> {
+    count_before(entries, instant)
+        .checked_sub(1)
+        .and_then(|last| entries.get(last))
+        .copied()
 }
 
 /// The deal's amount just before `instant`: the `from` of the first change at or after it, else
@@ -67,6 +82,24 @@ pub(crate) fn amount_before(deal: &Deal, instant: i64) -> Money {
         .iter()
         .find(|change| change.at.millis() >= instant)
         .map_or(deal.amount, |change| change.from)
+}
+
+/// The deal's amount just before `instant`, in the reporting currency: the converted current
+/// amount of the set when no change came after the instant.
+pub(crate) fn amount_at(
+    set: &DealSet,
+    deal: &Deal,
+    facts: &DealFacts,
+    instant: i64,
+) -> Result<Money, MoneyError> {
+    if deal
+        .amount_changes
+        .last()
+        .is_none_or(|change| change.at.millis() < instant)
+    {
+        return Ok(set.amount(facts));
+    }
+    set.convert(amount_before(deal, instant))
 }
 
 /// The expected close date just before `instant`, from the close-date log.
@@ -80,7 +113,7 @@ pub(crate) fn close_date_before(deal: &Deal, instant: i64) -> Option<Date> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::fixture::{self, DealBuilder, day};
+    use crate::analytics::fixture::{self, DealBuilder, day, yuan};
     use time::macros::date;
 
     #[test]
@@ -92,19 +125,8 @@ mod tests {
             .amount_change(3, 100_000, 120_000)
             .close_date_change(4, Some(date!(2026 - 03 - 31)), Some(date!(2026 - 04 - 30)))
             .build();
-        assert!(entry_before(&deal, day(0).millis()).is_none());
-        let at_five = entry_before(&deal, day(5).millis()).map(|entry| entry.stage.as_str());
-        assert_eq!(at_five, Some("qualify"));
-        let later = entry_before(&deal, day(6).millis()).map(|entry| entry.stage.as_str());
-        assert_eq!(later, Some("needs"));
-        assert_eq!(
-            amount_before(&deal, day(2).millis()),
-            fixture::yuan(100_000)
-        );
-        assert_eq!(
-            amount_before(&deal, day(4).millis()),
-            fixture::yuan(120_000)
-        );
+        assert_eq!(amount_before(&deal, day(2).millis()), yuan(100_000));
+        assert_eq!(amount_before(&deal, day(4).millis()), yuan(120_000));
         assert_eq!(
             close_date_before(&deal, day(4).millis()),
             Some(date!(2026 - 03 - 31))
@@ -113,6 +135,35 @@ mod tests {
             close_date_before(&deal, day(5).millis()),
             Some(date!(2026 - 04 - 30))
         );
-        assert_eq!(won_at(&deal), Some(day(9)));
+
+        let pipeline = Pipeline::template_new_business();
+        let set = fixture::set(vec![
+            deal,
+            DealBuilder::new("d2").created_in("legacy").build(),
+        ]);
+        let order = StageOrder::new(&pipeline, &set);
+        let mut rows = set.rows();
+        let (_, facts) = rows.next().unwrap();
+        let entries = set.entries(facts);
+        assert!(entry_before(entries, day(0).millis()).is_none());
+        let at_five =
+            entry_before(entries, day(5).millis()).and_then(|entry| order.index(entry.stage));
+        assert_eq!(at_five, Some(0));
+        let later =
+            entry_before(entries, day(6).millis()).and_then(|entry| order.index(entry.stage));
+        assert_eq!(later, Some(1));
+        assert_eq!(won_at(&set, facts), Some(day(9).millis()));
+        assert_eq!(
+            closing(&set, facts).map(|entry| entry.status),
+            Some(DealStatus::Won)
+        );
+        let (_, facts) = rows.next().unwrap();
+        assert_eq!(
+            facts
+                .current(&set)
+                .and_then(|entry| order.index(entry.stage)),
+            None
+        );
+        assert_eq!(won_at(&set, facts), None);
     }
 }

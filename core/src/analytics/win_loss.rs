@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::deal_set::DealSet;
 use super::error::AnalyticsError;
 use super::filter::{Filter, ReportContext, Selection};
 use super::label::{self, ReasonList};
@@ -13,7 +14,7 @@ use super::rate::Rate;
 use super::segment::{Segment, SegmentDimension, SegmentIndex};
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::Tally;
-use super::timeline::closing_entry;
+use super::timeline::closing;
 use crate::deal::{Deal, DealStatus};
 use crate::i18n::LocalizedText;
 use crate::id::PipelineId;
@@ -107,19 +108,19 @@ pub struct SegmentWinRate {
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use dealflow_core::analytics::{win_loss, Filter, ReportContext};
+/// use dealflow_core::analytics::{win_loss, DealSet, Filter, ReportContext};
 /// use dealflow_core::DealStatus::{Lost, Won};
 #[doc = include_str!("doc_example.txt")]
-/// let deals = [
+/// let deals = vec![
 ///     deal("a", 100_000, &[(9, "qualify", Won, "")]),
 ///     deal("b", 300_000, &[(9, "qualify", Lost, "price")]),
 ///     deal("c", 100_000, &[(9, "qualify", Lost, "competitor")]),
 ///     deal("d", 100_000, &[(9, "qualify", Lost, "competitor")]),
 /// ];
-/// let rates = ExchangeRates::new(Currency::CNY);
+/// let set = DealSet::new(deals, ExchangeRates::new(Currency::CNY))?;
 /// let teams = BTreeMap::<TeamId, TeamId>::new();
-/// let ctx = ReportContext::new(&rates, &teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
-/// let report = win_loss(&deals, &[Pipeline::template_new_business()], &Filter::all(), &ctx, &[])?;
+/// let ctx = ReportContext::new(&teams, time::macros::offset!(+8), Timestamp::from_millis(1_770_000_000_000));
+/// let report = win_loss(&set, &[Pipeline::template_new_business()], &Filter::all(), &ctx, &[])?;
 /// assert_eq!(report.win_rate.map(|rate| rate.to_string()), Some("25%".into()));
 /// let top = &report.loss_reasons[0];
 /// assert_eq!((top.label.zh_cn.as_str(), top.count, top.rank_by_value), ("选择了竞争对手", 2, 2));
@@ -127,14 +128,14 @@ pub struct SegmentWinRate {
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
 pub fn win_loss(
-    deals: &[Deal],
+    set: &DealSet,
     pipelines: &[Pipeline],
     filter: &Filter,
     ctx: &ReportContext<'_>,
     breakdowns: &[SegmentDimension],
 ) -> Result<WinLossReport, AnalyticsError> {
-    let currency = ctx.currency();
-    let mut selection = Selection::new(filter, ctx);
+    let currency = set.currency();
+    let selection = Selection::new(filter, set, ctx);
     let mut outcomes = Outcomes::new(currency);
     let mut reasons = ReasonTable::new(currency, ReasonList::Loss);
     let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
@@ -143,17 +144,17 @@ pub fn win_loss(
         .collect();
     let mut by_segment: Vec<Vec<Outcomes>> = vec![Vec::new(); breakdowns.len()];
     let mut numbers = Vec::new();
-    for deal in deals {
-        let Some(closing) = closing_entry(deal) else {
+    for (deal, facts) in set.rows() {
+        let Some(closing) = closing(set, facts) else {
             continue;
         };
-        if !selection.in_period(closing.at) || !selection.deal(deal) {
+        if !selection.in_period(closing.at) || !selection.deal(set, facts) {
             continue;
         }
-        let amount = ctx.rates.convert(deal.amount)?;
+        let amount = set.amount(facts);
         outcomes.add(closing.status, amount)?;
         if closing.status == DealStatus::Lost {
-            reasons.add(pipelines, deal, closing.reason.as_deref(), amount)?;
+            reasons.add(pipelines, deal, closing_reason(deal), amount)?;
         }
         for (index, per_segment) in indexes.iter_mut().zip(by_segment.iter_mut()) {
             index.of_deal(deal, &mut numbers);
@@ -210,6 +211,11 @@ pub fn win_loss(
         loss_reasons: reasons.into_rows(),
         breakdowns,
     })
+}
+
+/// The reason recorded on the deal's closing entry.
+pub(crate) fn closing_reason(deal: &Deal) -> Option<&str> {
+    deal.current().and_then(|entry| entry.reason.as_deref())
 }
 
 /// Won, lost and stopped tallies.
@@ -389,7 +395,6 @@ mod tests {
 
     use super::*;
     use crate::analytics::fixture::{self, DealBuilder};
-    use crate::exchange::ExchangeRates;
 
     fn deals() -> Vec<Deal> {
         vec![
@@ -433,13 +438,12 @@ mod tests {
 
     #[test]
     fn ranks_reasons_and_segments() {
-        let rates = ExchangeRates::new(Currency::CNY);
         let teams = BTreeMap::new();
-        let ctx = fixture::context(&rates, &teams);
+        let ctx = fixture::context(&teams);
         let january = Filter::all()
             .in_period(DateRange::new(fixture::date_of(0), fixture::date_of(30)).unwrap());
         let report = win_loss(
-            &deals(),
+            &fixture::set(deals()),
             &[Pipeline::template_new_business()],
             &january,
             &ctx,
