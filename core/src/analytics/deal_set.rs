@@ -31,6 +31,7 @@ use crate::money::{Currency, Money, MoneyError};
 /// assert_eq!(set.currency(), Currency::CNY);
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct DealSet {
     deals: Vec<Deal>,
     rates: ExchangeRates,
@@ -74,7 +75,7 @@ pub(crate) struct Entry {
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// Strings numbered in order of first appearance.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Interner {
     numbers: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
@@ -115,7 +116,7 @@ impl Interner {
 }
 
 /// The interned strings of a set.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Names {
     pub(crate) stages: Interner,
     pub(crate) pipelines: Interner,

@@ -289,12 +289,10 @@ pub fn pipeline_change(
     for (deal, _) in candidates.iter().filter_map(|index| set.row_at(*index)) {
         let close = deal
             .close_date_changes
-            .first()
+            .iter()
             .map(|change| change.at.millis());
-        let amount = deal.amount_changes.first().map(|change| change.at.millis());
-        first_changes = first_changes
-            .wrapping_add(close.unwrap_or_default())
-            .wrapping_add(amount.unwrap_or_default());
+        let amount = deal.amount_changes.iter().map(|change| change.at.millis());
+        first_changes = close.chain(amount).fold(first_changes, i64::wrapping_add);
     }
     std::hint::black_box(first_changes);
     let mut changes = Vec::with_capacity(3);
