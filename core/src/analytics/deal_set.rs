@@ -15,7 +15,9 @@ use rustc_hash::FxHashMap;
 
 use super::error::AnalyticsError;
 use super::filter::product_key;
-use crate::deal::{Deal, DealStatus};
+use time::Date;
+
+use crate::deal::{CompanySize, Deal, DealStatus};
 use crate::exchange::ExchangeRates;
 use crate::id::DealId;
 use crate::money::{Currency, Money, MoneyError};
@@ -61,6 +63,31 @@ pub(crate) struct DealFacts {
     pub(crate) team: u32,
     /// [`NONE`] without a source.
     pub(crate) source: u32,
+    /// The account's industry ([`NONE`] when not set).
+    pub(crate) industry: u32,
+    /// The account's region ([`NONE`] when not set).
+    pub(crate) region: u32,
+    /// The account's size band.
+    pub(crate) size: Option<CompanySize>,
+    /// The current expected close date.
+    pub(crate) expected_close: Option<Date>,
+    /// When the close date last changed (`i64::MIN` if never): before that instant the close
+    /// date can only be read from the deal's log.
+    pub(crate) close_changed: i64,
+    /// When the amount last changed (`i64::MIN` if never).
+    pub(crate) amount_changed: i64,
+}
+
+impl DealFacts {
+    /// The expected close date just before `instant`: the current one when it has not changed
+    /// since, else read from the deal's log.
+    pub(crate) fn close_date_before(&self, deal: &Deal, instant: i64) -> Option<Date> {
+        if self.close_changed < instant {
+            self.expected_close
+        } else {
+            super::timeline::close_date_before(deal, instant)
+        }
+    }
 }
 
 /// One stage-history entry: the deal entered `stage` with `status` at `at`.
@@ -124,6 +151,10 @@ pub(crate) struct Names {
     pub(crate) teams: Interner,
     pub(crate) sources: Interner,
     pub(crate) products: Interner,
+    /// The product name first seen with each product key, by the key's number.
+    pub(crate) product_names: Vec<Box<str>>,
+    pub(crate) industries: Interner,
+    pub(crate) regions: Interner,
 }
 
 impl DealSet {
@@ -144,7 +175,14 @@ impl DealSet {
             positions: OnceLock::new(),
             stale: 0,
         };
-        for deal in &deals {
+        if let Some(first) = deals.first() {
+            touch(first);
+        }
+        for (index, deal) in deals.iter().enumerate() {
+            // Start fetching the next deal's strings while this one is interned.
+            if let Some(next) = deals.get(index + 1) {
+                touch(next);
+            }
             let facts = set.prepare(deal)?;
             set.facts.push(facts);
         }
@@ -295,14 +333,6 @@ impl DealSet {
     }
 
     fn prepare(&mut self, deal: &Deal) -> Result<DealFacts, AnalyticsError> {
-        touch(
-            deal.history
-                .iter()
-                .map(|entry| entry.stage.as_str())
-                .chain([deal.pipeline.as_str(), deal.owner.as_str()])
-                .chain(deal.team.as_ref().map(|team| team.as_str()))
-                .chain(deal.source.as_deref()),
-        );
         let amount = self.rates.convert(deal.amount)?.minor();
         let entries_start = self.entries.len();
         for entry in &deal.history {
@@ -316,6 +346,9 @@ impl DealSet {
         let products_start = self.products.len();
         for line in deal.product_lines.values() {
             let product = self.names.products.intern(product_key(line));
+            if self.names.product_names.len() < self.names.products.len() {
+                self.names.product_names.push(line.product.as_str().into());
+            }
             if !self
                 .products
                 .get(products_start..)
@@ -338,6 +371,24 @@ impl DealSet {
                 .teams
                 .intern_optional(deal.team.as_ref().map(|team| team.as_str())),
             source: self.names.sources.intern_optional(deal.source.as_deref()),
+            industry: self
+                .names
+                .industries
+                .intern_optional(deal.account.industry.as_deref()),
+            region: self
+                .names
+                .regions
+                .intern_optional(deal.account.region.as_deref()),
+            size: deal.account.size,
+            expected_close: deal.expected_close,
+            close_changed: deal
+                .close_date_changes
+                .last()
+                .map_or(i64::MIN, |change| change.at.millis()),
+            amount_changed: deal
+                .amount_changes
+                .last()
+                .map_or(i64::MIN, |change| change.at.millis()),
         })
     }
 
@@ -370,16 +421,29 @@ impl DealSet {
     }
 }
 
-/// Reads the first byte of each string. Every string of a deal lives in its own heap block, so
-/// interning them one by one waits for one cache miss after another; touching them all first in
-/// a loop without dependencies lets the processor fetch them in parallel (this halves the time
-/// to build a set).
-pub(crate) fn touch<'s>(strings: impl Iterator<Item = &'s str>) {
+/// Reads the first byte of each string of `deal` that building a set interns. Every string
+/// lives in its own heap block, so interning them one by one waits for one cache miss after
+/// another; touching them all in a loop without dependencies (one deal ahead of the interning)
+/// lets the processor fetch them in parallel, which halves the time to build a set.
+fn touch(deal: &Deal) {
+    let strings = deal
+        .history
+        .iter()
+        .map(|entry| entry.stage.as_str())
+        .chain([deal.pipeline.as_str(), deal.owner.as_str()])
+        .chain(deal.team.as_ref().map(|team| team.as_str()))
+        .chain(deal.source.as_deref())
+        .chain(deal.account.industry.as_deref())
+        .chain(deal.account.region.as_deref());
     let mut sum = 0_u8;
     for string in strings {
         sum = sum.wrapping_add(string.as_bytes().first().copied().unwrap_or_default());
     }
-    std::hint::black_box(sum);
+    let last_changes = [
+        deal.close_date_changes.last().map(|change| change.at),
+        deal.amount_changes.last().map(|change| change.at),
+    ];
+    std::hint::black_box((sum, last_changes));
 }
 
 impl DealFacts {

@@ -116,7 +116,7 @@ pub fn stage_dwell(
     let selection = Selection::new(filter, set, ctx);
     let pipeline_number = set.names.pipelines.find(pipeline.id.as_str());
     let mut overall: Vec<Vec<i64>> = vec![Vec::new(); stage_count];
-    let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
+    let mut indexes: Vec<SegmentIndex> = breakdowns
         .iter()
         .map(|dimension| SegmentIndex::new(*dimension))
         .collect();
@@ -124,7 +124,7 @@ pub fn stage_dwell(
     let mut by_segment: Vec<Vec<Vec<Vec<i64>>>> = vec![Vec::new(); breakdowns.len()];
     let mut stays = DealStays::new(stage_count);
     let mut numbers = Vec::new();
-    for (deal, facts) in set.rows() {
+    for (_, facts) in set.rows() {
         if Some(facts.pipeline) != pipeline_number || !selection.deal(set, facts) {
             continue;
         }
@@ -139,7 +139,7 @@ pub fn stage_dwell(
             }
         }
         for (index, per_segment) in indexes.iter_mut().zip(by_segment.iter_mut()) {
-            index.of_deal(deal, &mut numbers);
+            index.of_deal(set, facts, &mut numbers);
             per_segment.resize_with(index.len(), || vec![Vec::new(); stage_count]);
             for &number in &numbers {
                 let Some(segment_samples) = per_segment.get_mut(number) else {
@@ -159,7 +159,7 @@ pub fn stage_dwell(
         .map(|(index, mut per_segment)| {
             let dimension = index.dimension();
             let segments = index
-                .into_sorted()
+                .into_sorted(set)
                 .into_iter()
                 .map(|(number, segment)| {
                     let samples = per_segment.get_mut(number).map(std::mem::take);
@@ -361,13 +361,13 @@ pub fn sales_cycle(
     let selection = Selection::new(filter, set, ctx);
     let mut overall = Vec::new();
     let mut won = Tally::zero(currency);
-    let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
+    let mut indexes: Vec<SegmentIndex> = breakdowns
         .iter()
         .map(|dimension| SegmentIndex::new(*dimension))
         .collect();
     let mut by_segment: Vec<Vec<(Vec<i64>, Tally)>> = vec![Vec::new(); breakdowns.len()];
     let mut numbers = Vec::new();
-    for (deal, facts) in set.rows() {
+    for (_, facts) in set.rows() {
         let Some(won_at) = won_at(set, facts) else {
             continue;
         };
@@ -379,7 +379,7 @@ pub fn sales_cycle(
         overall.push(millis);
         won.add(amount)?;
         for (index, per_segment) in indexes.iter_mut().zip(by_segment.iter_mut()) {
-            index.of_deal(deal, &mut numbers);
+            index.of_deal(set, facts, &mut numbers);
             per_segment.resize_with(index.len(), || (Vec::new(), Tally::zero(currency)));
             for &number in &numbers {
                 if let Some((samples, tally)) = per_segment.get_mut(number) {
@@ -395,7 +395,7 @@ pub fn sales_cycle(
         .map(|(index, mut per_segment)| {
             let dimension = index.dimension();
             let segments = index
-                .into_sorted()
+                .into_sorted(set)
                 .into_iter()
                 .map(|(number, segment)| {
                     let empty = (Vec::new(), Tally::zero(currency));

@@ -1,10 +1,13 @@
 //! Analytics: pure functions from deals (and lead views) to typed, serializable results that the
 //! browser renders as a table and a chart, instantly and offline.
 //!
-//! Every analysis takes the records, a [`Filter`] (period, pipeline, team with its sub-teams,
-//! rep, source, product) and a [`ReportContext`] (exchange rates into one reporting currency, the
-//! team tree, the organisation's time zone, and `now`). Results carry a bilingual title, their
-//! table's [`Column`]s, a suggested [`ChartKind`], the raw numbers, and labels in zh-CN and en.
+//! Deals are analysed as a [`DealSet`]: built once when the deals load (and kept current with
+//! [`DealSet::upsert`] as documents sync), it converts every amount into one reporting currency
+//! and lays the scanned fields out as compact columns. Every analysis then takes the set, a
+//! [`Filter`] (period, pipeline, team with its sub-teams, rep, source, product) and a
+//! [`ReportContext`] (the team tree, the organisation's time zone, and `now`). Results carry a
+//! bilingual title, their table's [`Column`]s, a suggested [`ChartKind`], the raw numbers, and
+//! labels in zh-CN and en.
 //!
 //! | analysis | function | the period selects |
 //! |---|---|---|
@@ -22,7 +25,7 @@
 //! # Numbers
 //!
 //! Money stays in integer minor units ([`Money`](crate::Money)); every amount is converted into
-//! the reporting currency of the context's [`ExchangeRates`](crate::ExchangeRates) before it is
+//! the reporting currency of the set's [`ExchangeRates`](crate::ExchangeRates) before it is
 //! added up, and a missing rate is an error, never a silent skip. Ratios are [`Rate`]s in basis
 //! points and durations are [`Days`] in hundredths of a day, both rounded half away from zero.
 //! A ratio with a zero denominator is `None`, not 0 %. Percentiles use the nearest-rank method
@@ -46,10 +49,13 @@
 //!
 //! # Performance
 //!
-//! The analyses read stage histories in place without cloning ids, keep per-deal scratch space
-//! across deals and select percentiles in linear time; the full funnel, dwell and pipeline-change
-//! set over 100,000 deals with 1,000,000 history entries is benchmarked in
-//! `core/benches/analytics.rs`.
+//! A [`Deal`](crate::Deal) keeps each history entry's stage id in its own heap block, so reading
+//! a million entries straight from deals waits on a million cache misses per analysis. The
+//! [`DealSet`] pays that once (fetching each deal's strings ahead of interning them) and keeps a
+//! history entry in 16 bytes; analyses then filter on small integers, keep per-deal scratch
+//! space across deals and select percentiles in linear time. `core/benches/analytics.rs`
+//! measures building a set and the funnel, dwell and pipeline-change set over 100,000 deals with
+//! 1,000,000 history entries.
 
 mod attribution;
 mod competitor;

@@ -10,7 +10,7 @@ use super::filter::{Filter, ReportContext, Selection};
 use super::period::DateRange;
 use super::table::{ChartKind, Column, ColumnKind};
 use super::tally::Tally;
-use super::timeline::{amount_at, close_date_before, count_before, entry_before};
+use super::timeline::{amount_at, count_before, entry_before};
 use crate::deal::DealStatus;
 use crate::i18n::LocalizedText;
 use crate::id::{DealId, UserId};
@@ -283,16 +283,19 @@ pub fn pipeline_change(
         })
         .map(|(index, _)| index)
         .collect();
-    // The candidates' close-date and amount logs live in scattered heap blocks: load them all
-    // first so the cache misses overlap, rather than waiting for each in turn.
+    // The candidates whose close date or amount changed since the period began must read their
+    // logs, which live in scattered heap blocks: load them all first so that the cache misses
+    // overlap, rather than waiting for each in turn.
     let mut first_changes = 0_i64;
-    for (deal, _) in candidates.iter().filter_map(|index| set.row_at(*index)) {
-        let close = deal
-            .close_date_changes
-            .iter()
-            .map(|change| change.at.millis());
-        let amount = deal.amount_changes.iter().map(|change| change.at.millis());
-        first_changes = close.chain(amount).fold(first_changes, i64::wrapping_add);
+    for (deal, facts) in candidates.iter().filter_map(|index| set.row_at(*index)) {
+        if facts.close_changed >= start || facts.amount_changed >= start {
+            let close = deal
+                .close_date_changes
+                .iter()
+                .map(|change| change.at.millis());
+            let amount = deal.amount_changes.iter().map(|change| change.at.millis());
+            first_changes = close.chain(amount).fold(first_changes, i64::wrapping_add);
+        }
     }
     std::hint::black_box(first_changes);
     let mut changes = Vec::with_capacity(3);
@@ -310,8 +313,8 @@ pub fn pipeline_change(
         let open_at_start = at_start.is_some_and(|entry| entry.status == DealStatus::Open);
         let open_at_end = at_end.status == DealStatus::Open;
         let closed_during = !open_at_end && at_end.at >= start;
-        let start_close = close_date_before(deal, start);
-        let end_close = close_date_before(deal, end);
+        let start_close = facts.close_date_before(deal, start);
+        let end_close = facts.close_date_before(deal, end);
         let in_at_start = open_at_start && scope.accepts(start_close);
         let in_at_end = open_at_end && scope.accepts(end_close);
         let entered = || match at_start {
@@ -328,7 +331,7 @@ pub fn pipeline_change(
                     .and_then(|index| entries.get(index));
                 let in_before_closing = previous.is_some_and(|entry| {
                     entry.status == DealStatus::Open
-                        && scope.accepts(close_date_before(deal, at_end.at))
+                        && scope.accepts(facts.close_date_before(deal, at_end.at))
                 });
                 if !(closed_during && in_before_closing) {
                     continue;

@@ -1,12 +1,11 @@
 //! Segments: the kinds of deals that analyses break their figures down by.
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::filter::product_key;
+use super::deal_set::{DealFacts, DealSet, Interner, NONE};
 use super::label;
-use crate::deal::{CompanySize, Deal};
+use crate::deal::CompanySize;
 use crate::i18n::LocalizedText;
 
 /// A way to split deals into segments.
@@ -62,19 +61,20 @@ pub struct Segment {
 }
 
 /// Assigns deals to the segments of one dimension, numbering segments as they are first seen.
-pub(crate) struct SegmentIndex<'d> {
+/// It reads the set's interned columns only, never the deals.
+pub(crate) struct SegmentIndex {
     dimension: SegmentDimension,
-    numbers: HashMap<Option<&'d str>, usize>,
-    /// Per segment: its key, its label and an order key (size bands sort by size).
-    segments: Vec<(Option<&'d str>, LocalizedText, u8)>,
+    numbers: FxHashMap<u32, usize>,
+    /// The key of each segment ([`NONE`] for "not set").
+    keys: Vec<u32>,
 }
 
-impl<'d> SegmentIndex<'d> {
+impl SegmentIndex {
     pub(crate) fn new(dimension: SegmentDimension) -> Self {
         SegmentIndex {
             dimension,
-            numbers: HashMap::new(),
-            segments: Vec::new(),
+            numbers: FxHashMap::default(),
+            keys: Vec::new(),
         }
     }
 
@@ -82,87 +82,77 @@ impl<'d> SegmentIndex<'d> {
         self.dimension
     }
 
-    /// Replaces `numbers` with the segment numbers of `deal` (one, or one per product).
-    pub(crate) fn of_deal(&mut self, deal: &'d Deal, numbers: &mut Vec<usize>) {
+    /// Replaces `numbers` with the segment numbers of a deal (one, or one per product).
+    pub(crate) fn of_deal(&mut self, set: &DealSet, facts: &DealFacts, numbers: &mut Vec<usize>) {
         numbers.clear();
         match self.dimension {
-            SegmentDimension::Industry => {
-                let key = deal.account.industry.as_deref();
-                numbers.push(self.number(
-                    key,
-                    || key.map_or_else(label::not_set, label::verbatim),
-                    0,
-                ));
-            }
-            SegmentDimension::Region => {
-                let key = deal.account.region.as_deref();
-                numbers.push(self.number(
-                    key,
-                    || key.map_or_else(label::not_set, label::verbatim),
-                    0,
-                ));
-            }
-            SegmentDimension::Source => {
-                let key = deal.source.as_deref();
-                numbers.push(self.number(
-                    key,
-                    || key.map_or_else(label::not_set, label::verbatim),
-                    0,
-                ));
-            }
+            SegmentDimension::Industry => numbers.push(self.number(facts.industry)),
+            SegmentDimension::Region => numbers.push(self.number(facts.region)),
+            SegmentDimension::Source => numbers.push(self.number(facts.source)),
             SegmentDimension::CompanySize => {
-                let size = deal.account.size;
-                let key = size.map(size_key);
-                let order = size.map_or(0, |size| size as u8);
-                numbers.push(self.number(
-                    key,
-                    || size.map_or_else(label::not_set, label::company_size),
-                    order,
-                ));
+                let key = facts.size.map_or(NONE, |size| size as u32);
+                numbers.push(self.number(key));
             }
             SegmentDimension::Product => {
-                for line in deal.product_lines.values() {
-                    let key = product_key(line);
-                    let number = self.number(Some(key), || label::verbatim(&line.product), 0);
-                    if !numbers.contains(&number) {
-                        numbers.push(number);
-                    }
+                // The set keeps each deal's product keys distinct.
+                for product in set.products(facts) {
+                    numbers.push(self.number(*product));
                 }
                 if numbers.is_empty() {
-                    numbers.push(self.number(None, label::not_set, 0));
+                    numbers.push(self.number(NONE));
                 }
             }
         }
     }
 
-    fn number(
-        &mut self,
-        key: Option<&'d str>,
-        label: impl FnOnce() -> LocalizedText,
-        order: u8,
-    ) -> usize {
-        let next = self.segments.len();
+    fn number(&mut self, key: u32) -> usize {
+        let next = self.keys.len();
         *self.numbers.entry(key).or_insert_with(|| {
-            self.segments.push((key, label(), order));
+            self.keys.push(key);
             next
         })
     }
 
     /// Number of segments seen.
     pub(crate) fn len(&self) -> usize {
-        self.segments.len()
+        self.keys.len()
     }
 
     /// The segments and their numbers in display order: by key (size bands by size), "not set"
     /// last.
-    pub(crate) fn into_sorted(self) -> Vec<(usize, Segment)> {
-        let mut segments: Vec<(usize, Segment, u8)> = self
-            .segments
+    pub(crate) fn into_sorted(self, set: &DealSet) -> Vec<(usize, Segment)> {
+        let names = &set.names;
+        let dimension = self.dimension;
+        let mut segments: Vec<(usize, Segment, u32)> = self
+            .keys
             .into_iter()
             .enumerate()
-            .map(|(number, (key, label, order))| {
+            .map(|(number, key)| {
+                let name = |interner: &Interner| interner.name(key).map(str::to_owned);
+                let (key_text, label, order) = match dimension {
+                    SegmentDimension::Industry => text_segment(name(&names.industries)),
+                    SegmentDimension::Region => text_segment(name(&names.regions)),
+                    SegmentDimension::Source => text_segment(name(&names.sources)),
+                    SegmentDimension::Product => {
+                        let product_name = usize::try_from(key)
+                            .ok()
+                            .and_then(|index| names.product_names.get(index));
+                        match (name(&names.products), product_name) {
+                            (Some(key), Some(product)) => (Some(key), label::verbatim(product), 0),
+                            _ => (None, label::not_set(), 0),
+                        }
+                    }
+                    SegmentDimension::CompanySize => match size_of(key) {
+                        Some(size) => (
+                            Some(size_key(size).to_owned()),
+                            label::company_size(size),
+                            key,
+                        ),
+                        None => (None, label::not_set(), 0),
+                    },
+                };
                 let segment = Segment {
-                    key: key.map(str::to_owned),
+                    key: key_text,
                     label,
                 };
                 (number, segment, order)
@@ -182,6 +172,30 @@ impl<'d> SegmentIndex<'d> {
     }
 }
 
+/// A text-valued segment: its key, its label and a neutral order.
+fn text_segment(name: Option<String>) -> (Option<String>, LocalizedText, u32) {
+    match name {
+        Some(name) => {
+            let label = label::verbatim(&name);
+            (Some(name), label, 0)
+        }
+        None => (None, label::not_set(), 0),
+    }
+}
+
+/// The size band numbered `key` (its position in [`CompanySize`]).
+fn size_of(key: u32) -> Option<CompanySize> {
+    [
+        CompanySize::Micro,
+        CompanySize::Small,
+        CompanySize::Medium,
+        CompanySize::Large,
+        CompanySize::Enterprise,
+    ]
+    .into_iter()
+    .find(|size| *size as u32 == key)
+}
+
 /// The serialized name of a size band, used as its segment key.
 fn size_key(size: CompanySize) -> &'static str {
     match size {
@@ -196,11 +210,11 @@ fn size_key(size: CompanySize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analytics::fixture::DealBuilder;
+    use crate::analytics::fixture::{self, DealBuilder};
 
     #[test]
     fn products_count_once_per_deal_and_sizes_sort_by_size() {
-        let deals = [
+        let set = fixture::set(vec![
             DealBuilder::new("d1")
                 .product("crm", 100)
                 .product("crm", 200)
@@ -209,19 +223,19 @@ mod tests {
                 .build(),
             DealBuilder::new("d2").size(CompanySize::Micro).build(),
             DealBuilder::new("d3").build(),
-        ];
+        ]);
         let mut products = SegmentIndex::new(SegmentDimension::Product);
         let mut sizes = SegmentIndex::new(SegmentDimension::CompanySize);
         let mut numbers = Vec::new();
         let mut seen = Vec::new();
-        for deal in &deals {
-            products.of_deal(deal, &mut numbers);
+        for (_, facts) in set.rows() {
+            products.of_deal(&set, facts, &mut numbers);
             seen.push(numbers.clone());
-            sizes.of_deal(deal, &mut numbers);
+            sizes.of_deal(&set, facts, &mut numbers);
         }
         assert_eq!(seen, [vec![0, 1], vec![2], vec![2]]);
         let keys: Vec<Option<String>> = sizes
-            .into_sorted()
+            .into_sorted(&set)
             .into_iter()
             .map(|(_, segment)| segment.key)
             .collect();
@@ -230,7 +244,7 @@ mod tests {
             [Some("micro".to_owned()), Some("large".to_owned()), None]
         );
         let labels: Vec<String> = products
-            .into_sorted()
+            .into_sorted(&set)
             .into_iter()
             .map(|(_, segment)| segment.label.en)
             .collect();

@@ -92,11 +92,7 @@ pub(crate) fn amount_at(
     facts: &DealFacts,
     instant: i64,
 ) -> Result<Money, MoneyError> {
-    if deal
-        .amount_changes
-        .last()
-        .is_none_or(|change| change.at.millis() < instant)
-    {
+    if facts.amount_changed < instant {
         return Ok(set.amount(facts));
     }
     set.convert(amount_before(deal, instant))

@@ -138,7 +138,7 @@ pub fn win_loss(
     let selection = Selection::new(filter, set, ctx);
     let mut outcomes = Outcomes::new(currency);
     let mut reasons = ReasonTable::new(currency, ReasonList::Loss);
-    let mut indexes: Vec<SegmentIndex<'_>> = breakdowns
+    let mut indexes: Vec<SegmentIndex> = breakdowns
         .iter()
         .map(|dimension| SegmentIndex::new(*dimension))
         .collect();
@@ -157,7 +157,7 @@ pub fn win_loss(
             reasons.add(pipelines, deal, closing_reason(deal), amount)?;
         }
         for (index, per_segment) in indexes.iter_mut().zip(by_segment.iter_mut()) {
-            index.of_deal(deal, &mut numbers);
+            index.of_deal(set, facts, &mut numbers);
             per_segment.resize_with(index.len(), || Outcomes::new(currency));
             for &number in &numbers {
                 if let Some(segment) = per_segment.get_mut(number) {
@@ -172,7 +172,7 @@ pub fn win_loss(
         .map(|(index, per_segment)| {
             let dimension = index.dimension();
             let segments = index
-                .into_sorted()
+                .into_sorted(set)
                 .into_iter()
                 .map(|(number, segment)| {
                     let outcomes = per_segment
