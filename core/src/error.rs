@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analytics::AnalyticsError;
 use crate::assignment::error::AssignmentError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
@@ -214,6 +215,14 @@ pub enum ErrorCode {
     InvalidScoringConfig,
     /// A score above 100 points.
     ScoreOutOfRange,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -311,6 +320,10 @@ impl ErrorCode {
             ErrorCode::PeriodMismatch => "period_mismatch",
             ErrorCode::InvalidScoringConfig => "invalid_scoring_config",
             ErrorCode::ScoreOutOfRange => "score_out_of_range",
+            ErrorCode::PeriodRequired => "period_required",
+            ErrorCode::InvalidFilter => "invalid_filter",
+            ErrorCode::InvalidBenchmark => "invalid_benchmark",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -373,6 +386,9 @@ pub enum Error {
     /// Fit, engagement, win-probability, health and RFM scoring.
     #[error(transparent)]
     Score(#[from] ScoreError),
+    /// Analytics and reports.
+    #[error(transparent)]
+    Analytics(#[from] AnalyticsError),
 }
 
 impl Error {
@@ -397,6 +413,7 @@ impl Error {
             Error::Org(error) => error.code(),
             Error::Forecast(error) => error.code(),
             Error::Score(error) => error.code(),
+            Error::Analytics(error) => error.code(),
         }
     }
 }
@@ -422,6 +439,7 @@ impl Localized for Error {
             Error::Org(error) => error.localized(locale),
             Error::Forecast(error) => error.localized(locale),
             Error::Score(error) => error.localized(locale),
+            Error::Analytics(error) => error.localized(locale),
         }
     }
 }
@@ -524,6 +542,10 @@ mod tests {
             ErrorCode::PeriodMismatch,
             ErrorCode::InvalidScoringConfig,
             ErrorCode::ScoreOutOfRange,
+            ErrorCode::PeriodRequired,
+            ErrorCode::InvalidFilter,
+            ErrorCode::InvalidBenchmark,
+            ErrorCode::InvalidTarget,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

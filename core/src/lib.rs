@@ -105,6 +105,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod assignment;
 mod attention;
 mod catalog;
@@ -126,6 +127,7 @@ mod pipeline;
 mod pool;
 mod probability;
 mod quote;
+pub mod report;
 mod score;
 pub mod sync;
 mod team_hierarchy;
