@@ -202,6 +202,8 @@ pub enum ErrorCode {
     ClaimLimitReached,
     /// An assignment policy does not fit the organisation.
     InvalidAssignmentPolicy,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
 }
 
 impl ErrorCode {
@@ -279,6 +281,7 @@ impl ErrorCode {
             ErrorCode::InvalidOrganisation => "invalid_organisation",
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::NotADeal => "not_a_deal",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::LeadClosed => "lead_closed",
             ErrorCode::LeadNotOwned => "lead_not_owned",
@@ -477,6 +480,7 @@ mod tests {
             ErrorCode::InvalidOrganisation,
             ErrorCode::UnknownUser,
             ErrorCode::InvalidSuccessor,
+            ErrorCode::NotADeal,
             ErrorCode::Forbidden,
             ErrorCode::LeadClosed,
             ErrorCode::LeadNotOwned,

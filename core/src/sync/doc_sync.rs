@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::{Transactable, Transaction};
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
 use automerge::{Automerge, AutomergeError, Change, ChangeHash, ReadDoc};
 
 use super::chunk::{DOCUMENT_CHUNK, check_inflated_size, read_leb128, split_frames};
@@ -332,6 +332,16 @@ impl DocSync {
         &mut self,
         change: impl FnOnce(&mut Transaction<'_>) -> Result<O, AutomergeError>,
     ) -> Result<(O, Step), SyncError> {
+        self.change_with(CommitOptions::default(), change)
+    }
+
+    /// Like [`DocSync::change`], committing with `options` (a message naming the author, a
+    /// time), as a relay does when it writes a decision into a document.
+    pub fn change_with<O>(
+        &mut self,
+        options: CommitOptions,
+        change: impl FnOnce(&mut Transaction<'_>) -> Result<O, AutomergeError>,
+    ) -> Result<(O, Step), SyncError> {
         let current_ops = self.doc.stats().num_ops;
         let max_ops = self.limits.max_document_ops;
         let document_id = self.document_id;
@@ -355,7 +365,7 @@ impl DocSync {
                 max_ops,
             });
         }
-        transaction.commit();
+        transaction.commit_with(options);
         let mut step = Step::default();
         self.after_change(None, &mut step);
         Ok((output, step))
@@ -382,6 +392,18 @@ impl DocSync {
     /// Rewrites the document as one snapshot and deletes the other chunks (`Put` first).
     pub fn compact(&mut self) -> Vec<StorageOp> {
         self.stored.compact(self.document_id, &self.doc)
+    }
+
+    /// Leaves compaction to the caller: steps then carry only incremental saves, and
+    /// [`DocSync::wants_compaction`] says when to run [`DocSync::compact`] (a relay does it when
+    /// the document is idle, keeping whole-document saves off the path of incoming changes).
+    pub fn set_manual_compaction(&mut self, manual: bool) {
+        self.stored.set_manual_compaction(manual);
+    }
+
+    /// Whether the stored chunks call for a compaction (see [`StoredChunks`]).
+    pub fn wants_compaction(&self) -> bool {
+        self.stored.wants_compaction()
     }
 
     fn receive_sync(
