@@ -261,9 +261,10 @@ impl DocSync {
     }
 
     /// Offers the document to a peer (a client opening or creating a document on a server): a
-    /// `sync` message if there is anything to say. Registers the peer read-write if needed.
+    /// `sync` message if there is anything to say. Registers an unknown peer read-write; a peer
+    /// added with [`DocSync::add_peer`] keeps its access.
     pub fn sync_with(&mut self, peer: &PeerId) -> Step {
-        self.add_peer(peer.clone(), PeerAccess::ReadWrite);
+        self.add_peer_if_new(peer);
         let mut step = Step::default();
         self.generate_for(peer, false, &mut step);
         step
@@ -272,7 +273,7 @@ impl DocSync {
     /// Asks a peer for the document: a `request` while we have nothing of it, otherwise a
     /// normal `sync`.
     pub fn request_from(&mut self, peer: &PeerId) -> Step {
-        self.add_peer(peer.clone(), PeerAccess::ReadWrite);
+        self.add_peer_if_new(peer);
         let mut step = Step::default();
         let as_request = self.is_empty();
         self.generate_for(peer, as_request, &mut step);
@@ -794,6 +795,29 @@ mod tests {
                 Err(SyncError::InvalidSyncMessage { .. })
             ));
         }
+    }
+
+    #[test]
+    fn offering_a_document_keeps_a_read_only_peer_read_only() {
+        let mut relay = DocSync::new(id(), peer("relay"), Limits::default());
+        let ((), _) = relay.change(|tx| tx.put(ROOT, "x", 1)).unwrap();
+        relay.add_peer(peer("viewer"), PeerAccess::ReadOnly);
+        let offer = relay.sync_with(&peer("viewer"));
+        assert_eq!(offer.send.len(), 1);
+        let mut viewer = DocSync::new(id(), peer("viewer"), Limits::default());
+        let ((), _) = viewer.change(|tx| tx.put(ROOT, "y", 2)).unwrap();
+        let reply = viewer
+            .receive(&peer("relay"), offer.send[0].message.clone())
+            .unwrap();
+        let mut sync_message = None;
+        for out in reply.send {
+            sync_message = Some(out.message);
+        }
+        if let Some(message) = sync_message {
+            let step = relay.receive(&peer("viewer"), message).unwrap();
+            assert!(!step.changed, "a read-only peer changes nothing");
+        }
+        assert_eq!(relay.doc().get(ROOT, "y").unwrap(), None);
     }
 
     #[test]
