@@ -313,3 +313,173 @@ impl Relay {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The socket loop driven without a socket (axum `examples/testing-websockets`): channels
+    //! stand in for the WebSocket, core's `SyncClient` for the browser.
+
+    use std::convert::Infallible;
+
+    use axum::extract::ws::Message;
+    use dealflow_core::automerge::ROOT;
+    use dealflow_core::automerge::transaction::Transactable;
+    use dealflow_core::sync::{DocumentStatus, Limits as SyncLimits, SyncClient};
+
+    use super::*;
+    use crate::storage::MemoryStorage;
+
+    struct Client {
+        sync: SyncClient,
+        to_server: mpsc::Sender<Message>,
+        from_server: mpsc::Receiver<Message>,
+        close_code: Option<u16>,
+    }
+
+    fn relay() -> Relay {
+        let storage = Arc::new(MemoryStorage::default());
+        Relay::new(
+            Arc::clone(&storage) as Arc<dyn Storage>,
+            storage as Arc<dyn Records>,
+            Arc::new(Directory::demo()),
+            Limits::default(),
+        )
+    }
+
+    async fn connect(relay: &Relay, user: &str) -> Client {
+        let (to_server, server_in) = mpsc::channel::<Message>(64);
+        let (server_out, from_server) = mpsc::channel::<Message>(64);
+        let stream = futures_util::stream::unfold(server_in, |mut receiver| async move {
+            receiver
+                .recv()
+                .await
+                .map(|message| (Ok::<_, Infallible>(message), receiver))
+        });
+        let sink = futures_util::sink::unfold(server_out, |sender, message: Message| async move {
+            sender.send(message).await.map_err(|_| "closed")?;
+            Ok::<_, &str>(sender)
+        });
+        let config = ConnectionConfig {
+            user: UserId::new(user).unwrap(),
+            expires_at: u64::MAX / 2,
+        };
+        tokio::spawn(serve(
+            relay.clone(),
+            config,
+            Box::pin(sink),
+            Box::pin(stream),
+        ));
+        let mut client = Client {
+            sync: SyncClient::new(
+                PeerId::new(format!("{user}-browser")).unwrap(),
+                dealflow_core::sync::PeerMetadata::default(),
+                SessionId::new("s").unwrap(),
+                SyncLimits::default(),
+            ),
+            to_server,
+            from_server,
+            close_code: None,
+        };
+        let join = client.sync.connect();
+        client.send(vec![join]).await;
+        client.pump(|client| client.server().is_some()).await;
+        client
+    }
+
+    impl Client {
+        async fn send(&self, frames: Vec<Vec<u8>>) {
+            for frame in frames {
+                let _ = self.to_server.send(Message::Binary(frame.into())).await;
+            }
+        }
+
+        async fn pump(&mut self, done: impl Fn(&SyncClient) -> bool) -> bool {
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+            while !done(&self.sync) {
+                match tokio::time::timeout_at(deadline, self.from_server.recv()).await {
+                    Ok(Some(Message::Binary(bytes))) => {
+                        if let Ok(step) = self.sync.on_frame(&bytes) {
+                            self.send(step.send).await;
+                        }
+                    }
+                    Ok(Some(Message::Close(frame))) => {
+                        self.close_code = frame.map(|frame| frame.code);
+                        return false;
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) | Err(_) => return false,
+                }
+            }
+            true
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panic_drops_only_the_offending_connection_and_the_document_is_reloaded() {
+        let relay = relay();
+        let id = DocumentId::from_random_bytes([7; 16]);
+        let mut rep = connect(&relay, "zhang-wei").await;
+        let ((), step) = rep
+            .sync
+            .create(id, |tx| tx.put(ROOT, "type", "deal"))
+            .unwrap();
+        rep.send(step.send).await;
+        assert!(rep.pump(|client| client.in_sync(id)).await);
+        let mut manager = connect(&relay, "wang-fang").await;
+        let step = manager.sync.find(id);
+        manager.send(step.send).await;
+        assert!(
+            manager
+                .pump(|client| client.status(id) == Some(DocumentStatus::Ready))
+                .await
+        );
+
+        // Let the exchange settle, so that the next message is the rep's edit.
+        assert!(manager.pump(|client| client.in_sync(id)).await);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let handle = relay.attach(id);
+        handle
+            .sender
+            .send(DocCommand::PanicOnNextMessage)
+            .await
+            .unwrap();
+        relay.detach(id);
+        let ((), step) = rep.sync.change(id, |tx| tx.put(ROOT, "x", 1)).unwrap();
+        rep.send(step.send).await;
+        assert!(!rep.pump(|_| false).await);
+        assert_eq!(rep.close_code, Some(link::code::SERVER_ERROR));
+
+        // The other peer keeps syncing with the reloaded document.
+        let ((), step) = manager.sync.change(id, |tx| tx.put(ROOT, "y", 2)).unwrap();
+        manager.send(step.send).await;
+        assert!(manager.pump(|client| client.in_sync(id)).await);
+    }
+
+    #[tokio::test]
+    async fn idle_documents_unload_and_load_again_on_demand() {
+        let relay = relay().with_timings(Duration::from_millis(50), Duration::from_millis(10));
+        let id = DocumentId::from_random_bytes([8; 16]);
+        let mut rep = connect(&relay, "zhang-wei").await;
+        let ((), step) = rep
+            .sync
+            .create(id, |tx| tx.put(ROOT, "type", "deal"))
+            .unwrap();
+        rep.send(step.send).await;
+        assert!(rep.pump(|client| client.in_sync(id)).await);
+        assert_eq!(relay.loaded_documents(), 1);
+        drop(rep);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while relay.loaded_documents() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(relay.loaded_documents(), 0, "the document unloaded");
+        let mut manager = connect(&relay, "wang-fang").await;
+        let step = manager.sync.find(id);
+        manager.send(step.send).await;
+        assert!(
+            manager
+                .pump(|client| client.status(id) == Some(DocumentStatus::Ready))
+                .await
+        );
+    }
+}
