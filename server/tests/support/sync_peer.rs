@@ -83,9 +83,32 @@ impl SyncPeer {
         peer
     }
 
+    /// Connects to any automerge-repo sync server at `url` (no token).
+    pub(crate) async fn connect_url(url: &str, name: &str) -> Self {
+        let client = SyncClient::new(
+            PeerId::new(name).unwrap(),
+            PeerMetadata::default(),
+            SessionId::new(format!("{name}-session")).unwrap(),
+            Limits::default(),
+        );
+        let mut peer = SyncPeer {
+            client,
+            socket: None,
+            received: Vec::new(),
+            received_bytes: Vec::new(),
+            closed: None,
+        };
+        peer.open(url).await;
+        peer
+    }
+
     /// Opens a new socket (after a disconnect) and completes the handshake.
     pub(crate) async fn reconnect(&mut self, base: &str, user: &str) {
-        let (socket, _) = tokio_tungstenite::connect_async(sync_url(base, user))
+        self.open(&sync_url(base, user)).await;
+    }
+
+    async fn open(&mut self, url: &str) {
+        let (socket, _) = tokio_tungstenite::connect_async(url)
             .await
             .expect("the server accepts the upgrade");
         self.socket = Some(socket);
@@ -162,6 +185,11 @@ impl SyncPeer {
             (dealflow_core::automerge::Value::Scalar(value), _) => {
                 value.as_str().map(str::to_owned)
             }
+            // Automerge JS writes strings as text objects.
+            (
+                dealflow_core::automerge::Value::Object(dealflow_core::automerge::ObjType::Text),
+                text,
+            ) => doc.text(&text).ok(),
             _ => None,
         }
     }
