@@ -1,7 +1,7 @@
 //! Every metric the relay exports, and the Prometheus recorder behind `/metrics`.
 //!
 //! The names are defined here once. Storage records its series; the sync relay records the
-//! connection, document, message and latency series through [`SyncMetrics`], whose handles are
+//! connection, document, message and latency series through `SyncMetrics`, whose handles are
 //! resolved once so that counting a message costs an atomic add, not a registry lookup.
 
 use std::sync::OnceLock;
