@@ -135,10 +135,19 @@ async fn oversized_messages_close_only_their_connection() {
 
     let mut flooder = SyncPeer::connect(&server.base, "liu-yang", "flooder").await;
     flooder.send_raw(vec![0xa1; 200 * 1024]).await;
-    let close = flooder.expect_close(WAIT).await;
-    if let Some(close) = close {
+    // The relay stops reading at the cap and closes with 1009; the unread rest of the message
+    // may make the kernel reset the connection before the client reads the close frame, so the
+    // refusal is also checked on the relay's side.
+    if let Some(close) = flooder.expect_close(WAIT).await {
         assert_eq!(u16::from(close.code), 1009);
     }
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains(r#"dealflow_messages_rejected_total{reason="too_big"}"#));
     still_syncing(&mut rep, &mut manager, id, "after the flood").await;
     server.stop().await;
 }
@@ -198,5 +207,46 @@ async fn a_fast_client_is_paced_by_its_rate_limit_and_others_are_not() {
         .and_then(|value| value.trim().parse().ok())
         .unwrap_or(0.0);
     assert!(throttled >= 40.0, "{throttled}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn documents_over_the_per_connection_cap_are_unavailable_with_a_notice() {
+    let server = TestServer::start(&["--max-documents-per-connection", "2"]).await;
+    let mut rep = SyncPeer::connect(&server.base, "zhang-wei", "rep").await;
+    for seed in 23..26 {
+        rep.create(document_id(seed), "cap").await;
+    }
+    rep.pump_until(WAIT, |client| {
+        client.in_sync(document_id(23)) && client.in_sync(document_id(24))
+    })
+    .await
+    .unwrap();
+    rep.pump_for(Duration::from_millis(300)).await;
+    assert!(
+        !rep.client.in_sync(document_id(25)),
+        "the third document is not synced"
+    );
+    let notices: Vec<dealflow_core::sync::RejectionNotice> = rep
+        .received
+        .iter()
+        .filter_map(|message| match message {
+            Some(WireMessage::Ephemeral { data, .. }) => {
+                dealflow_core::sync::RejectionNotice::decode(data)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notices,
+        [dealflow_core::sync::RejectionNotice::new(
+            "too_many_documents",
+            0
+        )]
+    );
+    assert!(rep.received.iter().any(|message| matches!(
+        message,
+        Some(WireMessage::DocUnavailable { document_id: refused, .. }) if *refused == document_id(25)
+    )));
     server.stop().await;
 }

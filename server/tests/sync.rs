@@ -54,6 +54,34 @@ async fn two_clients_sync_a_deal_both_ways() {
         rep.client.doc(id).unwrap().get_heads(),
         manager.client.doc(id).unwrap().get_heads()
     );
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
+    };
+    for series in [
+        "dealflow_connections_total",
+        "dealflow_messages_received_total",
+        "dealflow_messages_sent_total",
+        "dealflow_received_bytes_total",
+        "dealflow_sent_bytes_total",
+        "dealflow_sync_latency_seconds_count",
+    ] {
+        assert!(value(series) > 0.0, "{series} recorded");
+    }
     server.stop().await;
 }
 
