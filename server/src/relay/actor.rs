@@ -41,8 +41,8 @@ pub(crate) enum DocCommand {
     },
     /// A document message from a connection.
     Message {
-        /// The connection's relay-assigned peer id.
-        peer: PeerId,
+        /// The connection (an `Arc`, so routing a message allocates nothing).
+        link: Arc<ConnectionLink>,
         /// The message.
         message: WireMessage,
         /// When the connection received it.
@@ -183,10 +183,10 @@ impl DocActor {
             }
             DocCommand::Detach { peer } => self.forget(&peer),
             DocCommand::Message {
-                peer,
+                link,
                 message,
                 received_at,
-            } => self.on_message(&peer, message, received_at).await,
+            } => self.on_message(&link.peer, message, received_at).await,
             DocCommand::Decide {
                 by,
                 change,

@@ -286,7 +286,7 @@ impl Reader {
             self.documents.insert(document, handle);
         }
         let command = DocCommand::Message {
-            peer: link.peer.clone(),
+            link: Arc::clone(&link),
             message,
             received_at,
         };
