@@ -223,6 +223,8 @@ pub enum ErrorCode {
     InvalidBenchmark,
     /// Sales targets are invalid (e.g. two for the same rep).
     InvalidTarget,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
 }
 
 impl ErrorCode {
@@ -300,6 +302,7 @@ impl ErrorCode {
             ErrorCode::InvalidOrganisation => "invalid_organisation",
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::NotADeal => "not_a_deal",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::LeadClosed => "lead_closed",
             ErrorCode::LeadNotOwned => "lead_not_owned",
@@ -522,6 +525,7 @@ mod tests {
             ErrorCode::InvalidOrganisation,
             ErrorCode::UnknownUser,
             ErrorCode::InvalidSuccessor,
+            ErrorCode::NotADeal,
             ErrorCode::Forbidden,
             ErrorCode::LeadClosed,
             ErrorCode::LeadNotOwned,

@@ -160,6 +160,9 @@ pub use doc::{
     PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
     ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
+pub use doc::{
+    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+};
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
 pub use forecast::{
@@ -238,6 +241,7 @@ pub use lead::report::{
 pub use lead::source::{ChannelResolver, SourceChannel, SourceChannels};
 pub use org::error::OrgError;
 pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
+pub use org::ownership::{OwnershipChange, decide_ownership};
 pub use org::transfer::{
     DealHandover, HandoverTarget, HeldDeal, HeldTask, LeadDisposition, LeadHandover, SkippedItem,
     TaskHandover, TaskParent, TransferPlan, TransferRequest, apply_lead_handover, plan_transfer,
