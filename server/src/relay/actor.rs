@@ -1,7 +1,10 @@
 //! The document actor: one task per loaded document, owning its `DocSync`.
 //!
-//! Every command is handled to the end before the next: decide access, run core, persist the
-//! step's writes (`put_batch` resolves after COMMIT), then hand its frames to the connections.
+//! Commands are handled in order: decide access, run core, persist the step's writes
+//! (`put_batch` resolves after COMMIT), then hand its frames to the connections. Messages that
+//! are already waiting when the actor gets to them are applied together and persisted in one
+//! `put_batch` before any of their frames is sent, so a busy document pays one commit per batch
+//! rather than per message, and nothing is sent before it is durable.
 //! Only peers whose access allows it are peers of the `DocSync`, so a frame of the document can
 //! only ever be generated for someone who may read it.
 
@@ -11,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dealflow_core::sync::{
-    DocSync, DocumentId, Outgoing, PeerAccess, PeerId, RejectionNotice, Step, SyncError,
+    DocSync, DocumentId, Outgoing, PeerAccess, PeerId, RejectionNotice, Step, StorageOp, SyncError,
     WireMessage,
 };
 use dealflow_core::{
@@ -62,6 +65,24 @@ pub(crate) enum DocCommand {
     /// Test only: make the next document call panic, as Automerge can on hostile input.
     #[cfg(test)]
     PanicOnNextMessage,
+}
+
+/// Most messages applied before their writes are committed together.
+const MAX_BATCH: usize = 64;
+
+/// Steps applied but not yet persisted: their writes in order, then their frames in order.
+#[derive(Debug, Default)]
+struct Pending {
+    store: Vec<StorageOp>,
+    sends: Vec<(Vec<Outgoing>, Option<Instant>)>,
+    /// The connections whose messages caused the writes; if the commit fails they are dropped.
+    sources: Vec<Arc<ConnectionLink>>,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.store.is_empty() && self.sends.is_empty()
+    }
 }
 
 /// How an actor ended.
@@ -121,6 +142,7 @@ struct DocActor {
     sync: Option<DocSync>,
     record: Option<DocumentRecord>,
     links: HashMap<PeerId, Attached>,
+    pending: Pending,
     #[cfg(test)]
     panic_next: bool,
 }
@@ -141,6 +163,7 @@ impl DocActor {
             sync,
             record,
             links: HashMap::new(),
+            pending: Pending::default(),
             #[cfg(test)]
             panic_next: false,
         }
@@ -155,8 +178,23 @@ impl DocActor {
                 self.relay.shared.idle_unload
             };
             match tokio::time::timeout(wait, receiver.recv()).await {
-                Ok(Some(command)) => self.handle(command).await,
-                Ok(None) => return,
+                Ok(Some(command)) => {
+                    self.handle(command).await;
+                    // Whatever else already waits joins this batch: one commit covers it all.
+                    let mut n_handled = 1;
+                    while n_handled < MAX_BATCH && !self.pending.is_empty() {
+                        let Ok(command) = receiver.try_recv() else {
+                            break;
+                        };
+                        self.handle(command).await;
+                        n_handled += 1;
+                    }
+                    self.flush().await;
+                }
+                Ok(None) => {
+                    self.flush().await;
+                    return;
+                }
                 Err(_) if wants_compaction => self.compact().await,
                 Err(_) => {
                     if self.links.is_empty()
@@ -193,6 +231,7 @@ impl DocActor {
                 role,
                 reply,
             } => {
+                self.flush().await;
                 let result = self.decide(by, change, role).await;
                 let _ = reply.send(result);
             }
@@ -288,6 +327,8 @@ impl DocActor {
                 return;
             }
             None => {
+                // What was applied before the panic is sound: persist and send it first.
+                self.flush().await;
                 self.recover(link, "panic").await;
                 return;
             }
@@ -297,6 +338,7 @@ impl DocActor {
         }
         let has_content = self.sync.as_ref().is_some_and(|sync| !sync.is_empty());
         if self.record.is_none() && has_content {
+            self.flush().await;
             match self.register(&link.user).await {
                 Ok(()) => step.merge(self.reconcile()),
                 Err(error) => {
@@ -306,7 +348,40 @@ impl DocActor {
                 }
             }
         }
-        self.commit_and_send(step, Some(at), Some(link)).await;
+        self.pending.store.extend(step.store);
+        self.pending.sends.push((step.send, Some(at)));
+        self.pending.sources.push(Arc::clone(link));
+    }
+
+    /// Persists every pending step's writes in one batch, then sends their frames in order. If
+    /// the write fails, nothing of them is sent: their connections are dropped and the document
+    /// starts again from what is durable.
+    async fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let Pending {
+            store,
+            sends,
+            sources,
+        } = std::mem::take(&mut self.pending);
+        if !store.is_empty() {
+            let stored = match sync_ops(store) {
+                Ok(ops) => self.relay.shared.storage.put_batch(ops).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = stored {
+                tracing::error!(document = %self.id, %error, "cannot persist changes");
+                for source in &sources {
+                    self.drop_source(source, "storage");
+                }
+                self.reload().await;
+                return;
+            }
+        }
+        for (outgoing, caused_at) in sends {
+            self.send(outgoing, caused_at);
+        }
     }
 
     /// Registers the document to its creator, with the kind its content declares.
@@ -367,27 +442,18 @@ impl DocActor {
         step
     }
 
-    /// Persists the step's writes, then hands its frames to the connections.
-    async fn commit_and_send(
-        &mut self,
-        step: Step,
-        caused_at: Option<Instant>,
-        source: Option<&Arc<ConnectionLink>>,
-    ) {
+    /// Persists the step's writes, then hands its frames to the connections (for the relay's
+    /// own writes, with nothing pending).
+    async fn commit_and_send(&mut self, step: Step, caused_at: Option<Instant>) {
         if !step.store.is_empty() {
             let stored = match sync_ops(step.store) {
                 Ok(ops) => self.relay.shared.storage.put_batch(ops).await,
                 Err(error) => Err(error),
             };
             if let Err(error) = stored {
-                // Nothing of this step may be acknowledged: drop the in-memory state and start
-                // again from what is durable.
+                // Nothing of this step may be sent: start again from what is durable.
                 tracing::error!(document = %self.id, %error, "cannot persist a change");
-                if let Some(source) = source {
-                    self.recover(source, "storage").await;
-                } else {
-                    self.reload().await;
-                }
+                self.reload().await;
                 return;
             }
         }
@@ -462,6 +528,12 @@ impl DocActor {
     /// After a panic or a failed write: drop the offending connection, reload the document from
     /// storage and restart every other peer's sync from a fresh state.
     async fn recover(&mut self, link: &Arc<ConnectionLink>, label: &'static str) {
+        self.drop_source(link, label);
+        self.reload().await;
+    }
+
+    /// Closes a connection whose message the relay could not handle (1011).
+    fn drop_source(&mut self, link: &Arc<ConnectionLink>, label: &'static str) {
         link.close(Close::refused(
             code::SERVER_ERROR,
             label,
@@ -473,7 +545,6 @@ impl DocActor {
             ),
         ));
         self.forget(&link.peer);
-        self.reload().await;
     }
 
     async fn reload(&mut self) {
@@ -560,7 +631,7 @@ impl DocActor {
         let previous = self.record.replace(next.clone());
         let mut step = self.write_record(&by, previous.as_ref(), &next, &change);
         step.merge(self.reconcile());
-        self.commit_and_send(step, None, None).await;
+        self.commit_and_send(step, None).await;
         tracing::info!(document = %self.id, by = %by, ?change, "decided an ownership change");
         Ok(next)
     }

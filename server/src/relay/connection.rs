@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::{CloseFrame, Message};
@@ -26,6 +27,9 @@ use super::{DocHandle, Relay};
 const OUTBOX: usize = 1024;
 /// How long the loops wait for a stuck peer or actor while closing.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Bytes that may wait for one connection's writer, in multiples of the largest message a
+/// client may send: with the frame cap above, a slow consumer holds at most this much memory.
+const OUTBOX_MESSAGES_OF_BYTES: usize = 4;
 
 /// Who is on the other end of a connection.
 #[derive(Clone, Debug)]
@@ -49,19 +53,27 @@ where
     let (closer, _) = watch::channel(None);
     let closer = Arc::new(closer);
     let (outbox, queued) = mpsc::channel(OUTBOX);
-    let writer = tokio::spawn(write_loop(
+    let queued_bytes = Arc::new(AtomicUsize::new(0));
+    let mut writer = tokio::spawn(write_loop(
         sink,
         queued,
+        Arc::clone(&queued_bytes),
         closer.subscribe(),
         Arc::clone(&closer),
         relay.clone(),
     ));
-    let mut reader = Reader::new(relay, config, outbox, Arc::clone(&closer));
+    let mut reader = Reader::new(relay, config, outbox, queued_bytes, Arc::clone(&closer));
     reader.read_loop(stream).await;
     reader.detach_all().await;
     drop(reader);
-    if tokio::time::timeout(CLOSE_TIMEOUT, writer).await.is_err() {
+    // The writer has its own close timeouts; past them (a peer that stopped reading) it is
+    // dropped with its queue and socket, so a stuck connection holds no memory.
+    if tokio::time::timeout(CLOSE_TIMEOUT * 3, &mut writer)
+        .await
+        .is_err()
+    {
         tracing::debug!("the writer did not finish closing in time");
+        writer.abort();
     }
     metrics.connections_open.decrement(1.0);
 }
@@ -75,6 +87,7 @@ struct Reader {
     documents: HashMap<DocumentId, DocHandle>,
     bucket: TokenBucket,
     outbox: mpsc::Sender<Outbound>,
+    queued_bytes: Arc<AtomicUsize>,
     closer: Arc<watch::Sender<Option<Close>>>,
     shutdown: watch::Receiver<bool>,
 }
@@ -84,6 +97,7 @@ impl Reader {
         relay: Relay,
         config: ConnectionConfig,
         outbox: mpsc::Sender<Outbound>,
+        queued_bytes: Arc<AtomicUsize>,
         closer: Arc<watch::Sender<Option<Close>>>,
     ) -> Self {
         let limits = relay.shared.limits;
@@ -107,6 +121,7 @@ impl Reader {
                 Instant::now(),
             ),
             outbox,
+            queued_bytes,
             closer,
             shutdown: relay.shared.shutdown.subscribe(),
             relay,
@@ -232,6 +247,13 @@ impl Reader {
                     remote: peer,
                     user: self.user.clone(),
                     outbox: self.outbox.clone(),
+                    queued_bytes: Arc::clone(&self.queued_bytes),
+                    max_queued_bytes: self
+                        .relay
+                        .shared
+                        .limits
+                        .max_message_bytes
+                        .saturating_mul(OUTBOX_MESSAGES_OF_BYTES),
                     closer: Arc::clone(&self.closer),
                 }));
                 if let Some(reply) = reply {
@@ -336,15 +358,17 @@ impl Reader {
     fn queue(&self, bytes: Vec<u8>) {
         if let Some(link) = &self.link {
             let _ = link.deliver(bytes, None);
-        } else if self
-            .outbox
-            .try_send(Outbound {
+        } else {
+            let len = bytes.len();
+            self.queued_bytes.fetch_add(len, Ordering::Relaxed);
+            let queued = self.outbox.try_send(Outbound {
                 bytes,
                 caused_at: None,
-            })
-            .is_err()
-        {
-            self.close(Close::normal());
+            });
+            if queued.is_err() {
+                self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                self.close(Close::normal());
+            }
         }
     }
 
@@ -388,6 +412,7 @@ impl Reader {
 async fn write_loop<W>(
     mut sink: W,
     mut queued: mpsc::Receiver<Outbound>,
+    queued_bytes: Arc<AtomicUsize>,
     mut closed: watch::Receiver<Option<Close>>,
     closer: Arc<watch::Sender<Option<Close>>>,
     relay: Relay,
@@ -401,8 +426,16 @@ async fn write_loop<W>(
             _ = closed.changed() => break,
             frame = queued.recv() => {
                 let Some(Outbound { bytes, caused_at }) = frame else { break };
-                let len = bytes.len() as u64;
-                if sink.send(Message::Binary(bytes.into())).await.is_err() {
+                let len = bytes.len();
+                // A peer that stopped reading blocks the send: a close (shedding it, or the
+                // relay shutting down) must still get through.
+                let sent = tokio::select! {
+                    biased;
+                    _ = closed.changed() => break,
+                    sent = sink.send(Message::Binary(bytes.into())) => sent,
+                };
+                queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                if sent.is_err() {
                     closer.send_if_modified(|current| {
                         if current.is_some() {
                             return false;
@@ -413,7 +446,7 @@ async fn write_loop<W>(
                     return;
                 }
                 metrics.messages_sent.increment(1);
-                metrics.bytes_sent.increment(len);
+                metrics.bytes_sent.increment(len as u64);
                 if let Some(caused_at) = caused_at {
                     metrics.sync_latency.record(caused_at.elapsed().as_secs_f64());
                 }

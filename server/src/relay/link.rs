@@ -1,6 +1,7 @@
 //! What a document actor knows of a connection: where to send its frames and how to close it.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use dealflow_core::UserId;
@@ -105,6 +106,11 @@ pub(crate) struct ConnectionLink {
     /// The writer's queue. Actors never wait on it: a full queue means a slow consumer, which
     /// is closed rather than allowed to grow memory or hold up a document.
     pub(crate) outbox: mpsc::Sender<Outbound>,
+    /// Bytes queued in `outbox` and not yet written (the writer subtracts what it wrote), so
+    /// that a slow consumer is bounded in bytes as well as in frames.
+    pub(crate) queued_bytes: Arc<AtomicUsize>,
+    /// Most bytes `outbox` may hold; a frame always fits into an empty queue.
+    pub(crate) max_queued_bytes: usize,
     /// Set once to close the connection (shared with its read loop and writer).
     pub(crate) closer: Arc<watch::Sender<Option<Close>>>,
 }
@@ -119,25 +125,43 @@ pub(crate) enum Delivery {
 }
 
 impl ConnectionLink {
-    /// Queues a frame without waiting. A full queue sheds the connection.
+    /// Queues a frame without waiting. A full queue (in frames or in bytes) sheds the
+    /// connection.
     pub(crate) fn deliver(&self, bytes: Vec<u8>, caused_at: Option<Instant>) -> Delivery {
         if self.is_closing() {
+            return Delivery::Gone;
+        }
+        let len = bytes.len();
+        let queued = self.queued_bytes.fetch_add(len, Ordering::Relaxed);
+        if queued > 0 && queued.saturating_add(len) > self.max_queued_bytes {
+            self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            self.shed();
             return Delivery::Gone;
         }
         match self.outbox.try_send(Outbound { bytes, caused_at }) {
             Ok(()) => Delivery::Queued,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                tracing::warn!(peer = %self.peer, user = %self.user, "shedding a slow consumer");
-                self.close(Close {
-                    code: code::TRY_AGAIN,
-                    reason: "too slow to keep up: reconnect".to_owned(),
-                    error_frame: None,
-                    rejected: Some("slow_consumer"),
-                });
+                self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                self.shed();
                 Delivery::Gone
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => Delivery::Gone,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                self.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                Delivery::Gone
+            }
         }
+    }
+
+    /// Closes a connection that cannot keep up: its queue is full, so it would otherwise grow
+    /// the relay's memory or hold up the documents it shares.
+    fn shed(&self) {
+        tracing::warn!(peer = %self.peer, user = %self.user, "shedding a slow consumer");
+        self.close(Close {
+            code: code::TRY_AGAIN,
+            reason: "too slow to keep up: reconnect".to_owned(),
+            error_frame: None,
+            rejected: Some("slow_consumer"),
+        });
     }
 
     /// Closes the connection for `close`, unless it is closing already.
@@ -171,6 +195,8 @@ mod tests {
             remote: PeerId::new("browser").unwrap(),
             user: UserId::new("li").unwrap(),
             outbox,
+            queued_bytes: Arc::new(AtomicUsize::new(0)),
+            max_queued_bytes: usize::MAX,
             closer,
         };
         assert_eq!(link.deliver(vec![1], None), Delivery::Queued);
@@ -185,6 +211,35 @@ mod tests {
             Some("slow_consumer")
         );
         assert_eq!(link.deliver(vec![3], None), Delivery::Gone);
+    }
+
+    #[test]
+    fn a_queue_over_its_byte_budget_sheds_but_an_empty_queue_takes_any_frame() {
+        let (outbox, mut writer) = mpsc::channel(16);
+        let (closer, watcher) = watch::channel(None);
+        let queued_bytes = Arc::new(AtomicUsize::new(0));
+        let link = ConnectionLink {
+            peer: PeerId::new("c1").unwrap(),
+            remote: PeerId::new("browser").unwrap(),
+            user: UserId::new("li").unwrap(),
+            outbox,
+            queued_bytes: Arc::clone(&queued_bytes),
+            max_queued_bytes: 100,
+            closer: Arc::new(closer),
+        };
+        // Larger than the budget, but the queue is empty: a big document still goes out.
+        assert_eq!(link.deliver(vec![0; 150], None), Delivery::Queued);
+        // The writer wrote it.
+        let written = writer.try_recv().unwrap();
+        queued_bytes.fetch_sub(written.bytes.len(), Ordering::Relaxed);
+        assert_eq!(link.deliver(vec![0; 60], None), Delivery::Queued);
+        assert!(watcher.borrow().is_none());
+        assert_eq!(link.deliver(vec![0; 60], None), Delivery::Gone);
+        assert_eq!(
+            watcher.borrow().as_ref().and_then(|close| close.rejected),
+            Some("slow_consumer")
+        );
+        assert_eq!(queued_bytes.load(Ordering::Relaxed), 60);
     }
 
     #[test]

@@ -102,6 +102,44 @@ impl SyncPeer {
         peer
     }
 
+    /// Connects like [`SyncPeer::connect`] over a socket whose receive buffer is `bytes` (a
+    /// client on a slow link: the kernel holds little of what the relay sends it).
+    pub(crate) async fn connect_with_receive_buffer(
+        base: &str,
+        user: &str,
+        name: &str,
+        bytes: u32,
+    ) -> Self {
+        let client = SyncClient::new(
+            PeerId::new(name).unwrap(),
+            PeerMetadata::default(),
+            SessionId::new(format!("{name}-session")).unwrap(),
+            Limits::default(),
+        );
+        let mut peer = SyncPeer {
+            client,
+            socket: None,
+            received: Vec::new(),
+            received_bytes: Vec::new(),
+            closed: None,
+        };
+        let address: std::net::SocketAddr = base.trim_start_matches("http://").parse().unwrap();
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(bytes).unwrap();
+        let stream = tcp.connect(address).await.unwrap();
+        let (socket, _) =
+            tokio_tungstenite::client_async(sync_url(base, user), MaybeTlsStream::Plain(stream))
+                .await
+                .expect("the server accepts the upgrade");
+        peer.socket = Some(socket);
+        let join = peer.client.connect();
+        peer.send_raw(join).await;
+        peer.pump_until(Duration::from_secs(5), |client| client.server().is_some())
+            .await
+            .expect("handshake");
+        peer
+    }
+
     /// Opens a new socket (after a disconnect) and completes the handshake.
     pub(crate) async fn reconnect(&mut self, base: &str, user: &str) {
         self.open(&sync_url(base, user)).await;
