@@ -8,17 +8,22 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::assignment::error::AssignmentError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
 use crate::deal::DealError;
 use crate::doc::DocError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
+use crate::lead::error::{ImportError, LeadError};
 use crate::money::MoneyError;
+use crate::org::error::OrgError;
 use crate::payment::PaymentError;
 use crate::pipeline::PipelineError;
+use crate::pool::error::PoolError;
 use crate::probability::ProbabilityError;
 use crate::quote::QuoteError;
+use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -141,6 +146,62 @@ pub enum ErrorCode {
     UnknownChecklistItem,
     /// The edit needs an open deal.
     DealClosed,
+    /// A sync frame is larger than the configured limit.
+    FrameTooLarge,
+    /// A sync frame is not valid CBOR or lacks the fields of its message type.
+    MalformedFrame,
+    /// A document id or automerge URL is invalid.
+    InvalidDocumentId,
+    /// A peer, storage or session id is invalid.
+    InvalidPeerId,
+    /// A peer broke the handshake or addressed a message wrongly.
+    ProtocolViolation,
+    /// A peer offered no supported protocol version.
+    UnsupportedProtocolVersion,
+    /// An automerge sync message is malformed or its changes are corrupt.
+    InvalidSyncMessage,
+    /// A document would grow beyond the configured size cap.
+    DocumentTooLarge,
+    /// Stored document chunks are corrupt or too large.
+    CorruptStorage,
+    /// A local change to a document failed.
+    LocalChangeFailed,
+    /// The organisation tree is invalid (cycle, unknown team, duplicate id).
+    InvalidOrganisation,
+    /// A user is unknown or inactive.
+    UnknownUser,
+    /// A transfer's successor cannot take the work over.
+    InvalidSuccessor,
+    /// The user's role or team does not allow the action.
+    Forbidden,
+    /// The lead is already converted or invalid.
+    LeadClosed,
+    /// The lead has no owner.
+    LeadNotOwned,
+    /// A lead field or conversion input is invalid.
+    InvalidLeadInput,
+    /// A CSV import file cannot be used as a whole.
+    InvalidImportFile,
+    /// A CSV import file has too many rows.
+    ImportTooLarge,
+    /// No lead with this id.
+    UnknownLead,
+    /// Someone else holds the lead (lost a claim race).
+    LeadAlreadyClaimed,
+    /// The lead changed since the command was decided.
+    StaleVersion,
+    /// A custody change does not fit the lead's state.
+    InvalidLeadMove,
+    /// No pool with this id.
+    UnknownPool,
+    /// No team with this id.
+    UnknownTeam,
+    /// Pool configuration is invalid.
+    InvalidPoolConfig,
+    /// The rep holds too many un-followed leads from the pool.
+    ClaimLimitReached,
+    /// An assignment policy does not fit the organisation.
+    InvalidAssignmentPolicy,
 }
 
 impl ErrorCode {
@@ -268,6 +329,34 @@ impl ErrorCode {
             ErrorCode::InvalidRelationship => "invalid_relationship",
             ErrorCode::UnknownChecklistItem => "unknown_checklist_item",
             ErrorCode::DealClosed => "deal_closed",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::MalformedFrame => "malformed_frame",
+            ErrorCode::InvalidDocumentId => "invalid_document_id",
+            ErrorCode::InvalidPeerId => "invalid_peer_id",
+            ErrorCode::ProtocolViolation => "protocol_violation",
+            ErrorCode::UnsupportedProtocolVersion => "unsupported_protocol_version",
+            ErrorCode::InvalidSyncMessage => "invalid_sync_message",
+            ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::CorruptStorage => "corrupt_storage",
+            ErrorCode::LocalChangeFailed => "local_change_failed",
+            ErrorCode::InvalidOrganisation => "invalid_organisation",
+            ErrorCode::UnknownUser => "unknown_user",
+            ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::LeadClosed => "lead_closed",
+            ErrorCode::LeadNotOwned => "lead_not_owned",
+            ErrorCode::InvalidLeadInput => "invalid_lead_input",
+            ErrorCode::InvalidImportFile => "invalid_import_file",
+            ErrorCode::ImportTooLarge => "import_too_large",
+            ErrorCode::UnknownLead => "unknown_lead",
+            ErrorCode::LeadAlreadyClaimed => "lead_already_claimed",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::InvalidLeadMove => "invalid_lead_move",
+            ErrorCode::UnknownPool => "unknown_pool",
+            ErrorCode::UnknownTeam => "unknown_team",
+            ErrorCode::InvalidPoolConfig => "invalid_pool_config",
+            ErrorCode::ClaimLimitReached => "claim_limit_reached",
+            ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
         }
     }
 }
@@ -306,6 +395,24 @@ pub enum Error {
     /// Editing a deal record.
     #[error(transparent)]
     Deal(#[from] DealError),
+    /// The sync protocol: frames, handshakes, documents and stored chunks.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// Lead changes and conversion.
+    #[error(transparent)]
+    Lead(#[from] LeadError),
+    /// A CSV import that failed as a whole.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Pool commands and other custody changes.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// Assignment policies and SLA handling.
+    #[error(transparent)]
+    Assignment(#[from] AssignmentError),
+    /// The organisation tree and ownership transfers.
+    #[error(transparent)]
+    Org(#[from] OrgError),
 }
 
 impl Error {
@@ -322,6 +429,12 @@ impl Error {
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
             Error::Deal(error) => error.code(),
+            Error::Sync(error) => error.code(),
+            Error::Lead(error) => error.code(),
+            Error::Import(error) => error.code(),
+            Error::Pool(error) => error.code(),
+            Error::Assignment(error) => error.code(),
+            Error::Org(error) => error.code(),
         }
     }
 }
@@ -339,6 +452,12 @@ impl Localized for Error {
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
             Error::Deal(error) => error.localized(locale),
+            Error::Sync(error) => error.localized(locale),
+            Error::Lead(error) => error.localized(locale),
+            Error::Import(error) => error.localized(locale),
+            Error::Pool(error) => error.localized(locale),
+            Error::Assignment(error) => error.localized(locale),
+            Error::Org(error) => error.localized(locale),
         }
     }
 }
@@ -408,6 +527,34 @@ mod tests {
             ErrorCode::InvalidRelationship,
             ErrorCode::UnknownChecklistItem,
             ErrorCode::DealClosed,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::MalformedFrame,
+            ErrorCode::InvalidDocumentId,
+            ErrorCode::InvalidPeerId,
+            ErrorCode::ProtocolViolation,
+            ErrorCode::UnsupportedProtocolVersion,
+            ErrorCode::InvalidSyncMessage,
+            ErrorCode::DocumentTooLarge,
+            ErrorCode::CorruptStorage,
+            ErrorCode::LocalChangeFailed,
+            ErrorCode::InvalidOrganisation,
+            ErrorCode::UnknownUser,
+            ErrorCode::InvalidSuccessor,
+            ErrorCode::Forbidden,
+            ErrorCode::LeadClosed,
+            ErrorCode::LeadNotOwned,
+            ErrorCode::InvalidLeadInput,
+            ErrorCode::InvalidImportFile,
+            ErrorCode::ImportTooLarge,
+            ErrorCode::UnknownLead,
+            ErrorCode::LeadAlreadyClaimed,
+            ErrorCode::StaleVersion,
+            ErrorCode::InvalidLeadMove,
+            ErrorCode::UnknownPool,
+            ErrorCode::UnknownTeam,
+            ErrorCode::InvalidPoolConfig,
+            ErrorCode::ClaimLimitReached,
+            ErrorCode::InvalidAssignmentPolicy,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

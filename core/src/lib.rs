@@ -30,6 +30,14 @@
 //!   compare-and-set commands ([`Quote::decide`]); an accepted quote becomes a [`Contract`]
 //!   whose signing wins the deal; a [`PaymentPlan`] collects the contract amount. [`Quote`]
 //!   walks the whole way in one example.
+//! - Documents sync over the automerge-repo protocol through [`sync`]: a sans-IO state machine
+//!   that the browser and the relay both drive (frames and storage writes out, events in).
+//! - A [`Lead`] arrives by hand or by CSV import ([`import_leads`]), is checked for collisions
+//!   with existing records ([`DuplicateIndex`]), is distributed by an [`AssignmentPolicy`] or
+//!   claimed from a pool ([`PoolCommand`], decided by [`decide`]), and is converted into an
+//!   account, a contact and a deal ([`convert_lead`]).
+//! - The [`Organisation`] (company, nested teams, roles) decides who may read, write or
+//!   administer a record ([`access`]).
 //!
 //! ## Typical workflow
 //!
@@ -89,6 +97,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod assignment;
 mod attention;
 mod catalog;
 mod contract;
@@ -100,11 +109,15 @@ mod exchange;
 mod fixture;
 mod i18n;
 mod id;
+mod lead;
 mod money;
+mod org;
 mod payment;
 mod pipeline;
+mod pool;
 mod probability;
 mod quote;
+pub mod sync;
 mod team_hierarchy;
 mod timestamp;
 
@@ -137,8 +150,8 @@ pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
-    AccountId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId,
-    PromotionId, QuoteId, RecordId, StageId, TeamId, UserId,
+    AccountId, ChannelId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId,
+    PoolId, ProductId, PromotionId, QuoteId, RecordId, RuleId, StageId, TeamId, UserId,
 };
 pub use money::{Currency, Discount, Money, MoneyError};
 pub use payment::{
@@ -161,9 +174,52 @@ pub use quote::{
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
+pub use assignment::engine::{
+    AssignmentContext, AssignmentDecision, AssignmentOutcome, AssignmentStep, Loads, Scope,
+};
+pub use assignment::error::{AssignmentError, PolicyIssue};
+pub use assignment::round_robin::{CursorKey, CursorMove, RoundRobinState};
+pub use assignment::rule::{
+    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, Condition,
+    ConditionHit, ConditionMiss, RuleSet, SubjectField, Target,
+};
+pub use assignment::sla::{SlaAction, SlaBreach, SlaOutcome, SlaPolicy, SlaResolution};
 /// The Automerge crate that documents are built on, so that the binding and the server use
 /// the same version (one copy of Automerge in the browser).
 pub use automerge;
+pub use lead::column::LeadField;
+pub use lead::conversion::{
+    AccountChoice, ConversionRequest, ConvertedAccount, ConvertedContact, ConvertedDeal,
+    LeadConversion, convert_lead,
+};
+pub use lead::duplicate::{DuplicateIndex, DuplicateKeys, DuplicateMatch, MatchField, RecordRef};
+pub use lead::error::{ImportError, LeadError};
+pub use lead::import::{
+    DetectedEncoding, DuplicatePolicy, EncodingChoice, ImportOptions, detect_encoding,
+    import_leads, import_leads_text,
+};
+pub use lead::normalize::{normalize_company, normalize_email, normalize_label, normalize_phone};
+pub use lead::record::{Custody, InvalidReason, Lead, LeadDraft, LeadStatus};
+pub use lead::report::{
+    ColumnMapping, ImportReport, ImportSummary, ImportedLead, RejectedRow, RowProblem,
+    SourceEncoding,
+};
+pub use lead::source::{ChannelResolver, SourceChannel, SourceChannels};
+pub use org::error::OrgError;
+pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
+pub use org::transfer::{
+    DealHandover, HandoverTarget, HeldDeal, HeldTask, LeadDisposition, LeadHandover, SkippedItem,
+    TaskHandover, TaskParent, TransferPlan, TransferRequest, apply_lead_handover, plan_transfer,
+};
+pub use org::visibility::{
+    Access, AccessDecision, AccessReason, DealTeamMember, PoolAudience, ResourceDescriptor,
+    ResourceKind, access,
+};
+pub use pool::command::{PoolCommand, PoolContext, decide, due_for_recycling};
+pub use pool::config::{PoolConfig, PoolDirectory, PoolScope};
+pub use pool::error::PoolError;
+pub use pool::history::{Actor, LeadMove, MoveKind, RecycleCause, ReturnReason, Transition};
+pub use pool::ledger::LeadLedger;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

@@ -134,7 +134,7 @@ fn the_templates_load_from_configuration_data() {
 
 /// One step of a random scenario.
 #[derive(Clone, Debug)]
-enum Step {
+enum MoveStep {
     /// Move to the open stage with this index (out of range means an unknown stage).
     ToStage(usize),
     Won,
@@ -146,14 +146,14 @@ enum Step {
     Fill(usize),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+fn step() -> impl Strategy<Value = MoveStep> {
     prop_oneof![
-        4 => (0..5usize).prop_map(Step::ToStage),
-        1 => Just(Step::Won),
-        1 => (0..8usize).prop_map(Step::Lost),
-        1 => (0..5usize).prop_map(Step::Stopped),
-        1 => (0..5usize).prop_map(Step::Reopen),
-        3 => (0..9usize).prop_map(Step::Fill),
+        4 => (0..5usize).prop_map(MoveStep::ToStage),
+        1 => Just(MoveStep::Won),
+        1 => (0..8usize).prop_map(MoveStep::Lost),
+        1 => (0..5usize).prop_map(MoveStep::Stopped),
+        1 => (0..5usize).prop_map(MoveStep::Reopen),
+        3 => (0..9usize).prop_map(MoveStep::Fill),
     ]
 }
 
@@ -179,7 +179,7 @@ fn reason(list: &[dealflow_core::Reason], index: usize) -> String {
     )
 }
 
-fn target(pipeline: &Pipeline, step: &Step) -> Option<MoveTarget> {
+fn target(pipeline: &Pipeline, step: &MoveStep) -> Option<MoveTarget> {
     let stage_at = |index: usize| {
         let id = pipeline
             .stages
@@ -188,22 +188,22 @@ fn target(pipeline: &Pipeline, step: &Step) -> Option<MoveTarget> {
         StageId::new(id).unwrap()
     };
     match step {
-        Step::ToStage(index) => Some(MoveTarget::Stage {
+        MoveStep::ToStage(index) => Some(MoveTarget::Stage {
             stage: stage_at(*index),
         }),
-        Step::Won => Some(MoveTarget::Won),
-        Step::Lost(index) => Some(MoveTarget::Lost {
+        MoveStep::Won => Some(MoveTarget::Won),
+        MoveStep::Lost(index) => Some(MoveTarget::Lost {
             reason: reason(&pipeline.loss_reasons, *index),
             note: String::new(),
         }),
-        Step::Stopped(index) => Some(MoveTarget::Stopped {
+        MoveStep::Stopped(index) => Some(MoveTarget::Stopped {
             reason: reason(&pipeline.stop_reasons, *index),
             note: String::new(),
         }),
-        Step::Reopen(index) => Some(MoveTarget::Reopen {
+        MoveStep::Reopen(index) => Some(MoveTarget::Reopen {
             stage: stage_at(*index),
         }),
-        Step::Fill(_) => None,
+        MoveStep::Fill(_) => None,
     }
 }
 
@@ -263,7 +263,10 @@ fn fill(deal: &mut Deal, pipeline: &Pipeline, part: usize, at: Timestamp) {
 }
 
 /// Runs a scenario; every attempted move is checked to change nothing when rejected.
-fn run(pipeline: &Pipeline, steps: &[(Step, i64, bool)]) -> Result<(Deal, usize), TestCaseError> {
+fn run(
+    pipeline: &Pipeline,
+    steps: &[(MoveStep, i64, bool)],
+) -> Result<(Deal, usize), TestCaseError> {
     let (mut deal, _) = pipeline
         .open_deal(new_deal(), &ctx("t0", DAY_ZERO))
         .map_err(|error| TestCaseError::fail(error.to_string()))?;
@@ -274,7 +277,7 @@ fn run(pipeline: &Pipeline, steps: &[(Step, i64, bool)]) -> Result<(Deal, usize)
         clock += hours * 3_600_000;
         let now = Timestamp::from_millis(clock);
         let Some(target) = target(pipeline, step) else {
-            if let Step::Fill(part) = step {
+            if let MoveStep::Fill(part) = step {
                 fill(&mut deal, pipeline, *part, now);
             }
             continue;
@@ -314,7 +317,7 @@ fn run(pipeline: &Pipeline, steps: &[(Step, i64, bool)]) -> Result<(Deal, usize)
     Ok((deal, moves))
 }
 
-fn scenario() -> impl Strategy<Value = (Pipeline, Vec<(Step, i64, bool)>)> {
+fn scenario() -> impl Strategy<Value = (Pipeline, Vec<(MoveStep, i64, bool)>)> {
     (
         pipeline_strategy(),
         prop::collection::vec((step(), -48..200i64, prop::bool::weighted(0.05)), 0..60),
