@@ -4,14 +4,10 @@
  * Call {@link loadDealflow} once before using any other export.
  */
 import init, { Pipeline } from "../wasm/dealflow_wasm.js";
-import type {
-  MoneyDto,
-  StageAmountDto,
-  StageDto,
-} from "../wasm/dealflow_wasm.js";
+import type { Money, Stage, StageAmount } from "../wasm/dealflow_wasm.js";
 
 export { Pipeline };
-export type { MoneyDto, StageAmountDto, StageDto };
+export type { Money, Stage, StageAmount };
 export { formatMoney, type Locale } from "./format.js";
 
 let ready: Promise<void> | undefined;
