@@ -11,6 +11,7 @@ export default defineConfig({
       input: {
         main: resolve(import.meta.dirname, "index.html"),
         embed: resolve(import.meta.dirname, "embed.html"),
+        playground: resolve(import.meta.dirname, "playground.html"),
       },
     },
   },

@@ -1,0 +1,13 @@
+/**
+ * Every Dealflow custom element. Importing this module defines `<dealflow-board>`,
+ * `<dealflow-deal>`, `<dealflow-forecast>` and `<dealflow-tasks>`.
+ */
+export { DealflowBoard } from "./dealflow-board.js";
+export {
+  setSessionFactory,
+  sessionFor,
+  type DealflowSession,
+  type SessionFactory,
+} from "./session.js";
+export { MemorySession } from "./memory-session.js";
+export { DealflowDeal } from "./dealflow-deal.js";
