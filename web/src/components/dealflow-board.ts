@@ -425,7 +425,7 @@ export class DealflowBoard extends DealflowElement {
           const dealId = event.dataTransfer?.getData(
             "application/x-dealflow-deal",
           );
-          if (dealId) this.move(session, dealId, column.stage);
+          if (dealId) void this.move(session, dealId, column.stage);
         }}
       >
         <header part="column-header">
@@ -546,18 +546,22 @@ export class DealflowBoard extends DealflowElement {
     `;
   }
 
-  private move(session: DealflowSession, dealId: string, stage: Stage): void {
+  private async move(
+    session: DealflowSession,
+    dealId: string,
+    stage: Stage,
+  ): Promise<void> {
     const deal = session.summaries().find((each) => each.id === dealId);
     if (deal === undefined || deal.stage === stage.id) return;
     const started = performance.now();
-    const result = session.moveStage(dealId, {
+    const result = await session.moveStage(dealId, {
       kind: "stage",
       stage: stage.id,
     });
     if (result.moved) {
       this.cache = undefined;
       this.requestUpdate();
-      this.updateComplete.then(() => {
+      void this.updateComplete.then(() => {
         this.dispatchEvent(
           new CustomEvent("dealflow-moved", {
             detail: {
@@ -571,7 +575,7 @@ export class DealflowBoard extends DealflowElement {
         );
       });
     } else {
-      this.refusal = { deal, stage, problems: result.problems };
+      this.refusal = { deal, stage, problems: result.checklist };
     }
   }
 

@@ -228,6 +228,14 @@ export class DealflowDeal extends DealflowElement {
       .down {
         color: var(--_danger);
       }
+      .problem {
+        margin: 8px 12px 0;
+        padding: 6px 10px;
+        border-radius: var(--_radius);
+        background: #fff0f0;
+        color: var(--_danger);
+        cursor: pointer;
+      }
       .done {
         text-decoration: line-through;
         color: var(--_muted);
@@ -242,6 +250,8 @@ export class DealflowDeal extends DealflowElement {
   @state() private missing = false;
   @state() private since = 7;
   @state() private selectedContact: string | undefined;
+  /** The last edit core refused, in the user's language. */
+  @state() private problem: string | undefined;
 
   private chart: echarts.ECharts | undefined;
   private chartHost: HTMLElement | undefined;
@@ -339,12 +349,10 @@ export class DealflowDeal extends DealflowElement {
       });
   }
 
-  private edit(apply: (doc: DealDoc, ctx: EditContext) => void): void {
+  private edit(apply: (doc: DealDoc, ctx: EditContext) => unknown): void {
     const session = this.activeSession;
     if (session === undefined || this.dealId === "") return;
-    try {
-      session.edit(this.dealId, apply);
-    } catch (error) {
+    session.edit(this.dealId, apply).catch((error: unknown) => {
       const details = error as { messageZh?: string; messageEn?: string };
       const message =
         this.locale === "en" ? details.messageEn : details.messageZh;
@@ -355,8 +363,8 @@ export class DealflowDeal extends DealflowElement {
           composed: true,
         }),
       );
-      if (message !== undefined) window.alert(message);
-    }
+      this.problem = message ?? String(error);
+    });
   }
 
   private announceFocus(name: string | undefined): void {
@@ -384,6 +392,17 @@ export class DealflowDeal extends DealflowElement {
     const peers = session.presence(this.dealId);
     return html`
       ${this.renderHeader(session, read, peers)}
+      ${
+        this.problem === undefined
+          ? nothing
+          : html`<p
+              class="problem"
+              role="alert"
+              @click=${() => (this.problem = undefined)}
+            >
+              ${this.problem}
+            </p>`
+      }
       <div class="layout" data-testid="deal" data-deal=${read.deal.id}>
         <div>
           ${this.renderFields(read)} ${this.renderPowerMap(read)}

@@ -11,3 +11,5 @@ export {
 } from "./session.js";
 export { MemorySession } from "./memory-session.js";
 export { DealflowDeal } from "./dealflow-deal.js";
+export { DealflowForecast } from "./dealflow-forecast.js";
+export { DealflowTasks } from "./dealflow-tasks.js";

@@ -131,20 +131,38 @@ export class MemorySession implements DealflowSession {
   /** Runs edits on a deal; `now` may be set for deterministic history (tests, fixtures). */
   edit(
     dealId: string,
-    apply: (doc: DealDoc, ctx: EditContext) => void,
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
     now: number = Date.now(),
-  ): void {
-    const doc = this.workspace?.deal(dealId);
-    if (doc === undefined) return;
+  ): Promise<unknown> {
     try {
-      apply(doc, { by: this.user.id, now });
+      return Promise.resolve(this.editNow(dealId, apply, now));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** {@link edit}, synchronously (fixtures fill many deals in a row). */
+  editNow(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
+    now: number = Date.now(),
+  ): unknown {
+    const doc = this.workspace?.deal(dealId);
+    if (doc === undefined) return undefined;
+    try {
+      return apply(doc, { by: this.user.id, now });
     } finally {
       doc.free();
       this.changed();
     }
   }
 
-  moveStage(
+  moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
+    return Promise.resolve(this.moveNow(dealId, target));
+  }
+
+  /** {@link moveStage}, synchronously, at `now`. */
+  moveNow(
     dealId: string,
     target: MoveTarget,
     now: number = Date.now(),
@@ -155,7 +173,7 @@ export class MemorySession implements DealflowSession {
     const pipeline =
       pipelineId === undefined ? undefined : workspace.pipeline(pipelineId);
     if (doc === undefined || pipeline === undefined)
-      return { moved: false, problems: [] };
+      return { moved: false, checklist: [] };
     try {
       const outcome = doc.moveStage(pipeline, target, this.moveContext(now));
       this.changed();
@@ -163,7 +181,7 @@ export class MemorySession implements DealflowSession {
     } catch (error) {
       const problems = (error as { problems?: MoveProblem[] }).problems;
       if (problems === undefined) throw error;
-      return { moved: false, problems };
+      return { moved: false, checklist: problems };
     } finally {
       doc.free();
       pipeline.free();

@@ -37,7 +37,7 @@ export interface SessionUser {
 /** The answer to a stage move: moved, or refused with everything that stands in the way. */
 export type MoveResult =
   | { moved: true; outcome: MoveOutcome }
-  | { moved: false; problems: MoveProblem[] };
+  | { moved: false; checklist: MoveProblem[] };
 
 /** Another user looking at (or typing in) a deal, from presence messages. */
 export interface PresencePeer {
@@ -110,9 +110,12 @@ export interface DealflowSession {
   /** The deal as held now, if it is loaded. */
   readDeal(id: string): DealRead | undefined;
   /** Applies typed edits through the deal's `DealDoc`, then persists and syncs them. */
-  edit(dealId: string, apply: (doc: DealDoc, ctx: EditContext) => void): void;
+  edit(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
+  ): Promise<unknown>;
   /** Moves a deal through `Pipeline::move_deal`; a refused move changes nothing. */
-  moveStage(dealId: string, target: MoveTarget): MoveResult;
+  moveStage(dealId: string, target: MoveTarget): Promise<MoveResult>;
   /** The attention lists over the deals held, at `now` (ms). */
   attention(now: number): AttentionLists;
   /** The probability that counts for a deal (manual, learned or the stage default). */

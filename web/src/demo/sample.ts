@@ -132,12 +132,18 @@ export function fillSampleDeals(
     );
     const depth = Math.floor(random() * 4);
     let at = opened + DAY;
-    const edit = (apply: Parameters<MemorySession["edit"]>[1]) => {
-      session.edit(id, apply, at);
+    const edit = (apply: Parameters<MemorySession["editNow"]>[1]) => {
+      session.editNow(id, apply, at);
       at += DAY;
     };
     const move = (stage: string) => {
-      session.moveStage(id, { kind: "stage", stage }, at);
+      // The tasks of the stage being left were done on the way (most of them, on time).
+      edit((doc, ctx) => {
+        for (const task of doc.read().deal.tasks)
+          if (task.status === "open" && random() < 0.85)
+            doc.setTaskStatus(ctx, task.id, "done");
+      });
+      session.moveNow(id, { kind: "stage", stage }, at);
       at += DAY;
     };
     if (depth >= 1) {
@@ -236,7 +242,7 @@ export function fillSampleDeals(
     const nextStep = random();
     if (nextStep < 0.75) {
       const offset = nextStep < 0.2 ? -3 : nextStep < 0.35 ? 0 : 7;
-      session.edit(
+      session.editNow(
         id,
         (doc, ctx) =>
           doc.setNextStep(ctx, {
