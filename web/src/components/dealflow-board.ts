@@ -1,6 +1,5 @@
 import { css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
-import { ref } from "lit/directives/ref.js";
 import { repeat } from "lit/directives/repeat.js";
 
 import type {
@@ -513,6 +512,12 @@ export class DealflowBoard extends DealflowElement {
     `;
   }
 
+  protected override updated(): void {
+    // A refusal's checklist is a modal dialog; it can only be shown once it is in the document.
+    const dialog = this.shadowRoot?.querySelector("dialog");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
   private renderRefusal() {
     const refusal = this.refusal;
     if (refusal === undefined) return nothing;
@@ -522,7 +527,6 @@ export class DealflowBoard extends DealflowElement {
         part="checklist"
         data-testid="move-checklist"
         aria-labelledby="refusal-title"
-        ${dialogOpen()}
         @close=${() => (this.refusal = undefined)}
       >
         <h3 id="refusal-title">
@@ -588,14 +592,6 @@ export class DealflowBoard extends DealflowElement {
       }),
     );
   }
-}
-
-/** Opens a `<dialog>` as modal once it is in the document. */
-function dialogOpen() {
-  return ref((element) => {
-    if (element instanceof HTMLDialogElement && !element.open)
-      element.showModal();
-  });
 }
 
 declare global {

@@ -438,6 +438,9 @@ export class DealflowDeal extends DealflowElement {
       )}
       <span class="badge" data-testid="stage">${stageLabel}</span>
       <span class="badge">${this.text.statuses[deal.status]}</span>
+      <span class="badge" data-testid="owner"
+        >${this.text.owner}: ${this.userName(deal.owner)}</span
+      >
       ${
         peers.length === 0
           ? nothing
@@ -713,7 +716,7 @@ export class DealflowDeal extends DealflowElement {
               "companySize",
               account.size,
               SIZES,
-              (size) => size,
+              (size) => text.companySizes[size],
               (size) => setAccount({ size }),
               true,
             ),

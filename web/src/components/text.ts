@@ -168,6 +168,13 @@ const ZH = {
     closed: "已成交",
   },
   language: "语言",
+  companySizes: {
+    micro: "微型（<10 人）",
+    small: "小型（10–99 人）",
+    medium: "中型（100–999 人）",
+    large: "大型（1000–9999 人）",
+    enterprise: "超大型（≥10000 人）",
+  },
 };
 
 type Text = typeof ZH;
@@ -333,6 +340,13 @@ const EN: Text = {
     closed: "Closed",
   },
   language: "Language",
+  companySizes: {
+    micro: "Micro (<10)",
+    small: "Small (10–99)",
+    medium: "Medium (100–999)",
+    large: "Large (1,000–9,999)",
+    enterprise: "Enterprise (10,000+)",
+  },
 };
 
 /** The strings for `locale`; anything but `en` falls back to zh-CN. */

@@ -1,1 +1,3 @@
+import "../components/index.js";
 import "../components/dealflow-summary.js";
+import "./app.js";

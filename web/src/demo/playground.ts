@@ -1,9 +1,10 @@
 /**
  * The component playground: one component over sample deals held in the page, without a
- * server. `?component=board|deal|forecast|tasks`, `&lang=en`, `&deals=1000`, `&deal=deal-0001`,
+ * server. `?component=board|deal|forecast|tasks|summary`, `&lang=en`, `&deals=1000`, `&deal=deal-0001`,
  * `&user=zhang-wei`. Screenshots and the performance script drive it.
  */
 import "../components/index.js";
+import "../components/dealflow-summary.js";
 import { MemorySession } from "../components/memory-session.js";
 import { SAMPLE_USERS, fillSampleDeals } from "./sample.js";
 

@@ -60,14 +60,14 @@ function user(
 }
 
 const ACCOUNTS = [
-  ["华东制造集团", "manufacturing"],
-  ["江南银行", "finance"],
-  ["星海物流", "logistics"],
-  ["申城医疗", "healthcare"],
-  ["云帆教育", "education"],
-  ["南粤零售", "retail"],
-  ["鹏程电子", "electronics"],
-  ["珠江能源", "energy"],
+  ["华东制造集团", "制造业"],
+  ["江南银行", "金融"],
+  ["星海物流", "物流"],
+  ["申城医疗", "医疗"],
+  ["云帆教育", "教育"],
+  ["南粤零售", "零售"],
+  ["鹏程电子", "电子"],
+  ["珠江能源", "能源"],
 ] as const;
 
 const PRODUCTS = [
