@@ -105,6 +105,20 @@ export class MemorySession implements DealflowSession {
     this.changed();
   }
 
+  /** Every deal held, saved (`DealDoc.save()`), by id: to persist or hand to another page. */
+  saveAll(): [string, Uint8Array][] {
+    const workspace = this.requireWorkspace();
+    return workspace.dealIds().flatMap((id) => {
+      const doc = workspace.deal(id);
+      if (doc === undefined) return [];
+      try {
+        return [[id, doc.save()] as [string, Uint8Array]];
+      } finally {
+        doc.free();
+      }
+    });
+  }
+
   summaries(): DealSummary[] {
     this.summaryCache ??= this.workspace?.summaries() ?? [];
     return this.summaryCache;

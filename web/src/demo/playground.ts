@@ -1,7 +1,8 @@
 /**
  * The component playground: one component over sample deals held in the page, without a
  * server. `?component=board|deal|forecast|tasks|summary`, `&lang=en`, `&deals=1000`, `&deal=deal-0001`,
- * `&user=zhang-wei`. Screenshots and the performance script drive it.
+ * `&user=zhang-wei`, `&load=<url of saved documents>`. Screenshots and the performance script
+ * drive it.
  */
 import "../components/index.js";
 import "../components/dealflow-summary.js";
@@ -27,7 +28,16 @@ if (me !== undefined) {
   const started = performance.now();
   // A fixed "now" keeps screenshots identical from run to run unless asked otherwise.
   const now = params.has("now") ? Number(params.get("now")) : Date.now();
-  fillSampleDeals(session, count, now);
+  const load = params.get("load");
+  if (load !== null) {
+    // Saved documents (`[[id, base64 of DealDoc.save()], …]`), as the perf script serves them.
+    const saved = (await (await fetch(load)).json()) as [string, string][];
+    for (const [id, base64] of saved)
+      session.addDeal(
+        id,
+        Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)),
+      );
+  } else fillSampleDeals(session, count, now);
   window.dealflowPlayground = {
     session,
     filledMs: performance.now() - started,
