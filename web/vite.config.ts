@@ -15,6 +15,13 @@ export default defineConfig({
         main: resolve(import.meta.dirname, "index.html"),
         embed: resolve(import.meta.dirname, "embed.html"),
         playground: resolve(import.meta.dirname, "playground.html"),
+        // The embedding entry keeps a stable name, so portals can load `/dealflow.js`.
+        dealflow: resolve(import.meta.dirname, "src/dealflow.ts"),
+      },
+      preserveEntrySignatures: "exports-only",
+      output: {
+        entryFileNames: (chunk) =>
+          chunk.name === "dealflow" ? "dealflow.js" : "assets/[name]-[hash].js",
       },
     },
   },

@@ -14,6 +14,7 @@ import type {
   MoveOutcome,
   MoveProblem,
   MoveTarget,
+  NewDeal,
   Pipeline,
   Workspace,
 } from "../wasm/dealflow_wasm.js";
@@ -51,6 +52,7 @@ export interface SyncClient {
   listDeals(): DealSummary[];
   deal(dealId: string): DealRead | undefined;
   openDeal(dealId: string): Promise<DealRead | undefined>;
+  createDeal(deal: Omit<NewDeal, "id">): Promise<string>;
   edit<T>(
     dealId: string,
     apply: (doc: DealDoc, ctx: EditContext) => T,
@@ -162,6 +164,12 @@ export class ClientSession implements DealflowSession {
     const read = this.client?.deal(id);
     if (read !== undefined) this.reads.set(id, read);
     return read;
+  }
+
+  async newDeal(deal: Omit<NewDeal, "id">): Promise<string> {
+    await this.ready;
+    if (this.client === undefined) throw new Error("the session is not ready");
+    return this.client.createDeal(deal);
   }
 
   async edit(

@@ -11,6 +11,7 @@ import type {
 } from "../wasm/dealflow_wasm.js";
 import { DealflowElement } from "./base.js";
 import { dateAt, formatDate, periodRange, type Period } from "./calendar.js";
+import { inputToMoney } from "./money-input.js";
 import type { DealflowSession } from "./session.js";
 
 /** The next-step state of a card, in the colours reps know. */
@@ -187,6 +188,8 @@ export class DealflowBoard extends DealflowElement {
   @state() private periodFilter: Period = "all";
   @state() private refusal: Refusal | undefined;
   @state() private dropTarget: string | undefined;
+  @state() private creating = false;
+  @state() private createProblem: string | undefined;
 
   private cache: Column[] | undefined;
   private cacheKey = "";
@@ -309,6 +312,13 @@ export class DealflowBoard extends DealflowElement {
       <div class="toolbar" part="toolbar">
         ${this.renderFilters(session)}
         <span class="spacer"></span>
+        <button
+          class="primary"
+          data-testid="new-deal"
+          @click=${() => (this.creating = true)}
+        >
+          + ${this.text.newDeal}
+        </button>
         ${this.renderStatus()}
       </div>
       <div class="columns" data-testid="board">
@@ -318,8 +328,78 @@ export class DealflowBoard extends DealflowElement {
           (column) => this.renderColumn(session, column),
         )}
       </div>
-      ${this.renderRefusal()}
+      ${this.renderRefusal()} ${this.renderCreate(session)}
     `;
+  }
+
+  private renderCreate(session: DealflowSession) {
+    if (!this.creating) return nothing;
+    const text = this.text;
+    const submit = async (event: Event) => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      const data = new FormData(form);
+      const value = (name: string) => String(data.get(name) ?? "").trim();
+      const amount = inputToMoney(value("amount") || "0", "CNY");
+      const me = session.user;
+      if (amount === undefined || me === undefined || value("title") === "") {
+        this.createProblem = text.amount;
+        return;
+      }
+      try {
+        const id = await session.newDeal({
+          title: value("title"),
+          account: { name: value("account") || value("title") },
+          amount,
+          expectedClose: value("close") || undefined,
+          owner: me.id,
+          team: me.team?.id,
+        });
+        this.creating = false;
+        this.createProblem = undefined;
+        this.cache = undefined;
+        this.open(id);
+      } catch (error) {
+        const details = error as { messageZh?: string; messageEn?: string };
+        this.createProblem =
+          (this.locale === "en" ? details.messageEn : details.messageZh) ??
+          String(error);
+      }
+    };
+    return html`<dialog
+      part="new-deal"
+      data-testid="new-deal-dialog"
+      @close=${() => (this.creating = false)}
+    >
+      <form @submit=${submit}>
+        <h3>${text.newDeal}</h3>
+        <p>
+          <label>${text.title} <input name="title" required /></label>
+        </p>
+        <p>
+          <label>${text.accountName} <input name="account" /></label>
+        </p>
+        <p>
+          <label
+            >${text.amount} (CNY) <input name="amount" inputmode="decimal"
+          /></label>
+        </p>
+        <p>
+          <label
+            >${text.expectedClose} <input name="close" type="date"
+          /></label>
+        </p>
+        ${
+          this.createProblem === undefined
+            ? nothing
+            : html`<p role="alert">${this.createProblem}</p>`
+        }
+        <button class="primary">${text.create}</button>
+        <button type="button" @click=${() => (this.creating = false)}>
+          ${text.cancel}
+        </button>
+      </form>
+    </dialog>`;
   }
 
   private renderFilters(session: DealflowSession) {
@@ -514,8 +594,8 @@ export class DealflowBoard extends DealflowElement {
 
   protected override updated(): void {
     // A refusal's checklist is a modal dialog; it can only be shown once it is in the document.
-    const dialog = this.shadowRoot?.querySelector("dialog");
-    if (dialog && !dialog.open) dialog.showModal();
+    for (const dialog of this.shadowRoot?.querySelectorAll("dialog") ?? [])
+      if (!dialog.open) dialog.showModal();
   }
 
   private renderRefusal() {

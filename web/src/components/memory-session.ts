@@ -97,6 +97,16 @@ export class MemorySession implements DealflowSession {
     this.changed();
   }
 
+  newDeal(deal: Omit<NewDeal, "id">): Promise<string> {
+    const id = `deal-${crypto.randomUUID()}`;
+    try {
+      this.createDeal({ ...deal, id });
+      return Promise.resolve(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** Holds a saved deal document (`DealDoc.save()` bytes) under `id`. */
   addDeal(id: string, bytes: Uint8Array): void {
     const doc = DealDoc.load(bytes, randomActor());

@@ -19,6 +19,7 @@ import type {
   MoveOutcome,
   MoveProblem,
   MoveTarget,
+  NewDeal,
   Pipeline,
   StalledDeal,
 } from "../wasm/dealflow_wasm.js";
@@ -109,6 +110,8 @@ export interface DealflowSession {
   openDeal(id: string): Promise<DealRead | undefined>;
   /** The deal as held now, if it is loaded. */
   readDeal(id: string): DealRead | undefined;
+  /** Opens a new deal through core (its id is drawn by the session); resolves to the id. */
+  newDeal(deal: Omit<NewDeal, "id">): Promise<string>;
   /** Applies typed edits through the deal's `DealDoc`, then persists and syncs them. */
   edit(
     dealId: string,

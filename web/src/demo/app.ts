@@ -6,12 +6,9 @@
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 
-import { setSessionFactory } from "../components/session.js";
+import "../dealflow.js";
 import { localeOf, pick } from "../components/text.js";
 import type { SessionUser } from "../components/session.js";
-import { connectSession } from "./connect.js";
-
-setSessionFactory(connectSession);
 
 interface Login {
   token: string;

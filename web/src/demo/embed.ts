@@ -3,11 +3,7 @@
  * it into the attributes; this demo page borrows one from the development login instead
  * (`?user=zhang-wei`, the default).
  */
-import "../components/index.js";
-import { setSessionFactory } from "../components/session.js";
-import { connectSession } from "./connect.js";
-
-setSessionFactory(connectSession);
+import "../dealflow.js";
 
 const user = new URLSearchParams(location.search).get("user") ?? "zhang-wei";
 const response = await fetch("/api/dev/login", {

@@ -2,8 +2,8 @@
  * How the demo connects a component's `server-url` and `token` to a session. Until the sync
  * client lands this is a page-local session for the signed-in user (no server data yet).
  */
-import { MemorySession } from "../components/memory-session.js";
-import type { DealflowSession, SessionUser } from "../components/session.js";
+import { MemorySession } from "./memory-session.js";
+import type { DealflowSession, SessionUser } from "./session.js";
 
 export function connectSession(
   serverUrl: string,
