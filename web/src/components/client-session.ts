@@ -25,6 +25,7 @@ import type {
   SessionUser,
   SyncStatus,
 } from "./session.js";
+import { SummaryIndex } from "./summary-index.js";
 
 /** The client's view of its connection. */
 export interface ClientStatus {
@@ -82,7 +83,7 @@ export class ClientSession implements DealflowSession {
   private client: SyncClient | undefined;
   private directory: SessionUser[] = [];
   private readonly listeners = new Set<() => void>();
-  private summaryCache: DealSummary[] | undefined;
+  private summaryIndex: SummaryIndex;
   private readonly reads = new Map<string, DealRead>();
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly presenceWatch = new Map<string, () => void>();
@@ -100,12 +101,16 @@ export class ClientSession implements DealflowSession {
     }>,
     readonly utcOffsetMinutes = 480,
   ) {
+    this.summaryIndex = new SummaryIndex(utcOffsetMinutes);
     this.ready = start.then(({ client, user, users }) => {
       this.client = client;
       this.user = user;
       this.directory = users.length === 0 ? [user] : users;
+      this.summaryIndex.reset(client.listDeals());
       client.onAnyChange((dealId) => {
-        this.summaryCache = undefined;
+        const doc = client.core.deal(dealId);
+        this.summaryIndex.refresh(dealId, doc);
+        doc?.free();
         this.attentionCache = undefined;
         this.reads.delete(dealId);
         this.notify();
@@ -149,8 +154,7 @@ export class ClientSession implements DealflowSession {
   }
 
   summaries(): DealSummary[] {
-    this.summaryCache ??= this.client?.listDeals() ?? [];
-    return this.summaryCache;
+    return this.summaryIndex.all();
   }
 
   async openDeal(id: string): Promise<DealRead | undefined> {

@@ -1,5 +1,6 @@
 import { css, html, nothing } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
+import { guard } from "lit/directives/guard.js";
 import { repeat } from "lit/directives/repeat.js";
 
 import type {
@@ -217,10 +218,7 @@ export class DealflowBoard extends DealflowElement {
     const now = Date.now();
     const today = dateAt(now, session.utcOffsetMinutes);
     const range = periodRange(this.periodFilter, today);
-    const attention = session.attention(now);
     this.states.clear();
-    for (const item of attention.overdueNextSteps)
-      this.states.set(item.deal, "overdue");
     const byStage = new Map<string, DealSummary[]>();
     for (const deal of session.summaries()) {
       if (deal.pipeline !== pipeline.id || deal.status !== "open") continue;
@@ -526,7 +524,12 @@ export class DealflowBoard extends DealflowElement {
               : repeat(
                   column.deals,
                   (deal) => deal.id,
-                  (deal) => this.renderCard(session, deal),
+                  // A card re-renders only when its summary (a new object after a change),
+                  // its next-step colour or the language changed: a move re-renders one card.
+                  (deal) =>
+                    guard([deal, this.states.get(deal.id), this.lang], () =>
+                      this.renderCard(session, deal),
+                    ),
                 )
           }
         </div>

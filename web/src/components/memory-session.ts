@@ -20,6 +20,7 @@ import {
   type NewDeal,
 } from "../wasm/dealflow_wasm.js";
 import { loadDealflow } from "../lib/index.js";
+import { SummaryIndex } from "./summary-index.js";
 import type {
   DealflowSession,
   MoveResult,
@@ -42,7 +43,7 @@ export class MemorySession implements DealflowSession {
   private readonly directory: SessionUser[];
   private workspace: Workspace | undefined;
   private readonly listeners = new Set<() => void>();
-  private summaryCache: DealSummary[] | undefined;
+  private summaryIndex: SummaryIndex;
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly reads = new Map<string, DealRead>();
   private counter = 0;
@@ -51,6 +52,7 @@ export class MemorySession implements DealflowSession {
     this.user = options.user;
     this.directory = options.users ?? [options.user];
     this.utcOffsetMinutes = options.utcOffsetMinutes ?? 480;
+    this.summaryIndex = new SummaryIndex(this.utcOffsetMinutes);
     this.ready = loadDealflow().then(() => {
       const workspace = new Workspace(this.utcOffsetMinutes);
       workspace.setPipeline(Pipeline.newBusiness());
@@ -94,7 +96,7 @@ export class MemorySession implements DealflowSession {
     workspace.addDeal(deal.id, doc);
     doc.free();
     pipeline.free();
-    this.changed();
+    this.changed(deal.id);
   }
 
   newDeal(deal: Omit<NewDeal, "id">): Promise<string> {
@@ -112,7 +114,7 @@ export class MemorySession implements DealflowSession {
     const doc = DealDoc.load(bytes, randomActor());
     this.requireWorkspace().addDeal(id, doc);
     doc.free();
-    this.changed();
+    this.changed(id);
   }
 
   /** Every deal held, saved (`DealDoc.save()`), by id: to persist or hand to another page. */
@@ -130,8 +132,7 @@ export class MemorySession implements DealflowSession {
   }
 
   summaries(): DealSummary[] {
-    this.summaryCache ??= this.workspace?.summaries() ?? [];
-    return this.summaryCache;
+    return this.summaryIndex.all();
   }
 
   openDeal(id: string): Promise<DealRead | undefined> {
@@ -177,7 +178,7 @@ export class MemorySession implements DealflowSession {
       return apply(doc, { by: this.user.id, now });
     } finally {
       doc.free();
-      this.changed();
+      this.changed(dealId);
     }
   }
 
@@ -200,7 +201,7 @@ export class MemorySession implements DealflowSession {
       return { moved: false, checklist: [] };
     try {
       const outcome = doc.moveStage(pipeline, target, this.moveContext(now));
-      this.changed();
+      this.changed(dealId);
       return { moved: true, outcome };
     } catch (error) {
       const problems = (error as { problems?: MoveProblem[] }).problems;
@@ -270,10 +271,12 @@ export class MemorySession implements DealflowSession {
     return this.workspace;
   }
 
-  private changed(): void {
-    this.summaryCache = undefined;
+  private changed(dealId: string): void {
+    const doc = this.workspace?.deal(dealId);
+    this.summaryIndex.refresh(dealId, doc);
+    doc?.free();
     this.attentionCache = undefined;
-    this.reads.clear();
+    this.reads.delete(dealId);
     for (const listener of this.listeners) listener();
   }
 }
