@@ -85,3 +85,19 @@ test("filters by owner keep only that owner's cards", async ({ page }) => {
   for (let index = 0; index < count; index += 1)
     await expect(cards.nth(index)).toContainText("Zhao Min");
 });
+
+test("a new deal from the board's dialog opens in the first stage, through core", async ({ page }) => {
+  await openBoard(page, "en");
+  const qualify = page.getByTestId("column-qualify");
+  const before = await qualify.getByTestId("card").count();
+  await page.getByTestId("new-deal").click();
+  const dialog = page.getByTestId("new-deal-dialog");
+  await dialog.locator("input[name=title]").fill("Pearl River Power · CRM");
+  await dialog.locator("input[name=amount]").fill("1234.5");
+  await dialog.locator("button.primary").click();
+  await expect(dialog).toHaveCount(0);
+  await expect(qualify.getByTestId("card")).toHaveCount(before + 1);
+  await expect(qualify.getByTestId("card").filter({ hasText: "Pearl River Power · CRM" })).toContainText(
+    "CN¥1,234.50",
+  );
+});

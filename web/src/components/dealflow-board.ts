@@ -197,12 +197,12 @@ export class DealflowBoard extends DealflowElement {
   private states = new Map<string, NextStepState>();
 
   protected override sessionChanged(): void {
-    this.cache = undefined;
+    this.cacheKey = "";
     super.sessionChanged();
   }
 
   protected override sessionReady(session: DealflowSession): void {
-    this.cache = undefined;
+    this.cacheKey = "";
     super.sessionReady(session);
   }
 
@@ -244,14 +244,27 @@ export class DealflowBoard extends DealflowElement {
       list.push(deal);
       byStage.set(deal.stage ?? "", list);
     }
+    const previous = new Map(
+      (this.cache ?? []).map((column) => [column.stage.id, column]),
+    );
+    const order = (left: DealSummary, right: DealSummary) => {
+      const leftClose = left.expectedClose ?? "9999";
+      const rightClose = right.expectedClose ?? "9999";
+      if (leftClose !== rightClose) return leftClose < rightClose ? -1 : 1;
+      return left.id < right.id ? -1 : left.id > right.id ? 1 : 0;
+    };
     this.cache = pipeline.stages().map((stage) => {
       const deals = byStage.get(stage.id) ?? [];
-      deals.sort(
-        (left, right) =>
-          (left.expectedClose ?? "9999").localeCompare(
-            right.expectedClose ?? "9999",
-          ) || left.id.localeCompare(right.id),
-      );
+      deals.sort(order);
+      // Summaries are replaced only for deals that changed, so a column holding the very same
+      // summaries keeps its figures: a move asks core for two weighted totals, not all of them.
+      const before = previous.get(stage.id);
+      if (
+        before !== undefined &&
+        before.deals.length === deals.length &&
+        before.deals.every((deal, index) => deal === deals[index])
+      )
+        return { ...before, stage, deals };
       return {
         stage,
         deals,
@@ -410,7 +423,7 @@ export class DealflowBoard extends DealflowElement {
       (apply: (value: string) => void) =>
       (event: Event): void => {
         apply((event.target as HTMLSelectElement).value);
-        this.cache = undefined;
+        this.cacheKey = "";
       };
     return html`
       <label
@@ -646,7 +659,7 @@ export class DealflowBoard extends DealflowElement {
       stage: stage.id,
     });
     if (result.moved) {
-      this.cache = undefined;
+      this.cacheKey = "";
       this.requestUpdate();
       void this.updateComplete.then(() => {
         this.dispatchEvent(
