@@ -2,6 +2,10 @@ import { expect, test } from "@playwright/test";
 
 import { addToDealTeam, createDeal, field, registered, signIn } from "../support/demo.js";
 
+// Needs the sync client (DealflowClient, branch wasm-api) behind the demo's session; until it is
+// merged, components/connect.ts holds deals in the page only.
+test.fixme();
+
 test("two reps co-edit one deal: needs typed on one side, amount changed on the other, both see both within a second", async ({
   browser,
 }) => {
