@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transaction;
-use automerge::{Automerge, AutomergeError};
+use automerge::{Automerge, AutomergeError, Change};
 
 use super::connection::{Connection, ConnectionEvent, Rejection};
 use super::doc_sync::{DocSync, EphemeralMessage, Outgoing, PeerDocStatus, Step};
@@ -249,6 +249,46 @@ impl SyncClient {
             self.open_with_server(document_id, &server, &mut step);
         }
         Ok((output, step))
+    }
+
+    /// Takes in changes made on another local replica of a document (the typed edits of a
+    /// [`DealDoc`](crate::DealDoc)): they are stored and sent as [`SyncClient::change`] sends
+    /// its own. A document that is not open yet is created from them and offered to the relay.
+    pub fn apply_local_changes(
+        &mut self,
+        document_id: DocumentId,
+        changes: Vec<Change>,
+    ) -> Result<ClientStep, SyncError> {
+        let created = !self.docs.contains_key(&document_id);
+        let doc = self.docs.entry(document_id).or_insert_with(|| ClientDoc {
+            sync: DocSync::new(document_id, self.our_peer.clone(), self.limits),
+            status: DocumentStatus::Requesting,
+        });
+        let inner = match doc.sync.apply_local_changes(changes) {
+            Ok(inner) => inner,
+            Err(error) => {
+                if created {
+                    self.docs.remove(&document_id);
+                }
+                return Err(error);
+            }
+        };
+        let became_ready = doc.status != DocumentStatus::Ready && !doc.sync.is_empty();
+        if became_ready {
+            doc.status = DocumentStatus::Ready;
+        }
+        let mut step = ClientStep::default();
+        step.absorb(document_id, inner);
+        if became_ready && !created {
+            step.events.push(ClientEvent::StatusChanged {
+                document_id,
+                status: DocumentStatus::Ready,
+            });
+        }
+        if created && let Some(server) = self.server().cloned() {
+            self.open_with_server(document_id, &server, &mut step);
+        }
+        Ok(step)
     }
 
     /// Opens a document from its chunks in IndexedDB (as [`DocSync::load`]) and syncs it with
