@@ -10,8 +10,8 @@ use dealflow_core::{
     AccountId, ChannelId, DuplicateIndex, DuplicateKeys, ImportOptions, LeadId, RecordRef,
     Timestamp, UserId, import_leads,
 };
+use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 const SEED: u64 = 20_26;
 const NOW: Timestamp = Timestamp::from_millis(1_764_000_000_000);

@@ -11,8 +11,8 @@ use dealflow_core::{
     DealId, FollowUp, FollowUpKind, Influence, Money, MoveContext, MoveTarget, NewDeal, NextStep,
     Pipeline, RecordId, Stance, Timestamp, UserId,
 };
+use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use time::UtcOffset;
 use time::macros::offset;
 

@@ -13,8 +13,8 @@ use dealflow_core::sync::{
     DocSync, DocumentId, Limits, Outgoing, PeerId, StorageKey, StorageOp, StoredChunks,
     WireMessage, load_chunks,
 };
+use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 
 const SEED: u64 = 0x5eed_dea1;
 const FIELDS: [&str; 8] = [

@@ -8,11 +8,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analytics::AnalyticsError;
 use crate::assignment::error::AssignmentError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
 use crate::deal::DealError;
 use crate::doc::DocError;
+use crate::forecast::ForecastError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::lead::error::{ImportError, LeadError};
@@ -23,6 +25,7 @@ use crate::pipeline::PipelineError;
 use crate::pool::error::PoolError;
 use crate::probability::ProbabilityError;
 use crate::quote::QuoteError;
+use crate::score::ScoreError;
 use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
@@ -202,6 +205,26 @@ pub enum ErrorCode {
     ClaimLimitReached,
     /// An assignment policy does not fit the organisation.
     InvalidAssignmentPolicy,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
 }
 
 impl ErrorCode {
@@ -370,6 +393,7 @@ impl ErrorCode {
             ErrorCode::InvalidOrganisation => "invalid_organisation",
             ErrorCode::UnknownUser => "unknown_user",
             ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::NotADeal => "not_a_deal",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::LeadClosed => "lead_closed",
             ErrorCode::LeadNotOwned => "lead_not_owned",
@@ -385,6 +409,15 @@ impl ErrorCode {
             ErrorCode::InvalidPoolConfig => "invalid_pool_config",
             ErrorCode::ClaimLimitReached => "claim_limit_reached",
             ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::InvalidForecastSettings => "invalid_forecast_settings",
+            ErrorCode::PeriodMismatch => "period_mismatch",
+            ErrorCode::InvalidScoringConfig => "invalid_scoring_config",
+            ErrorCode::ScoreOutOfRange => "score_out_of_range",
+            ErrorCode::PeriodRequired => "period_required",
+            ErrorCode::InvalidFilter => "invalid_filter",
+            ErrorCode::InvalidBenchmark => "invalid_benchmark",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -441,6 +474,15 @@ pub enum Error {
     /// The organisation tree and ownership transfers.
     #[error(transparent)]
     Org(#[from] OrgError),
+    /// Forecasts, win rates, simulations, targets and backtests.
+    #[error(transparent)]
+    Forecast(#[from] ForecastError),
+    /// Fit, engagement, win-probability, health and RFM scoring.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
+    /// Analytics and reports.
+    #[error(transparent)]
+    Analytics(#[from] AnalyticsError),
 }
 
 impl Error {
@@ -463,6 +505,9 @@ impl Error {
             Error::Pool(error) => error.code(),
             Error::Assignment(error) => error.code(),
             Error::Org(error) => error.code(),
+            Error::Forecast(error) => error.code(),
+            Error::Score(error) => error.code(),
+            Error::Analytics(error) => error.code(),
         }
     }
 }
@@ -486,6 +531,9 @@ impl Localized for Error {
             Error::Pool(error) => error.localized(locale),
             Error::Assignment(error) => error.localized(locale),
             Error::Org(error) => error.localized(locale),
+            Error::Forecast(error) => error.localized(locale),
+            Error::Score(error) => error.localized(locale),
+            Error::Analytics(error) => error.localized(locale),
         }
     }
 }
@@ -568,6 +616,7 @@ mod tests {
             ErrorCode::InvalidOrganisation,
             ErrorCode::UnknownUser,
             ErrorCode::InvalidSuccessor,
+            ErrorCode::NotADeal,
             ErrorCode::Forbidden,
             ErrorCode::LeadClosed,
             ErrorCode::LeadNotOwned,
@@ -583,6 +632,15 @@ mod tests {
             ErrorCode::InvalidPoolConfig,
             ErrorCode::ClaimLimitReached,
             ErrorCode::InvalidAssignmentPolicy,
+            ErrorCode::InvalidPeriod,
+            ErrorCode::InvalidForecastSettings,
+            ErrorCode::PeriodMismatch,
+            ErrorCode::InvalidScoringConfig,
+            ErrorCode::ScoreOutOfRange,
+            ErrorCode::PeriodRequired,
+            ErrorCode::InvalidFilter,
+            ErrorCode::InvalidBenchmark,
+            ErrorCode::InvalidTarget,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

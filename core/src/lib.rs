@@ -39,6 +39,14 @@
 //! - The [`Organisation`] (company, nested teams, roles) decides who may read, write or
 //!   administer a record ([`access`]).
 //!
+//! ## Forecasting and scoring
+//!
+//! - [`forecast`] puts every deal in a [`Period`] and rolls four models up by rep, team and
+//!   pipeline in a reporting currency; [`stage_win_rates`], [`Forecast::simulate`],
+//!   [`Forecast::attainment`] and [`backtest`] build on it.
+//! - [`FitScorer`], [`engagement_score`], [`WinPredictor`] over [`TeamWinCounts`],
+//!   [`deal_health`] and [`rfm`] score deals and customers, each result explained.
+//!
 //! ## Typical workflow
 //!
 //! Open a deal in a pipeline, try to move it, read the checklist of what is missing, fix it and
@@ -97,6 +105,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analytics;
 mod assignment;
 mod attention;
 mod catalog;
@@ -107,6 +116,7 @@ mod error;
 mod exchange;
 #[cfg(test)]
 mod fixture;
+mod forecast;
 mod i18n;
 mod id;
 mod lead;
@@ -117,8 +127,12 @@ mod pipeline;
 mod pool;
 mod probability;
 mod quote;
+pub mod report;
+mod score;
 pub mod sync;
 mod team_hierarchy;
+#[cfg(test)]
+mod test_deal;
 mod timestamp;
 
 pub use attention::{
@@ -146,8 +160,20 @@ pub use doc::{
     PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
     ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
+pub use doc::{
+    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+};
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
+pub use forecast::{
+    Backtest, BacktestRow, BacktestSettings, BasisCounts, CategoryCall, CategoryTotals,
+    DealForecast, Exclusion, ExclusionReason, Forecast, ForecastError, ForecastFigures,
+    ForecastGroup, ForecastInputs, ForecastModel, ForecastRow, ForecastSettings, MAX_TRIALS,
+    ModelError, ModelProbability, PerModel, Period, PeriodKind, ProbabilityBasis, Quarter, Ratio,
+    RevenueRange, SimulatedDeal, SimulatedModel, SimulationSettings, StageWinRate, StageWinRates,
+    Target, TargetAttainment, TimeWindow, backtest, deal_as_of, forecast, simulate_revenue,
+    stage_win_rates,
+};
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
     AccountId, ChannelId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId,
@@ -171,6 +197,14 @@ pub use quote::{
     QuoteContext, QuoteEdit, QuoteError, QuoteEvent, QuoteEventKind, QuoteLine, QuoteStatus,
     QuoteTotals, TaxBasis, TaxRate,
 };
+pub use score::{
+    EngagementScore, EngagementSettings, Feature, FeatureExtractor, FitCondition, FitProblem,
+    FitProfile, FitRule, FitRuleResult, FitScore, FitScorer, HealthFinding, HealthPenalties,
+    HealthReport, HealthRule, HealthSettings, Interaction, InteractionKind, PredictionBasis,
+    Purchase, Requirement, RfmScore, RfmSegment, RuleOutcome, Score, ScoreError, TeamWinCounts,
+    WinCounts, WinFactor, WinModelSettings, WinPrediction, WinPredictor, WonLost, deal_health,
+    engagement_score, purchases_from_deals, rfm,
+};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
@@ -180,8 +214,8 @@ pub use assignment::engine::{
 pub use assignment::error::{AssignmentError, PolicyIssue};
 pub use assignment::round_robin::{CursorKey, CursorMove, RoundRobinState};
 pub use assignment::rule::{
-    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, Condition,
-    ConditionHit, ConditionMiss, RuleSet, SubjectField, Target,
+    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, AssignmentTarget,
+    Condition, ConditionHit, ConditionMiss, RuleSet, SubjectField,
 };
 pub use assignment::sla::{SlaAction, SlaBreach, SlaOutcome, SlaPolicy, SlaResolution};
 /// The Automerge crate that documents are built on, so that the binding and the server use
@@ -207,6 +241,7 @@ pub use lead::report::{
 pub use lead::source::{ChannelResolver, SourceChannel, SourceChannels};
 pub use org::error::OrgError;
 pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
+pub use org::ownership::{OwnershipChange, decide_ownership};
 pub use org::transfer::{
     DealHandover, HandoverTarget, HeldDeal, HeldTask, LeadDisposition, LeadHandover, SkippedItem,
     TaskHandover, TaskParent, TransferPlan, TransferRequest, apply_lead_handover, plan_transfer,

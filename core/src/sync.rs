@@ -72,6 +72,7 @@ mod document_id;
 mod error;
 mod limits;
 mod message;
+mod notice;
 mod peer_id;
 mod storage;
 
@@ -82,5 +83,6 @@ pub use document_id::{AutomergeUrl, DOCUMENT_ID_LEN, DocumentId, URL_PREFIX};
 pub use error::SyncError;
 pub use limits::{Limits, MAX_FRAME_BYTES};
 pub use message::{PROTOCOL_VERSION, PeerMetadata, RemoteHeads, WireMessage};
+pub use notice::{REJECTED_NOTICE_TYPE, RejectionNotice};
 pub use peer_id::{MAX_PEER_ID_LEN, PeerId, SessionId, StorageId};
 pub use storage::{ChunkKind, LoadedDocument, StorageKey, StorageOp, StoredChunks, load_chunks};

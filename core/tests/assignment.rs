@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use dealflow_core::{
     Actor, AssignmentContext, AssignmentError, AssignmentOutcome, AssignmentPolicy, AssignmentRule,
-    AssignmentStrategy, AssignmentSubject, ChannelId, Condition, Custody, Lead, LeadDraft, LeadId,
-    LeadLedger, Loads, Locale, Localized, LocalizedText, Member, MoveKind, Organisation,
-    PoolCommand, PoolConfig, PoolDirectory, PoolId, PoolScope, Role, RoundRobinState, RuleId,
-    RuleSet, SlaAction, SlaOutcome, SlaPolicy, Target, Team, TeamId, Timestamp, UserId,
+    AssignmentStrategy, AssignmentSubject, AssignmentTarget, ChannelId, Condition, Custody, Lead,
+    LeadDraft, LeadId, LeadLedger, Loads, Locale, Localized, LocalizedText, Member, MoveKind,
+    Organisation, PoolCommand, PoolConfig, PoolDirectory, PoolId, PoolScope, Role, RoundRobinState,
+    RuleId, RuleSet, SlaAction, SlaOutcome, SlaPolicy, Team, TeamId, Timestamp, UserId,
 };
 use expect_test::{Expect, expect};
 use proptest::prelude::*;
@@ -175,7 +175,7 @@ fn invalid_policies_list_every_problem() {
         name: LocalizedText::new("", "No Chinese name"),
         priority: 3,
         condition: Condition::default(),
-        target: Target::Reps {
+        target: AssignmentTarget::Reps {
             reps: vec![user("admin"), user("nobody")],
             strategy: AssignmentStrategy::RoundRobin,
         },
@@ -184,7 +184,7 @@ fn invalid_policies_list_every_problem() {
     };
     policy.company.rules.push(broken);
     let east = policy.teams.get_mut(&team("east")).unwrap();
-    east.fallback = Some(Target::TeamReps {
+    east.fallback = Some(AssignmentTarget::TeamReps {
         team: team("west"),
         strategy: AssignmentStrategy::RoundRobin,
     });
@@ -193,11 +193,11 @@ fn invalid_policies_list_every_problem() {
         name: LocalizedText::new("回到自身", "Back to itself"),
         priority: 9,
         condition: Condition::default(),
-        target: Target::Team { team: team("east") },
+        target: AssignmentTarget::Team { team: team("east") },
         max_open_leads: None,
         enabled: true,
     });
-    policy.company.fallback = Some(Target::Pool {
+    policy.company.fallback = Some(AssignmentTarget::Pool {
         pool: PoolId::new("missing").unwrap(),
     });
     let error = policy.validate(&org(), &pools()).unwrap_err();
@@ -358,7 +358,7 @@ fn round_robin_policy(strategy: AssignmentStrategy) -> AssignmentPolicy {
                 name: LocalizedText::new("全部", "All"),
                 priority: 1,
                 condition: Condition::default(),
-                target: Target::TeamReps {
+                target: AssignmentTarget::TeamReps {
                     team: team("team"),
                     strategy,
                 },
@@ -610,7 +610,7 @@ fn followed_up_leads_are_not_overdue() {
 fn rules_may_leave_leads_with_a_team_lead() {
     let (org, pools) = (org(), pools());
     let mut policy = policy();
-    policy.company.fallback = Some(Target::TeamQueue { team: team("east") });
+    policy.company.fallback = Some(AssignmentTarget::TeamQueue { team: team("east") });
     policy.validate(&org, &pools).unwrap();
     let (loads, cursors) = (Loads::new(), RoundRobinState::new());
     let context = AssignmentContext {

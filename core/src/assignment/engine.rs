@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use crate::assignment::error::AssignmentError;
 use crate::assignment::round_robin::{CursorKey, CursorMove, RoundRobinState};
 use crate::assignment::rule::{
-    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, ConditionHit,
-    ConditionMiss, RuleSet, SubjectField, Target,
+    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, AssignmentTarget,
+    ConditionHit, ConditionMiss, RuleSet, SubjectField,
 };
 use crate::i18n::{Locale, Localized};
 use crate::id::{PoolId, RuleId, TeamId, UserId};
@@ -243,7 +243,7 @@ impl AssignmentPolicy {
     /// use dealflow_core::{
     ///     AssignmentContext, AssignmentOutcome, AssignmentPolicy, AssignmentRule,
     ///     AssignmentSubject, Condition, Locale, LocalizedText, Loads, Member, Organisation,
-    ///     PoolDirectory, Role, RoundRobinState, RuleId, RuleSet, AssignmentStrategy, Target, Team, TeamId,
+    ///     PoolDirectory, Role, RoundRobinState, RuleId, RuleSet, AssignmentStrategy, AssignmentTarget, Team, TeamId,
     ///     UserId,
     /// };
     /// let east = TeamId::new("east")?;
@@ -262,7 +262,7 @@ impl AssignmentPolicy {
     ///             name: LocalizedText::new("华东按负载", "East by load"),
     ///             priority: 1,
     ///             condition: Condition { regions: vec!["华东".into()], ..Default::default() },
-    ///             target: Target::TeamReps { team: east.clone(), strategy: AssignmentStrategy::LeastLoaded },
+    ///             target: AssignmentTarget::TeamReps { team: east.clone(), strategy: AssignmentStrategy::LeastLoaded },
     ///             max_open_leads: None,
     ///             enabled: true,
     ///         }],
@@ -416,14 +416,14 @@ impl Run<'_> {
 
     fn target(
         &mut self,
-        target: &Target,
+        target: &AssignmentTarget,
         rule: Option<&RuleId>,
         key: &CursorKey,
         max_open_leads: Option<u32>,
     ) -> Option<AssignmentOutcome> {
         let org = self.context.org;
         match target {
-            Target::TeamReps { team, strategy } => {
+            AssignmentTarget::TeamReps { team, strategy } => {
                 if org.team(team).is_none() {
                     self.steps.push(AssignmentStep::StaleTarget);
                     return None;
@@ -431,7 +431,7 @@ impl Run<'_> {
                 let candidates = org.reps_of(team);
                 self.pick(candidates, *strategy, rule, key, max_open_leads)
             }
-            Target::Reps { reps, strategy } => {
+            AssignmentTarget::Reps { reps, strategy } => {
                 let candidates = reps
                     .iter()
                     .filter(|user| {
@@ -441,7 +441,7 @@ impl Run<'_> {
                     .collect();
                 self.pick(candidates, *strategy, rule, key, max_open_leads)
             }
-            Target::Team { team } => {
+            AssignmentTarget::Team { team } => {
                 if org.team(team).is_none() {
                     self.steps.push(AssignmentStep::StaleTarget);
                     return None;
@@ -459,7 +459,7 @@ impl Run<'_> {
                     }
                 }
             }
-            Target::TeamQueue { team } => {
+            AssignmentTarget::TeamQueue { team } => {
                 if org.team(team).is_none() {
                     self.steps.push(AssignmentStep::StaleTarget);
                     return None;
@@ -471,7 +471,7 @@ impl Run<'_> {
                     rule: rule.cloned(),
                 })
             }
-            Target::Pool { pool } => {
+            AssignmentTarget::Pool { pool } => {
                 if self.context.pools.get(pool).is_none() {
                     self.steps.push(AssignmentStep::StaleTarget);
                     return None;
@@ -710,7 +710,7 @@ mod tests {
         .unwrap();
         let hand_to = |target: &str| RuleSet {
             rules: vec![],
-            fallback: Some(Target::Team { team: team(target) }),
+            fallback: Some(AssignmentTarget::Team { team: team(target) }),
         };
         let policy = AssignmentPolicy {
             company: hand_to("a"),

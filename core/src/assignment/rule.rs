@@ -159,7 +159,7 @@ pub enum AssignmentStrategy {
 /// Where a matching rule sends the subject.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
-pub enum Target {
+pub enum AssignmentTarget {
     /// One of the active reps who are direct members of `team`.
     TeamReps {
         /// The team.
@@ -205,7 +205,7 @@ pub struct AssignmentRule {
     #[serde(default)]
     pub condition: Condition,
     /// Where it sends the subject.
-    pub target: Target,
+    pub target: AssignmentTarget,
     /// Reps with this many open leads or more are skipped by this rule.
     #[serde(default)]
     pub max_open_leads: Option<u32>,
@@ -226,7 +226,7 @@ pub struct RuleSet {
     pub rules: Vec<AssignmentRule>,
     /// Used when no rule matches or no matching rule finds an eligible rep.
     #[serde(default)]
-    pub fallback: Option<Target>,
+    pub fallback: Option<AssignmentTarget>,
 }
 
 impl RuleSet {
@@ -291,7 +291,7 @@ impl AssignmentPolicy {
 }
 
 fn check_target(
-    target: &Target,
+    target: &AssignmentTarget,
     rule: Option<&RuleId>,
     scope: Option<&TeamId>,
     org: &Organisation,
@@ -316,10 +316,10 @@ fn check_target(
         }
     };
     match target {
-        Target::TeamReps { team, .. } => check_team(team, false, issues),
-        Target::Team { team } => check_team(team, true, issues),
-        Target::TeamQueue { team } => check_team(team, false, issues),
-        Target::Reps { reps, .. } => {
+        AssignmentTarget::TeamReps { team, .. } => check_team(team, false, issues),
+        AssignmentTarget::Team { team } => check_team(team, true, issues),
+        AssignmentTarget::TeamQueue { team } => check_team(team, false, issues),
+        AssignmentTarget::Reps { reps, .. } => {
             if reps.is_empty() {
                 issues.push(PolicyIssue::NoCandidates { rule: rule.clone() });
             }
@@ -351,7 +351,7 @@ fn check_target(
                 }
             }
         }
-        Target::Pool { pool } => {
+        AssignmentTarget::Pool { pool } => {
             if pools.get(pool).is_none() {
                 issues.push(PolicyIssue::UnknownPool {
                     rule: rule.clone(),
@@ -409,7 +409,7 @@ mod tests {
             name: LocalizedText::new(id, id),
             priority,
             condition: Condition::default(),
-            target: Target::Pool {
+            target: AssignmentTarget::Pool {
                 pool: PoolId::new("p").unwrap(),
             },
             max_open_leads: None,

@@ -136,7 +136,7 @@ impl SlaPolicy {
     /// use dealflow_core::{
     ///     AssignmentContext, AssignmentPolicy, ChannelId, Custody, Lead, LeadDraft, LeadId,
     ///     Loads, Locale, Member, Organisation, PoolDirectory, Role, RoundRobinState, RuleSet,
-    ///     SlaAction, SlaOutcome, SlaPolicy, Target, Team, TeamId, Timestamp, UserId,
+    ///     SlaAction, SlaOutcome, SlaPolicy, AssignmentTarget, Team, TeamId, Timestamp, UserId,
     /// };
     /// let east = TeamId::new("east")?;
     /// let org = Organisation::new(
@@ -149,7 +149,7 @@ impl SlaPolicy {
     /// )?;
     /// // Everything goes to the east team's default rotation.
     /// let policy = AssignmentPolicy {
-    ///     company: RuleSet { rules: vec![], fallback: Some(Target::Team { team: east }) },
+    ///     company: RuleSet { rules: vec![], fallback: Some(AssignmentTarget::Team { team: east }) },
     ///     teams: Default::default(),
     /// };
     /// let assigned_at = Timestamp::from_millis(1_764_000_000_000);

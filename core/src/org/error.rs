@@ -58,6 +58,17 @@ pub enum OrgError {
         /// The proposed successor.
         user: UserId,
     },
+    /// The user may not change who owns the record or who is on its deal team.
+    #[error(
+        "{user} may not change the ownership of this record: ask its owner, a manager of its team or an admin"
+    )]
+    NotPermitted {
+        /// The user who asked.
+        user: UserId,
+    },
+    /// Deal teams exist on deals only.
+    #[error("only deals have a deal team: share other records through their owner or team")]
+    NotADeal,
 }
 
 impl OrgError {
@@ -66,6 +77,8 @@ impl OrgError {
         match self {
             OrgError::UnknownUser { .. } => ErrorCode::UnknownUser,
             OrgError::InvalidSuccessor { .. } => ErrorCode::InvalidSuccessor,
+            OrgError::NotPermitted { .. } => ErrorCode::Forbidden,
+            OrgError::NotADeal => ErrorCode::NotADeal,
             OrgError::DuplicateTeam { .. }
             | OrgError::UnknownParentTeam { .. }
             | OrgError::TeamCycle { .. }
@@ -100,6 +113,10 @@ impl Localized for OrgError {
             OrgError::InvalidSuccessor { user } => {
                 format!("{user} 不能接手：请选择离职人员以外的在职销售或经理")
             }
+            OrgError::NotPermitted { user } => {
+                format!("{user} 无权变更该记录的负责人或协作成员：请联系负责人、其团队经理或管理员")
+            }
+            OrgError::NotADeal => "只有商机有协作团队：其他记录请通过负责人或团队共享".to_owned(),
         }
     }
 }

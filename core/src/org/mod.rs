@@ -3,5 +3,6 @@
 
 pub(crate) mod error;
 pub(crate) mod organisation;
+pub(crate) mod ownership;
 pub(crate) mod transfer;
 pub(crate) mod visibility;

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::{Transactable, Transaction};
+use automerge::transaction::{CommitOptions, Transactable, Transaction};
 use automerge::{Automerge, AutomergeError, Change, ChangeHash, ReadDoc};
 
 use super::chunk::{DOCUMENT_CHUNK, check_inflated_size, read_leb128, split_frames};
@@ -261,9 +261,10 @@ impl DocSync {
     }
 
     /// Offers the document to a peer (a client opening or creating a document on a server): a
-    /// `sync` message if there is anything to say. Registers the peer read-write if needed.
+    /// `sync` message if there is anything to say. Registers an unknown peer read-write; a peer
+    /// added with [`DocSync::add_peer`] keeps its access.
     pub fn sync_with(&mut self, peer: &PeerId) -> Step {
-        self.add_peer(peer.clone(), PeerAccess::ReadWrite);
+        self.add_peer_if_new(peer);
         let mut step = Step::default();
         self.generate_for(peer, false, &mut step);
         step
@@ -272,7 +273,7 @@ impl DocSync {
     /// Asks a peer for the document: a `request` while we have nothing of it, otherwise a
     /// normal `sync`.
     pub fn request_from(&mut self, peer: &PeerId) -> Step {
-        self.add_peer(peer.clone(), PeerAccess::ReadWrite);
+        self.add_peer_if_new(peer);
         let mut step = Step::default();
         let as_request = self.is_empty();
         self.generate_for(peer, as_request, &mut step);
@@ -332,6 +333,16 @@ impl DocSync {
         &mut self,
         change: impl FnOnce(&mut Transaction<'_>) -> Result<O, AutomergeError>,
     ) -> Result<(O, Step), SyncError> {
+        self.change_with(CommitOptions::default(), change)
+    }
+
+    /// Like [`DocSync::change`], committing with `options` (a message naming the author, a
+    /// time), as a relay does when it writes a decision into a document.
+    pub fn change_with<O>(
+        &mut self,
+        options: CommitOptions,
+        change: impl FnOnce(&mut Transaction<'_>) -> Result<O, AutomergeError>,
+    ) -> Result<(O, Step), SyncError> {
         let current_ops = self.doc.stats().num_ops;
         let max_ops = self.limits.max_document_ops;
         let document_id = self.document_id;
@@ -355,7 +366,7 @@ impl DocSync {
                 max_ops,
             });
         }
-        transaction.commit();
+        transaction.commit_with(options);
         let mut step = Step::default();
         self.after_change(None, &mut step);
         Ok((output, step))
@@ -414,6 +425,18 @@ impl DocSync {
     /// Rewrites the document as one snapshot and deletes the other chunks (`Put` first).
     pub fn compact(&mut self) -> Vec<StorageOp> {
         self.stored.compact(self.document_id, &self.doc)
+    }
+
+    /// Leaves compaction to the caller: steps then carry only incremental saves, and
+    /// [`DocSync::wants_compaction`] says when to run [`DocSync::compact`] (a relay does it when
+    /// the document is idle, keeping whole-document saves off the path of incoming changes).
+    pub fn set_manual_compaction(&mut self, manual: bool) {
+        self.stored.set_manual_compaction(manual);
+    }
+
+    /// Whether the stored chunks call for a compaction (see [`StoredChunks`]).
+    pub fn wants_compaction(&self) -> bool {
+        self.stored.wants_compaction()
     }
 
     fn receive_sync(
@@ -804,6 +827,29 @@ mod tests {
                 Err(SyncError::InvalidSyncMessage { .. })
             ));
         }
+    }
+
+    #[test]
+    fn offering_a_document_keeps_a_read_only_peer_read_only() {
+        let mut relay = DocSync::new(id(), peer("relay"), Limits::default());
+        let ((), _) = relay.change(|tx| tx.put(ROOT, "x", 1)).unwrap();
+        relay.add_peer(peer("viewer"), PeerAccess::ReadOnly);
+        let offer = relay.sync_with(&peer("viewer"));
+        assert_eq!(offer.send.len(), 1);
+        let mut viewer = DocSync::new(id(), peer("viewer"), Limits::default());
+        let ((), _) = viewer.change(|tx| tx.put(ROOT, "y", 2)).unwrap();
+        let reply = viewer
+            .receive(&peer("relay"), offer.send[0].message.clone())
+            .unwrap();
+        let mut sync_message = None;
+        for out in reply.send {
+            sync_message = Some(out.message);
+        }
+        if let Some(message) = sync_message {
+            let step = relay.receive(&peer("viewer"), message).unwrap();
+            assert!(!step.changed, "a read-only peer changes nothing");
+        }
+        assert_eq!(relay.doc().get(ROOT, "y").unwrap(), None);
     }
 
     #[test]

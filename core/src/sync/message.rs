@@ -393,6 +393,23 @@ impl WireMessage {
             WireMessage::Error { target_id, .. } => target_id.as_ref(),
         }
     }
+
+    /// Addresses the message to `target` instead (a relay that tracks peers by its own
+    /// connection ids puts the remote peer's id back before sending). Messages without a
+    /// receiver (`join`, `leave`) are left as they are.
+    pub fn set_target_id(&mut self, target: PeerId) {
+        match self {
+            WireMessage::Join { .. } | WireMessage::Leave { .. } => {}
+            WireMessage::Peer { target_id, .. }
+            | WireMessage::Request { target_id, .. }
+            | WireMessage::Sync { target_id, .. }
+            | WireMessage::DocUnavailable { target_id, .. }
+            | WireMessage::Ephemeral { target_id, .. }
+            | WireMessage::RemoteSubscriptionChange { target_id, .. }
+            | WireMessage::RemoteHeadsChanged { target_id, .. } => *target_id = target,
+            WireMessage::Error { target_id, .. } => *target_id = Some(target),
+        }
+    }
 }
 
 fn malformed(reason: impl Into<String>) -> SyncError {

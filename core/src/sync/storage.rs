@@ -86,6 +86,11 @@ impl StorageKey {
         &self.0
     }
 
+    /// Consumes the key, giving its parts (for a store's own key type, without copying).
+    pub fn into_parts(self) -> Vec<String> {
+        self.0
+    }
+
     /// The chunk kind, if this is a three-part document chunk key.
     pub fn chunk_kind(&self) -> Option<ChunkKind> {
         match self.0.as_slice() {
@@ -164,6 +169,7 @@ const MAX_INCREMENTAL_CHUNKS: usize = 64;
 pub struct StoredChunks {
     saved_heads: Vec<ChangeHash>,
     chunks: Vec<ChunkInfo>,
+    manual_compaction: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -189,6 +195,19 @@ impl StoredChunks {
         self.chunks.iter().map(|chunk| &chunk.key)
     }
 
+    /// Leaves compaction to the caller (`true`): saves after the first are then always
+    /// incremental, and [`StoredChunks::wants_compaction`] says when to call
+    /// [`StoredChunks::compact`], e.g. from a background task on a server, off the path of
+    /// incoming changes.
+    pub fn set_manual_compaction(&mut self, manual: bool) {
+        self.manual_compaction = manual;
+    }
+
+    /// Whether the compaction rule (see the type's docs) asks for a compaction now.
+    pub fn wants_compaction(&self) -> bool {
+        !self.saved_heads.is_empty() && self.should_compact()
+    }
+
     /// Whether `doc` has changes not yet covered by a save.
     pub fn is_dirty(&self, doc: &Automerge) -> bool {
         doc.get_heads() != self.saved_heads
@@ -201,7 +220,7 @@ impl StoredChunks {
         if heads == self.saved_heads {
             return Vec::new();
         }
-        if self.should_compact() {
+        if self.saved_heads.is_empty() || (!self.manual_compaction && self.should_compact()) {
             return self.compact(document_id, doc);
         }
         let bytes = doc.save_after(&self.saved_heads);
@@ -470,6 +489,34 @@ mod tests {
         let loaded = load_chunks(document_id(), store, &Limits::default()).unwrap();
         assert_eq!(loaded.doc.get_heads(), doc.get_heads());
         assert!(loaded.truncated.is_empty());
+    }
+
+    #[test]
+    fn manual_compaction_saves_incrementally_until_asked() {
+        let mut doc = doc_with(&[("a", 1)]);
+        let mut stored = StoredChunks::new();
+        stored.set_manual_compaction(true);
+        let mut store = Vec::new();
+        apply(&mut store, stored.save(document_id(), &doc));
+        assert!(!stored.wants_compaction());
+        for round in 0..100 {
+            let mut tx = doc.transaction();
+            tx.put(ROOT, format!("key{round}"), "x".repeat(40)).unwrap();
+            tx.commit();
+            let ops = stored.save(document_id(), &doc);
+            assert!(
+                matches!(ops.as_slice(), [StorageOp::Put { key, .. }] if key.chunk_kind() == Some(ChunkKind::Incremental))
+            );
+            apply(&mut store, ops);
+        }
+        assert!(stored.wants_compaction());
+        let ops = stored.compact(document_id(), &doc);
+        assert!(ops.len() > 1);
+        apply(&mut store, ops);
+        assert!(!stored.wants_compaction());
+        assert_eq!(store.len(), 1, "one snapshot left");
+        let loaded = load_chunks(document_id(), store, &Limits::default()).unwrap();
+        assert_eq!(loaded.doc.get_heads(), doc.get_heads());
     }
 
     #[test]
