@@ -317,6 +317,16 @@ impl ErrorCode {
         ErrorCode::InvalidPoolConfig,
         ErrorCode::ClaimLimitReached,
         ErrorCode::InvalidAssignmentPolicy,
+        ErrorCode::InvalidPeriod,
+        ErrorCode::InvalidForecastSettings,
+        ErrorCode::PeriodMismatch,
+        ErrorCode::InvalidScoringConfig,
+        ErrorCode::ScoreOutOfRange,
+        ErrorCode::PeriodRequired,
+        ErrorCode::InvalidFilter,
+        ErrorCode::InvalidBenchmark,
+        ErrorCode::InvalidTarget,
+        ErrorCode::NotADeal,
     ];
 
     /// The snake_case name, e.g. `"unknown_stage"`.

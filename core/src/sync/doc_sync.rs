@@ -260,6 +260,19 @@ impl DocSync {
         Some(self.doc.get_changes(&state.sync.shared_heads).len())
     }
 
+    /// The heads the peer and we are known to share (empty before the first exchange), or
+    /// `None` for an unknown peer.
+    pub fn shared_heads(&self, peer: &PeerId) -> Option<Vec<ChangeHash>> {
+        self.peers
+            .get(peer)
+            .map(|state| state.sync.shared_heads.clone())
+    }
+
+    /// How many changes of the document are not among `heads` and their ancestors.
+    pub fn changes_since(&self, heads: &[ChangeHash]) -> usize {
+        self.doc.get_changes(heads).len()
+    }
+
     /// Offers the document to a peer (a client opening or creating a document on a server): a
     /// `sync` message if there is anything to say. Registers an unknown peer read-write; a peer
     /// added with [`DocSync::add_peer`] keeps its access.

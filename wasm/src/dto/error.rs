@@ -184,6 +184,26 @@ pub enum ErrorCode {
     ClaimLimitReached,
     /// An assignment policy does not fit the organisation.
     InvalidAssignmentPolicy,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
     /// An argument had the wrong shape or type (a bug in the calling code).
     InvalidInput,
 }
