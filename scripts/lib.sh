@@ -96,4 +96,6 @@ build_web() {
   ensure_npm_packages "$ROOT/web"
   log "building the web components and demo"
   (cd "$ROOT/web" && npm run --silent build)
+  log "building the browser library (web/dist/lib)"
+  (cd "$ROOT/web" && npm run --silent build:lib)
 }

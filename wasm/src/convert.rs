@@ -325,3 +325,17 @@ pub(crate) fn read_opt_date(value: &JsValue, what: &str) -> JsResult<Option<time
         read_date(value, what).map(Some)
     }
 }
+
+/// Implements `Serialize` for a [`Named`] enum as its name.
+macro_rules! serialize_by_name {
+    ($($name:ty),+ $(,)?) => {
+        $(
+            impl serde::Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str($crate::convert::Named::name(self))
+                }
+            }
+        )+
+    };
+}
+pub(crate) use serialize_by_name;

@@ -43,6 +43,7 @@ from_core_error!(
     domain::DealError,
     domain::QuoteError,
     domain::PaymentError,
+    domain::sync::SyncError,
 );
 
 impl From<tsify::Error> for Failure {
@@ -61,7 +62,8 @@ impl From<crate::dto::InvalidOffset> for Failure {
 }
 
 impl Failure {
-    fn details(&self) -> ErrorDetails {
+    /// The code, both messages and any problems, as thrown.
+    pub(crate) fn details(&self) -> ErrorDetails {
         match self {
             Failure::Core(error) => {
                 let mut details = ErrorDetails {

@@ -7,13 +7,18 @@ use std::rc::Rc;
 use dealflow_core as domain;
 use tsify::Ts;
 
-use crate::convert::{ToJs, read};
+use crate::convert::{ToJs, read, read_name};
 use wasm_bindgen::prelude::*;
 
 use crate::deal_doc::{DealDoc, millis};
-use crate::dto::{AttentionConfig, AttentionLists, DealSummary, utc_offset};
+use crate::dto::{
+    AttentionConfig, AttentionLists, DealHealth, DealSummary, ForecastTable, PeriodKind, utc_offset,
+};
 use crate::error::JsResult;
 use crate::pipeline::Pipeline;
+
+/// A deal as last read (`None`: unreadable) and the heads it was read at.
+type CachedRead = (Vec<domain::automerge::ChangeHash>, Option<domain::Deal>);
 
 /// The deals and pipelines a client holds, in the organisation's time zone, and every
 /// computation over them (attention lists, and forecasts and reports as they arrive).
@@ -35,6 +40,9 @@ pub struct Workspace {
     offset: time::UtcOffset,
     deals: BTreeMap<String, Rc<RefCell<domain::DealDoc>>>,
     pipelines: BTreeMap<String, domain::Pipeline>,
+    /// The last read of each deal and the heads it was read at: a document only changes with
+    /// its heads, so computations over many deals re-read only the deals that changed.
+    reads: RefCell<BTreeMap<String, CachedRead>>,
 }
 
 #[wasm_bindgen]
@@ -48,6 +56,7 @@ impl Workspace {
             offset: utc_offset(utc_offset_minutes)?,
             deals: BTreeMap::new(),
             pipelines: BTreeMap::new(),
+            reads: RefCell::new(BTreeMap::new()),
         })
     }
 
@@ -136,6 +145,53 @@ impl Workspace {
         AttentionLists::from(lists).to_js()
     }
 
+    /// A forecast (销售预测) of every deal held: four models rolled up by period, rep, team
+    /// and pipeline in `currency` (deals in other currencies need rates and are left out of
+    /// the rows with an error until rates are supported here).
+    pub fn forecast(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CurrencyCode")] currency: &str,
+        #[wasm_bindgen(js_name = periodKind, unchecked_param_type = "PeriodKind")]
+        period_kind: &JsValue,
+    ) -> JsResult<Ts<ForecastTable>> {
+        let currency = currency.parse::<domain::Currency>()?;
+        let period_kind: PeriodKind = read_name(period_kind, "periodKind")?;
+        let deals = self.read_all();
+        let pipelines: Vec<domain::Pipeline> = self.pipelines.values().cloned().collect();
+        let teams = BTreeMap::<domain::TeamId, domain::TeamId>::new();
+        let inputs = domain::ForecastInputs {
+            deals: &deals,
+            pipelines: &pipelines,
+            teams: &teams,
+            stage_win_rates: &[],
+        };
+        let settings = domain::ForecastSettings::new(
+            domain::ExchangeRates::new(currency),
+            self.offset,
+            period_kind.into(),
+        );
+        let forecast = domain::forecast(&inputs, &settings).map_err(domain::Error::from)?;
+        ForecastTable::from(&forecast).to_js()
+    }
+
+    /// The health (商机健康度) of every open deal held at `now` (ms), lowest score first, each
+    /// with its findings and the next best action.
+    pub fn health(&self, now: f64) -> JsResult<Vec<Ts<DealHealth>>> {
+        let now = domain::Timestamp::from_millis(millis(now));
+        let settings = domain::HealthSettings::default();
+        let mut reports: Vec<DealHealth> = self
+            .read_all()
+            .iter()
+            .filter_map(|deal| {
+                let pipeline = self.pipelines.get(deal.pipeline.as_str())?;
+                let report = domain::deal_health(deal, pipeline, now, self.offset, &settings)?;
+                Some(DealHealth::new(&deal.id, &report))
+            })
+            .collect();
+        reports.sort_by_key(|report| report.score);
+        reports.iter().map(ToJs::to_js).collect()
+    }
+
     /// The default attention thresholds.
     #[wasm_bindgen(js_name = defaultAttentionConfig)]
     pub fn default_attention_config() -> JsResult<Ts<AttentionConfig>> {
@@ -146,10 +202,23 @@ impl Workspace {
 impl Workspace {
     /// Every readable deal, in document-id order.
     fn read_all(&self) -> Vec<domain::Deal> {
-        self.deals
-            .values()
-            .filter_map(|doc| doc.borrow().read().ok())
-            .map(|read| read.deal)
-            .collect()
+        let mut reads = self.reads.borrow_mut();
+        reads.retain(|id, _| self.deals.contains_key(id));
+        let mut deals = Vec::with_capacity(self.deals.len());
+        for (id, doc) in &self.deals {
+            let mut doc = doc.borrow_mut();
+            let heads = doc.heads();
+            let cached = reads.get(id).filter(|(read_at, _)| *read_at == heads);
+            let deal = match cached {
+                Some((_, deal)) => deal.clone(),
+                None => {
+                    let deal = doc.read().ok().map(|read| read.deal);
+                    reads.insert(id.clone(), (heads, deal.clone()));
+                    deal
+                }
+            };
+            deals.extend(deal);
+        }
+        deals
     }
 }

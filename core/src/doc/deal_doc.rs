@@ -4,7 +4,7 @@
 use automerge::hydrate::{Map, Value as HydratedValue};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use time::Date;
 
 use super::deal_records::{self as records, Fallbacks, Write};
@@ -161,6 +161,33 @@ impl DealDoc {
     /// Gives up the typed wrapper.
     pub fn into_automerge(self) -> AutoCommit {
         self.doc
+    }
+
+    /// A replica holding every change of `synced`, a document the sync layer holds (e.g.
+    /// received from the relay), editing as `actor`; fails unless it is a deal document.
+    pub fn from_synced(synced: &automerge::Automerge, actor: ActorId) -> Result<Self, DocError> {
+        let mut doc = AutoCommit::new().with_actor(actor);
+        doc.apply_changes(synced.get_changes(&[]))
+            .map_err(|error| DocError::corrupt("changes", &error))?;
+        DealDoc::from_automerge(doc)
+    }
+
+    /// The changes of this replica that `synced` lacks: local edits to hand to the sync layer.
+    pub fn changes_missing_from(&mut self, synced: &automerge::Automerge) -> Vec<Change> {
+        synced.get_changes_added(self.doc.document())
+    }
+
+    /// Takes in the changes of `synced` that this replica lacks (e.g. received from the relay);
+    /// returns whether any arrived.
+    pub fn catch_up(&mut self, synced: &automerge::Automerge) -> Result<bool, DocError> {
+        let changes = self.doc.document().get_changes_added(synced);
+        if changes.is_empty() {
+            return Ok(false);
+        }
+        self.doc
+            .apply_changes(changes)
+            .map_err(|error| DocError::corrupt("changes", &error))?;
+        Ok(true)
     }
 
     /// The whole document, compacted.

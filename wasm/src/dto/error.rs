@@ -128,6 +128,82 @@ pub enum ErrorCode {
     UnknownChecklistItem,
     /// The edit needs an open deal.
     DealClosed,
+    /// A sync frame is larger than the configured limit.
+    FrameTooLarge,
+    /// A sync frame is not valid CBOR or lacks the fields of its message type.
+    MalformedFrame,
+    /// A document id or automerge URL is invalid.
+    InvalidDocumentId,
+    /// A peer, storage or session id is invalid.
+    InvalidPeerId,
+    /// A peer broke the handshake or addressed a message wrongly.
+    ProtocolViolation,
+    /// A peer offered no supported protocol version.
+    UnsupportedProtocolVersion,
+    /// An automerge sync message is malformed or its changes are corrupt.
+    InvalidSyncMessage,
+    /// A document would grow beyond the configured size cap.
+    DocumentTooLarge,
+    /// Stored document chunks are corrupt or too large.
+    CorruptStorage,
+    /// A local change to a document failed.
+    LocalChangeFailed,
+    /// The organisation tree is invalid (cycle, unknown team, duplicate id).
+    InvalidOrganisation,
+    /// A user is unknown or inactive.
+    UnknownUser,
+    /// A transfer's successor cannot take the work over.
+    InvalidSuccessor,
+    /// The user's role or team does not allow the action.
+    Forbidden,
+    /// The lead is already converted or invalid.
+    LeadClosed,
+    /// The lead has no owner.
+    LeadNotOwned,
+    /// A lead field or conversion input is invalid.
+    InvalidLeadInput,
+    /// A CSV import file cannot be used as a whole.
+    InvalidImportFile,
+    /// A CSV import file has too many rows.
+    ImportTooLarge,
+    /// No lead with this id.
+    UnknownLead,
+    /// Someone else holds the lead (lost a claim race).
+    LeadAlreadyClaimed,
+    /// The lead changed since the command was decided.
+    StaleVersion,
+    /// A custody change does not fit the lead's state.
+    InvalidLeadMove,
+    /// No pool with this id.
+    UnknownPool,
+    /// No team with this id.
+    UnknownTeam,
+    /// Pool configuration is invalid.
+    InvalidPoolConfig,
+    /// The rep holds too many un-followed leads from the pool.
+    ClaimLimitReached,
+    /// An assignment policy does not fit the organisation.
+    InvalidAssignmentPolicy,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
     /// An argument had the wrong shape or type (a bug in the calling code).
     InvalidInput,
 }

@@ -7,5 +7,6 @@ mod declarations;
 mod payment;
 mod pipeline;
 mod quote;
+mod repo;
 mod support;
 mod workspace;
