@@ -2,10 +2,6 @@ import { expect, test } from "@playwright/test";
 
 import { addToDealTeam, createDeal, field, registered, signIn } from "../support/demo.js";
 
-// Needs the sync client (DealflowClient, branch wasm-api) behind the demo's session; until it is
-// merged, components/connect.ts holds deals in the page only.
-test.fixme();
-
 test("offline edits persist across a reload, reach the other rep on reconnect, and concurrent edits to other fields survive", async ({
   browser,
 }) => {

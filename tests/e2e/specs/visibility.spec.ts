@@ -3,10 +3,6 @@ import { expect, test } from "@playwright/test";
 import { createDeal, registered, signIn } from "../support/demo.js";
 import { baseUrl } from "../support/urls.js";
 
-// Needs the sync client (DealflowClient, branch wasm-api) behind the demo's session; until it is
-// merged, components/connect.ts holds deals in the page only.
-test.fixme();
-
 test("a rep of one team never sees another team's deals on the board, even by typing the deal's URL", async ({
   browser,
 }) => {

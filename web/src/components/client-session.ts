@@ -18,8 +18,12 @@ import type {
   Pipeline,
   Workspace,
 } from "../wasm/dealflow_wasm.js";
+import { dateAt } from "./calendar.js";
+import { MODEL_LABELS } from "./text.js";
 import type {
   DealflowSession,
+  ForecastView,
+  HealthView,
   MoveResult,
   PresencePeer,
   SessionUser,
@@ -88,6 +92,8 @@ export class ClientSession implements DealflowSession {
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly presenceWatch = new Map<string, () => void>();
   private notifyQueued = false;
+  private healthCache:
+    { at: number; byDeal: Map<string, HealthView> } | undefined;
 
   /**
    * @param start resolves to the connected client, the signed-in user and the users they may
@@ -112,6 +118,7 @@ export class ClientSession implements DealflowSession {
         this.summaryIndex.refresh(dealId, doc);
         doc?.free();
         this.attentionCache = undefined;
+        this.healthCache = undefined;
         this.reads.delete(dealId);
         this.notify();
       });
@@ -181,7 +188,12 @@ export class ClientSession implements DealflowSession {
     apply: (doc: DealDoc, ctx: EditContext) => unknown,
   ): Promise<unknown> {
     if (this.client === undefined) return undefined;
-    return this.client.edit(dealId, apply);
+    return this.client.edit(dealId, (doc, ctx) => {
+      const result = apply(doc, ctx);
+      // The document changed now; the client announces it once the change is stored.
+      this.reads.delete(dealId);
+      return result;
+    });
   }
 
   async moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
@@ -221,6 +233,57 @@ export class ClientSession implements DealflowSession {
       doc?.free();
       pipeline?.free();
     }
+  }
+
+  health(dealId: string): HealthView | undefined {
+    const now = Date.now();
+    if (
+      this.healthCache === undefined ||
+      now - this.healthCache.at > ATTENTION_REUSE_MS
+    ) {
+      const byDeal = new Map<string, HealthView>();
+      for (const health of this.client?.core.health(now) ?? [])
+        byDeal.set(health.deal, {
+          score: health.score,
+          reasons: health.findings.map((finding) => finding.reason),
+          actions: health.findings.map((finding) => finding.action),
+        });
+      this.healthCache = { at: now, byDeal };
+    }
+    return this.healthCache.byDeal.get(dealId);
+  }
+
+  forecast(now: number): ForecastView | undefined {
+    const core = this.client?.core;
+    if (core === undefined) return undefined;
+    const table = core.forecast("CNY", "month");
+    const totals = table.rows
+      .filter((row) => row.group.kind === "total")
+      .sort((left, right) => (left.period < right.period ? -1 : 1));
+    const month = dateAt(now, this.utcOffsetMinutes).slice(0, 7);
+    const current = totals.find((row) => row.period === month) ?? totals[0];
+    if (current === undefined) return undefined;
+    const label = (period: string) => ({ zh: period, en: period });
+    return {
+      period: label(current.period),
+      models: (
+        [
+          "bestPractice",
+          "repCommit",
+          "stageWeighted",
+          "manualWeighted",
+        ] as const
+      ).map((model) => ({
+        id: model,
+        label: MODEL_LABELS[model],
+        total: current.forecast[model],
+      })),
+      periods: totals.map((row) => ({
+        label: label(row.period),
+        forecast: row.forecast.bestPractice,
+      })),
+      stalled: this.attention(now).stalledDeals,
+    };
   }
 
   changesSince(dealId: string, since: number): FieldChange[] {
@@ -264,5 +327,9 @@ export class ClientSession implements DealflowSession {
       .catch(() => {
         // Presence is best effort: a lost heartbeat is repeated by the client.
       });
+  }
+
+  leave(dealId: string): void {
+    void this.client?.setPresence(dealId, "left").catch(() => undefined);
   }
 }

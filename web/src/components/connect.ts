@@ -1,24 +1,88 @@
 /**
- * How the demo connects a component's `server-url` and `token` to a session. Until the sync
- * client lands this is a page-local session for the signed-in user (no server data yet).
+ * The default way elements connect with `server-url` and `token`: the sync client
+ * (`DealflowClient`), one IndexedDB database per user, adapted to the components' session.
+ * The signed-in user comes from `/api/me` and is remembered for offline starts; the deals are
+ * those the relay lists for the user (a client never asks for documents it was not given).
  */
-import { MemorySession } from "./memory-session.js";
+import { DealflowClient } from "../lib/index.js";
+import { ClientSession, type SyncClient } from "./client-session.js";
 import type { DealflowSession, SessionUser } from "./session.js";
+
+const ME_KEY = "dealflow-me:";
+
+async function whoAmI(serverUrl: string, token: string): Promise<SessionUser> {
+  const key = `${ME_KEY}${token.slice(-16)}`;
+  try {
+    const response = await fetch(new URL("/api/me", serverUrl), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!response.ok) throw new Error(`GET /api/me: ${response.status}`);
+    const user = (await response.json()) as SessionUser;
+    localStorage.setItem(key, JSON.stringify(user));
+    return user;
+  } catch (error) {
+    // Offline: the last answer for this token will do, since it only names the user.
+    const remembered = localStorage.getItem(key);
+    if (remembered === null) throw error;
+    return JSON.parse(remembered) as SessionUser;
+  }
+}
+
+/** Users to show names for: the whole demo directory when the dev login is on, else just me. */
+async function directory(
+  serverUrl: string,
+  me: SessionUser,
+): Promise<SessionUser[]> {
+  try {
+    const response = await fetch(new URL("/api/dev/users", serverUrl));
+    if (!response.ok) return [me];
+    return ((await response.json()) as { users: SessionUser[] }).users;
+  } catch {
+    return [me];
+  }
+}
+
+/** The ids of the deals the relay lets this user see (`GET /api/documents?kind=deal`). */
+async function visibleDeals(
+  serverUrl: string,
+  token: string,
+): Promise<string[]> {
+  const url = new URL("/api/documents", serverUrl);
+  url.searchParams.set("kind", "deal");
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!response.ok) return [];
+  const body = (await response.json()) as { documents?: { id: string }[] };
+  return (body.documents ?? []).map((document) => document.id);
+}
+
+function syncUrl(serverUrl: string): string {
+  const url = new URL("/sync", serverUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
 
 export function connectSession(
   serverUrl: string,
   token: string,
 ): DealflowSession {
-  const headers = { authorization: `Bearer ${token}` };
-  const me = fetch(new URL("/api/me", serverUrl), { headers }).then(
-    (response) => response.json() as Promise<SessionUser>,
-  );
-  const placeholder: SessionUser = {
-    id: "",
-    name: { zh: "", en: "" },
-    role: "rep",
-  };
-  const session = new MemorySession({ user: placeholder });
-  void me.then((user) => Object.assign(session.user, user));
-  return session;
+  const start = (async () => {
+    const user = await whoAmI(serverUrl, token);
+    const client = await DealflowClient.create({
+      user: { id: user.id, name: user.name.zh },
+      databaseName: `dealflow-${user.id}`,
+    });
+    client.connect(syncUrl(serverUrl), token);
+    const users = await directory(serverUrl, user);
+    // Ask for every visible deal; they arrive (and render) as they sync.
+    void visibleDeals(serverUrl, token)
+      .then((ids) =>
+        ids.forEach((id) => void client.openDeal(id).catch(() => undefined)),
+      )
+      .catch(() => undefined);
+    const synced: SyncClient = client;
+    return { client: synced, user, users };
+  })();
+  return new ClientSession(start);
 }

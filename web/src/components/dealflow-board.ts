@@ -147,14 +147,8 @@ export class DealflowBoard extends DealflowElement {
       .chip[data-state="none"] {
         background: #8f959e;
       }
-      .health[data-level="good"] {
-        color: var(--_success);
-      }
-      .health[data-level="warning"] {
-        color: var(--_warning);
-      }
-      .health[data-level="risk"] {
-        color: var(--_danger);
+      .health {
+        color: var(--_muted);
       }
       .empty {
         color: var(--_muted);
@@ -599,7 +593,11 @@ export class DealflowBoard extends DealflowElement {
           ${
             health === undefined
               ? nothing
-              : html`<span class="health" data-level=${health.level}
+              : html`<span
+                  class="health"
+                  title=${health.reasons
+                    .map((reason) => this.pick(reason))
+                    .join("\n")}
                   >${text.health} ${health.score}</span
                 >`
           }

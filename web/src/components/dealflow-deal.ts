@@ -1,4 +1,4 @@
-import { css, html, nothing, type PropertyValues } from "lit";
+import { css, html, noChange, nothing, type PropertyValues } from "lit";
 import { customElement, property, state } from "lit/decorators.js";
 import { live } from "lit/directives/live.js";
 import { ref } from "lit/directives/ref.js";
@@ -257,6 +257,12 @@ export class DealflowDeal extends DealflowElement {
   private chartHost: HTMLElement | undefined;
   private resizeObserver: ResizeObserver | undefined;
   private selection: { field: string; start: number; end: number } | undefined;
+  /** Text fields with a write of this user's typing under way. */
+  private readonly writing = new Set<string>();
+  /** Text typed since the write under way, by field. */
+  private readonly unwritten = new Map<string, string>();
+  /** One-line fields with typing not committed yet. */
+  private readonly uncommitted = new Set<string>();
 
   protected override sessionReady(session: DealflowSession): void {
     this.load(session);
@@ -315,8 +321,7 @@ export class DealflowDeal extends DealflowElement {
     this.chart?.dispose();
     this.chart = undefined;
     const session = this.activeSession;
-    if (session !== undefined && this.dealId !== "")
-      session.setFocus(this.dealId, undefined);
+    if (session !== undefined && this.dealId !== "") session.leave(this.dealId);
   }
 
   protected override sessionChanged(): void {
@@ -334,6 +339,8 @@ export class DealflowDeal extends DealflowElement {
   private load(session: DealflowSession): void {
     const dealId = this.dealId;
     if (dealId === "") return;
+    // Others on the deal see this user as viewing it.
+    session.setFocus(dealId, undefined);
     this.read = session.readDeal(dealId);
     this.missing = false;
     if (this.read !== undefined) return;
@@ -343,28 +350,34 @@ export class DealflowDeal extends DealflowElement {
         if (this.dealId !== dealId) return;
         this.read = read;
         this.missing = read === undefined;
+        if (read !== undefined) session.setFocus(dealId, undefined);
       })
       .catch(() => {
         if (this.dealId === dealId) this.missing = true;
       });
   }
 
-  private edit(apply: (doc: DealDoc, ctx: EditContext) => unknown): void {
+  private edit(
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
+  ): Promise<void> {
     const session = this.activeSession;
-    if (session === undefined || this.dealId === "") return;
-    session.edit(this.dealId, apply).catch((error: unknown) => {
-      const details = error as { messageZh?: string; messageEn?: string };
-      const message =
-        this.locale === "en" ? details.messageEn : details.messageZh;
-      this.dispatchEvent(
-        new CustomEvent("dealflow-error", {
-          detail: { error },
-          bubbles: true,
-          composed: true,
-        }),
-      );
-      this.problem = message ?? String(error);
-    });
+    if (session === undefined || this.dealId === "") return Promise.resolve();
+    return session.edit(this.dealId, apply).then(
+      () => undefined,
+      (error: unknown) => {
+        const details = error as { messageZh?: string; messageEn?: string };
+        const message =
+          this.locale === "en" ? details.messageEn : details.messageZh;
+        this.dispatchEvent(
+          new CustomEvent("dealflow-error", {
+            detail: { error },
+            bubbles: true,
+            composed: true,
+          }),
+        );
+        this.problem = message ?? String(error);
+      },
+    );
   }
 
   private announceFocus(name: string | undefined): void {
@@ -504,13 +517,18 @@ export class DealflowDeal extends DealflowElement {
     commit: (value: string) => void,
     type = "text",
   ) {
+    // What this user is typing and has not committed yet (Enter or leaving the field) is theirs:
+    // a remote edit re-rendering the page must not replace it.
     const control = html`<input
       type=${type}
       class=${name === "title" ? "title" : ""}
       data-testid="field-${name}"
-      .value=${live(value)}
-      @change=${(event: Event) =>
-        commit((event.target as HTMLInputElement).value)}
+      .value=${this.uncommitted.has(name) ? noChange : live(value)}
+      @input=${() => this.uncommitted.add(name)}
+      @change=${(event: Event) => {
+        this.uncommitted.delete(name);
+        commit((event.target as HTMLInputElement).value);
+      }}
     />`;
     return name === "title"
       ? html`<span
@@ -523,16 +541,40 @@ export class DealflowDeal extends DealflowElement {
       : control;
   }
 
-  /** A long text written on every keystroke as a character diff (collaborative text). */
+  /**
+   * A long text written as a character diff (collaborative text) while the user types. One
+   * write is in flight per field: keystrokes made meanwhile are written together by the next
+   * one, so fast typing costs a few changes, not one per key, and reaches others sooner.
+   */
   private textArea(name: string, value: string, target: TextField) {
+    // While this user's typing is not yet all written, the document lags behind the textarea;
+    // showing it would undo what was just typed, so the textarea is left alone until then
+    // (remote edits show afterwards, merged by Automerge).
+    const typing = this.writing.has(name) || this.unwritten.has(name);
     return html`<textarea
       data-testid="field-${name}"
-      .value=${live(value)}
+      .value=${typing ? noChange : live(value)}
       @input=${(event: Event) => {
-        const text = (event.target as HTMLTextAreaElement).value;
-        this.edit((doc, ctx) => doc.updateText(ctx, target, text));
+        this.unwritten.set(name, (event.target as HTMLTextAreaElement).value);
+        if (!this.writing.has(name)) this.writeText(name, target);
       }}
     ></textarea>`;
+  }
+
+  private writeText(name: string, target: TextField): void {
+    const text = this.unwritten.get(name);
+    if (text === undefined) {
+      this.requestUpdate();
+      return;
+    }
+    this.unwritten.delete(name);
+    this.writing.add(name);
+    void this.edit((doc, ctx) => doc.updateText(ctx, target, text)).finally(
+      () => {
+        this.writing.delete(name);
+        this.writeText(name, target);
+      },
+    );
   }
 
   private select<T extends string>(

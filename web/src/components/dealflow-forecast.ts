@@ -125,6 +125,7 @@ export class DealflowForecast extends DealflowElement {
       return html`${toolbar}${gate}`;
     this.view = session.forecast?.(Date.now());
     const view = this.view;
+    const range = view?.range;
     if (view === undefined)
       return html`${toolbar}
         <p class="message" data-testid="forecast-unavailable">
@@ -149,19 +150,29 @@ export class DealflowForecast extends DealflowElement {
         ${this.panel(
           "range",
           text.range,
-          html`<div class="figures">
-            ${(["p10", "p50", "p90"] as const).map(
-              (key) =>
-                html`<span
-                  >${key.toUpperCase()}<strong
-                    >${this.money(view.range[key])}</strong
-                  ></span
-                >`,
-            )}
-          </div>`,
+          range === undefined
+            ? html`<p class="meta">${text.notComputed}</p>`
+            : html`<div class="figures">
+                ${(["p10", "p50", "p90"] as const).map(
+                  (key) =>
+                    html`<span
+                      >${key.toUpperCase()}<strong
+                        >${this.money(range[key])}</strong
+                      ></span
+                    >`,
+                )}
+              </div>`,
+          range !== undefined,
         )}
         ${this.panel("target", text.forecastVsTarget, nothing)}
-        ${this.panel("funnel", text.funnel, nothing)}
+        ${this.panel(
+          "funnel",
+          text.funnel,
+          view.funnel === undefined
+            ? html`<p class="meta">${text.notComputed}</p>`
+            : nothing,
+          view.funnel !== undefined,
+        )}
         <section part="stalled" data-testid="stalled">
           <h3>${text.stalledDeals}</h3>
           <ul>
@@ -186,12 +197,18 @@ export class DealflowForecast extends DealflowElement {
       </div>`;
   }
 
-  private panel(name: ChartName, title: string, figures: unknown) {
+  private panel(
+    name: ChartName,
+    title: string,
+    figures: unknown,
+    chart = true,
+  ) {
     return html`<section part="chart" data-testid="chart-${name}">
       <h3>${title}</h3>
       ${figures}
       <div
         class="chart"
+        ?hidden=${!chart}
         ${ref((element) => {
           if (element instanceof HTMLElement) this.hosts.set(name, element);
           else this.hosts.delete(name);
@@ -257,26 +274,27 @@ export class DealflowForecast extends DealflowElement {
       true,
     );
     const range = view.range;
-    this.chart("range")?.setOption(
-      {
-        animation: false,
-        tooltip: {},
-        grid: { left: 80, right: 16, top: 16, bottom: 32 },
-        xAxis: { type: "category", data: ["P10", "P50", "P90"] },
-        yAxis: { type: "value" },
-        series: [
-          {
-            type: "bar",
-            data: [range.p10, range.p50, range.p90].map((value, index) => ({
-              value: major(value),
-              itemStyle: { color: index === 1 ? accent : "#9ebcff" },
-              label: { show: true, position: "top", formatter: money(value) },
-            })),
-          },
-        ],
-      },
-      true,
-    );
+    if (range !== undefined)
+      this.chart("range")?.setOption(
+        {
+          animation: false,
+          tooltip: {},
+          grid: { left: 80, right: 16, top: 16, bottom: 32 },
+          xAxis: { type: "category", data: ["P10", "P50", "P90"] },
+          yAxis: { type: "value" },
+          series: [
+            {
+              type: "bar",
+              data: [range.p10, range.p50, range.p90].map((value, index) => ({
+                value: major(value),
+                itemStyle: { color: index === 1 ? accent : "#9ebcff" },
+                label: { show: true, position: "top", formatter: money(value) },
+              })),
+            },
+          ],
+        },
+        true,
+      );
     this.chart("target")?.setOption(
       {
         animation: false,
@@ -307,7 +325,9 @@ export class DealflowForecast extends DealflowElement {
       },
       true,
     );
-    const widest = Math.max(1, ...view.funnel.map((step) => step.deals));
+    const funnel = view.funnel;
+    if (funnel === undefined) return;
+    const widest = Math.max(1, ...funnel.map((step) => step.deals));
     this.chart("funnel")?.setOption(
       {
         animation: false,
@@ -324,7 +344,7 @@ export class DealflowForecast extends DealflowElement {
               show: true,
               position: "right",
               formatter: (params: { dataIndex: number }) => {
-                const step = view.funnel[params.dataIndex];
+                const step = funnel[params.dataIndex];
                 if (step === undefined) return "";
                 const rate =
                   step.conversionBp === undefined
@@ -333,7 +353,7 @@ export class DealflowForecast extends DealflowElement {
                 return `${this.pick(step.label)} ${step.deals}${rate}${step.bottleneck ? ` · ${text.bottleneck}` : ""}`;
               },
             },
-            data: view.funnel.map((step) => ({
+            data: funnel.map((step) => ({
               name: this.pick(step.label),
               value: step.deals,
               itemStyle: { color: step.bottleneck ? danger : accent },

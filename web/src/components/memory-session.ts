@@ -255,6 +255,8 @@ export class MemorySession implements DealflowSession {
 
   setFocus(_dealId: string, _field: string | undefined): void {}
 
+  leave(_dealId: string): void {}
+
   private moveContext(now: number): MoveContext {
     this.counter += 1;
     return {

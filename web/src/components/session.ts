@@ -55,8 +55,8 @@ export interface WinProbabilityView {
 
 /** The health of a deal: a score, the reasons behind it and what to do next (core's health). */
 export interface HealthView {
+  /** 0–100: 100 minus the penalties of the rules that fired. */
   score: number;
-  level: "good" | "warning" | "risk";
   reasons: LocalizedText[];
   actions: LocalizedText[];
 }
@@ -72,9 +72,11 @@ export interface ForecastModelView {
 export interface ForecastView {
   period: LocalizedText;
   models: ForecastModelView[];
-  range: { p10: Money; p50: Money; p90: Money };
+  /** The Monte Carlo range, when the client computes it. */
+  range?: { p10: Money; p50: Money; p90: Money };
   periods: { label: LocalizedText; forecast: Money; target?: Money }[];
-  funnel: {
+  /** Funnel conversion by stage, when the client computes it. */
+  funnel?: {
     stage: string;
     label: LocalizedText;
     deals: number;
@@ -129,6 +131,8 @@ export interface DealflowSession {
   presence(dealId: string): PresencePeer[];
   /** Tells others which field this user focuses (`undefined`: none). */
   setFocus(dealId: string, field: string | undefined): void;
+  /** Tells others this user closed the deal. */
+  leave(dealId: string): void;
   /** Win probability with its top factors, when the client computes it. */
   winProbability?(dealId: string): WinProbabilityView | undefined;
   /** Deal health with reasons and recommended actions, when the client computes it. */

@@ -370,3 +370,11 @@ export function pick(text: LocalizedText | undefined, locale: string): string {
 export function localeOf(lang: string | undefined): Locale {
   return lang === "en" || lang?.startsWith("en-") === true ? "en" : "zh-CN";
 }
+
+/** The four forecast models' names (core names them by field, not by label). */
+export const MODEL_LABELS = {
+  bestPractice: { zh: "最佳实践", en: "Best practice" },
+  repCommit: { zh: "销售承诺", en: "Rep commit" },
+  stageWeighted: { zh: "阶段加权", en: "Stage weighted" },
+  manualWeighted: { zh: "手动加权", en: "Manual weighted" },
+} as const satisfies Record<string, LocalizedText>;
