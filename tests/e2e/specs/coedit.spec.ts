@@ -38,10 +38,7 @@ test("two reps co-edit one deal: needs typed on one side, amount changed on the 
   await liu.context.close();
 });
 
-// Presence highlights render from the session (checked by hand with two tabs), but over the
-// relay this assertion does not see 张伟's focus within 5 s yet: to investigate with the sync
-// client's presence (wasm-api) before it can pass.
-test.fixme("a rep sees which field the other rep is in", async ({ browser }) => {
+test("a rep sees which field the other rep is in", async ({ browser }) => {
   const zhang = await signIn(browser, "zhang-wei");
   const id = await createDeal(zhang, "华东电网 · 在线状态");
   await registered(zhang, id);

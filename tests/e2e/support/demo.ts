@@ -11,19 +11,28 @@ export interface SignedIn {
 }
 
 /** Signs in through the development login and opens the demo app at `hash`. */
-export async function signIn(browser: Browser, user: string, hash = "#/board"): Promise<SignedIn> {
+export async function signIn(browser: Browser, userId: string, hash = "#/board"): Promise<SignedIn> {
   const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const response = await context.request.post(`${baseUrl()}/api/dev/login`, { data: { user } });
+  const response = await context.request.post(`${baseUrl()}/api/dev/login`, { data: { user: userId } });
   expect(response.ok()).toBe(true);
-  const login = (await response.json()) as { token: string; user: unknown };
+  type Text = { "zh-CN": string; en: string };
+  type User = { id: string; name: Text; role: string; team?: { id: string; name: Text } | null };
+  const login = (await response.json()) as { token: string; user: User };
+  // The demo keeps the user with `{ zh, en }` names, as the components' types have them.
+  const text = (value: Text) => ({ zh: value["zh-CN"], en: value.en });
+  const user = {
+    ...login.user,
+    name: text(login.user.name),
+    team: login.user.team ? { id: login.user.team.id, name: text(login.user.team.name) } : null,
+  };
   // The demo keeps its login in sessionStorage; put it there before the app starts.
   await context.addInitScript((stored) => {
     sessionStorage.setItem("dealflow-demo-login", stored);
-  }, JSON.stringify({ token: login.token, user: login.user }));
+  }, JSON.stringify({ token: login.token, user }));
   const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`[${user}] pageerror: ${error.message}`));
+  page.on("pageerror", (error) => console.error(`[${userId}] pageerror: ${error.message}`));
   await page.goto(`${baseUrl()}/${hash}`);
-  return { context, page, token: login.token, user };
+  return { context, page, token: login.token, user: userId };
 }
 
 /** Creates a deal from the board's dialog and returns its id (the app then shows the deal). */

@@ -10,6 +10,31 @@ import type { DealflowSession, SessionUser } from "./session.js";
 
 const ME_KEY = "dealflow-me:";
 
+/** A name as the server's JSON carries it (core's `LocalizedText` is `{ "zh-CN", en }`). */
+interface ServerText {
+  "zh-CN": string;
+  en: string;
+}
+
+/** A user as `/api/me` and `/api/dev/users` describe them. */
+export interface ServerUser {
+  id: string;
+  name: ServerText;
+  role: SessionUser["role"];
+  team?: { id: string; name: ServerText } | null;
+}
+
+/** The server's user in the components' shape (`{ zh, en }` texts, as the wasm types have). */
+export function fromServer(user: ServerUser): SessionUser {
+  const text = (value: ServerText) => ({ zh: value["zh-CN"], en: value.en });
+  return {
+    id: user.id,
+    name: text(user.name),
+    role: user.role,
+    team: user.team ? { id: user.team.id, name: text(user.team.name) } : null,
+  };
+}
+
 async function whoAmI(serverUrl: string, token: string): Promise<SessionUser> {
   const key = `${ME_KEY}${token.slice(-16)}`;
   try {
@@ -17,7 +42,7 @@ async function whoAmI(serverUrl: string, token: string): Promise<SessionUser> {
       headers: { authorization: `Bearer ${token}` },
     });
     if (!response.ok) throw new Error(`GET /api/me: ${response.status}`);
-    const user = (await response.json()) as SessionUser;
+    const user = fromServer((await response.json()) as ServerUser);
     localStorage.setItem(key, JSON.stringify(user));
     return user;
   } catch (error) {
@@ -36,7 +61,9 @@ async function directory(
   try {
     const response = await fetch(new URL("/api/dev/users", serverUrl));
     if (!response.ok) return [me];
-    return ((await response.json()) as { users: SessionUser[] }).users;
+    return ((await response.json()) as { users: ServerUser[] }).users.map(
+      fromServer,
+    );
   } catch {
     return [me];
   }

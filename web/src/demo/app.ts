@@ -7,6 +7,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
 
 import "../dealflow.js";
+import { fromServer, type ServerUser } from "../components/connect.js";
 import { localeOf, pick } from "../components/text.js";
 import type { SessionUser } from "../components/session.js";
 
@@ -115,9 +116,7 @@ export class DemoApp extends LitElement {
   @state() private login: Login | undefined = storedLogin();
   @state() private users: SessionUser[] = [];
   @state() private route = location.hash;
-  @state() private locale = localeOf(
-    localStorage.getItem(LANG_KEY) ?? navigator.language,
-  );
+  @state() private locale = localeOf(localStorage.getItem(LANG_KEY) ?? "zh-CN");
   @state() private failure = false;
 
   private readonly onHash = () => (this.route = location.hash);
@@ -143,8 +142,8 @@ export class DemoApp extends LitElement {
       this.failure = true;
       return;
     }
-    const body = (await response.json()) as { users: SessionUser[] };
-    this.users = body.users;
+    const body = (await response.json()) as { users: ServerUser[] };
+    this.users = body.users.map(fromServer);
   }
 
   private async signIn(user: string): Promise<void> {
@@ -157,8 +156,8 @@ export class DemoApp extends LitElement {
       this.failure = true;
       return;
     }
-    const body = (await response.json()) as Login;
-    this.login = { token: body.token, user: body.user };
+    const body = (await response.json()) as { token: string; user: ServerUser };
+    this.login = { token: body.token, user: fromServer(body.user) };
     sessionStorage.setItem(LOGIN_KEY, JSON.stringify(this.login));
     if (location.hash === "") location.hash = "#/board";
   }
