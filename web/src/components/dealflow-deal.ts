@@ -11,6 +11,7 @@ import type {
   DealDoc,
   DealRead,
   EditContext,
+  FieldChange,
   FollowUpKind,
   ForecastCategory,
   Influence,
@@ -20,6 +21,7 @@ import type {
 } from "../wasm/dealflow_wasm.js";
 import { DealflowElement } from "./base.js";
 import { dateAt, formatDate, formatMoment } from "./calendar.js";
+import { pick } from "./text.js";
 import { inputToMoney, moneyToInput } from "./money-input.js";
 import { echarts, powerMapOption } from "./power-map.js";
 import type { DealflowSession, PresencePeer } from "./session.js";
@@ -853,8 +855,14 @@ export class DealflowDeal extends DealflowElement {
     const selected = contacts.find((each) => each.id === this.selectedContact);
     return html`<section part="section">
       <h3>${text.powerMap}</h3>
+      ${
+        contacts.length === 0
+          ? html`<p class="meta">${text.noContacts}</p>`
+          : nothing
+      }
       <div
         class="chart"
+        ?hidden=${contacts.length === 0}
         part="power-map"
         data-testid="power-map"
         ${ref((element) => {
@@ -1376,15 +1384,20 @@ export class DealflowDeal extends DealflowElement {
         changes.length === 0
           ? html`<p class="meta">${text.noChanges}</p>`
           : html`<ul class="list">
-              ${changes.map(
-                (change) =>
-                  html`<li>
-                    ${this.pick(change.label)}
+              ${groupChanges(changes, this.locale).map(
+                (group) =>
+                  html`<li title=${group.details}>
+                    ${group.label}
+                    ${
+                      group.count > 1
+                        ? html`<span class="meta">×${group.count}</span>`
+                        : nothing
+                    }
                     <span class="meta"
-                      >${this.userName(change.by ?? undefined)}
+                      >${this.userName(group.by)}
                       ${
-                        change.at
-                          ? `· ${formatMoment(change.at, this.locale, session.utcOffsetMinutes)}`
+                        group.at
+                          ? `· ${formatMoment(group.at, this.locale, session.utcOffsetMinutes)}`
                           : ""
                       }</span
                     >
@@ -1400,4 +1413,37 @@ declare global {
   interface HTMLElementTagNameMap {
     "dealflow-deal": DealflowDeal;
   }
+}
+
+/**
+ * Changes grouped for reading: core labels each changed path ("任务 t-1 · 截止日期"); the list
+ * shows one line per field or record list (the label up to its first space or " · "), with how
+ * many paths changed, the last change and the full labels as a tooltip.
+ */
+function groupChanges(changes: FieldChange[], locale: string) {
+  const groups = new Map<
+    string,
+    {
+      label: string;
+      count: number;
+      by?: string;
+      at?: number;
+      details: string[];
+    }
+  >();
+  for (const change of changes) {
+    const label = pick(change.label, locale);
+    const head = label.split(/ · | /)[0] ?? label;
+    const group = groups.get(head) ?? { label: head, count: 0, details: [] };
+    group.count += 1;
+    group.details.push(label);
+    if ((change.at ?? 0) >= (group.at ?? 0)) {
+      group.at = change.at ?? undefined;
+      group.by = change.by ?? undefined;
+    }
+    groups.set(head, group);
+  }
+  return [...groups.values()]
+    .sort((left, right) => (right.at ?? 0) - (left.at ?? 0))
+    .map((group) => ({ ...group, details: group.details.join("\n") }));
 }

@@ -69,6 +69,7 @@ const ZH = {
   powerMap: "决策链（权力地图）",
   contacts: "联系人",
   addContact: "添加联系人",
+  noContacts: "还没有联系人：在下面添加，决策链会画在这里",
   name: "姓名",
   jobTitle: "职务",
   role: "角色",
@@ -245,6 +246,8 @@ const EN: Text = {
   powerMap: "Power map",
   contacts: "Contacts",
   addContact: "Add contact",
+  noContacts:
+    "No contacts yet: add them below and the decision chain appears here",
   name: "Name",
   jobTitle: "Title",
   role: "Role",
