@@ -227,14 +227,19 @@ export class DealflowElement extends LitElement {
     if (session === undefined || !this.ready) return html``;
     const status = session.status();
     const unsynced = session.unsyncedCount();
+    const label =
+      unsynced === undefined
+        ? this.text.unsyncedUnknown
+        : unsynced === 0
+          ? this.text.allSynced
+          : this.text.unsynced(unsynced);
     return html`<span
       class="status"
       part="status"
       data-testid="sync-status"
       data-status=${status}
-      data-unsynced=${unsynced}
-      ><span class="dot"></span>${this.text[status]} ·
-      ${unsynced === 0 ? this.text.allSynced : this.text.unsynced(unsynced)}</span
+      data-unsynced=${unsynced ?? "unknown"}
+      ><span class="dot"></span>${this.text[status]} · ${label}</span
     >`;
   }
 

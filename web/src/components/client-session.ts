@@ -143,8 +143,8 @@ export class ClientSession implements DealflowSession {
     return "offline";
   }
 
-  unsyncedCount(): number {
-    return this.client?.status.unsyncedChanges ?? 0;
+  unsyncedCount(): number | undefined {
+    return this.client === undefined ? 0 : this.client.status.unsyncedChanges;
   }
 
   subscribe(listener: () => void): () => void {

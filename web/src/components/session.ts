@@ -99,8 +99,11 @@ export interface DealflowSession {
   /** The organisation's offset east of UTC, in minutes (480 for China). */
   readonly utcOffsetMinutes: number;
   status(): SyncStatus;
-  /** Local changes not yet acknowledged by the server. */
-  unsyncedCount(): number;
+  /**
+   * Local changes not yet acknowledged by the server; `undefined` when unknown (offline after a
+   * reload: the edits are stored and will sync, but nobody has counted them).
+   */
+  unsyncedCount(): number | undefined;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
   /** Users of the organisation that this user may see (for names and filters). */

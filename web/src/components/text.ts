@@ -12,6 +12,7 @@ const ZH = {
   syncing: "同步中",
   unsynced: (count: number) => `${count} 项未同步`,
   allSynced: "已全部同步",
+  unsyncedUnknown: "未同步数待连线后确认",
   loading: "正在加载…",
   notConnected: "未连接：请设置 server-url 与 token",
   unavailable: "无法查看此商机：它不存在，或您无权查看",
@@ -189,6 +190,7 @@ const EN: Text = {
   syncing: "Syncing",
   unsynced: (count) => `${count} unsynced`,
   allSynced: "All synced",
+  unsyncedUnknown: "Unsynced count known once online",
   loading: "Loading…",
   notConnected: "Not connected: set server-url and token",
   unavailable:
