@@ -124,7 +124,8 @@ const ZH = {
   conversion: "转化率",
   stalledDeals: "停滞商机",
   noStalled: "没有停滞的商机",
-  forecastUnavailable: "预测数据尚未就绪",
+  forecastUnavailable:
+    "暂无可预测的商机：有预计成交日期的进行中商机会出现在这里",
   // tasks
   myTasks: "我的任务",
   attention: "需要关注",
@@ -302,7 +303,8 @@ const EN: Text = {
   conversion: "Conversion",
   stalledDeals: "Stalled deals",
   noStalled: "No stalled deals",
-  forecastUnavailable: "Forecast not available yet",
+  forecastUnavailable:
+    "Nothing to forecast yet: open deals with an expected close date appear here",
   myTasks: "My tasks",
   attention: "Needs attention",
   overdueTasks: "Overdue tasks",
