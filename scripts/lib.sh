@@ -5,6 +5,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Where cargo writes artefacts: honours CARGO_TARGET_DIR (e.g. a target dir shared between
+# worktrees), else the repository's own target/.
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export TARGET_DIR
 export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -47,11 +51,13 @@ ensure_wasm_opt() {
   ensure_npm_packages "$ROOT/web"
 }
 
-# Chromium plus a CJK font: without one every Chinese label renders as empty boxes.
+# Chromium plus a CJK font (without one every Chinese label renders as empty boxes) and
+# Chromium's WebDriver, through which wasm-bindgen-test-runner drives the browser tests.
 ensure_chromium() {
-  if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
-    log "installing Debian's Chromium and CJK fonts"
-    apt_install chromium fonts-noto-cjk
+  if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] \
+    || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then
+    log "installing Debian's Chromium, its WebDriver and CJK fonts"
+    apt_install chromium chromium-driver fonts-noto-cjk
   fi
 }
 
@@ -80,7 +86,7 @@ build_wasm() {
   local out="$ROOT/web/src/wasm"
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" \
-    "$ROOT/target/wasm32-unknown-unknown/wasm-release/dealflow_wasm.wasm"
+    "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/dealflow_wasm.wasm"
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     -o "$out/dealflow_wasm_bg.wasm" "$out/dealflow_wasm_bg.wasm"
@@ -90,4 +96,6 @@ build_web() {
   ensure_npm_packages "$ROOT/web"
   log "building the web components and demo"
   (cd "$ROOT/web" && npm run --silent build)
+  log "building the browser library (web/dist/lib)"
+  (cd "$ROOT/web" && npm run --silent build:lib)
 }

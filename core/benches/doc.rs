@@ -1,5 +1,6 @@
-//! Deal documents: one local edit (target under 0.2 ms), loading a deal document with 1,000
-//! changes, saving it, and reading it. Inputs are deterministic.
+//! Deal documents: one local edit (target under 0.2 ms), alone and as the browser makes it
+//! (handed to the sync client, which stores it and prepares the sync message), loading a deal
+//! document with 1,000 changes, saving it, and reading it. Inputs are deterministic.
 
 use std::hint::black_box;
 
@@ -164,6 +165,31 @@ fn edits(criterion: &mut Criterion) {
             .unwrap();
         });
     });
+    group.bench_function(
+        "set_title + publish (the browser's local edit: store and sync messages)",
+        |bencher| {
+            let mut doc = DealDoc::load(&base, ActorId::from(*b"browser")).unwrap();
+            let mut client = sync::SyncClient::new(
+                sync::PeerId::new("browser").unwrap(),
+                sync::PeerMetadata::default(),
+                sync::SessionId::new("session").unwrap(),
+                sync::Limits::default(),
+            );
+            let id = sync::DocumentId::from_random_bytes([7; 16]);
+            let changes = doc.changes_missing_from(&dealflow_core::automerge::Automerge::new());
+            let _ = client.apply_local_changes(id, changes).unwrap();
+            let mut flip = false;
+            bencher.iter(|| {
+                flip = !flip;
+                let title = if flip { "标题 A" } else { "标题 B" };
+                doc.set_title(&user(), now, title).unwrap();
+                let synced = client.doc(id).unwrap();
+                let changes = doc.changes_missing_from(synced);
+                let step = client.apply_local_changes(id, changes).unwrap();
+                black_box(step.store.len() + step.send.len());
+            });
+        },
+    );
     group.finish();
 }
 

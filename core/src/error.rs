@@ -228,6 +228,107 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in declaration order: for bindings that publish the list (the wasm
+    /// binding's TypeScript union) and for tests that must cover each code.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::InvalidId,
+        ErrorCode::UnknownCurrency,
+        ErrorCode::CurrencyMismatch,
+        ErrorCode::AmountOutOfRange,
+        ErrorCode::MissingExchangeRate,
+        ErrorCode::InvalidExchangeRate,
+        ErrorCode::ProbabilityOutOfRange,
+        ErrorCode::DiscountOutOfRange,
+        ErrorCode::InvalidPipeline,
+        ErrorCode::UnknownStage,
+        ErrorCode::MoveRejected,
+        ErrorCode::WrongPipeline,
+        ErrorCode::CorruptDocument,
+        ErrorCode::WrongDocumentType,
+        ErrorCode::InvalidDocument,
+        ErrorCode::UnknownRecord,
+        ErrorCode::HistoryEditNotAllowed,
+        ErrorCode::TextRangeOutOfBounds,
+        ErrorCode::DocumentWriteFailed,
+        ErrorCode::UnknownProduct,
+        ErrorCode::InactiveProduct,
+        ErrorCode::InvalidQuantity,
+        ErrorCode::InvalidCatalog,
+        ErrorCode::StaleQuote,
+        ErrorCode::InvalidQuoteTransition,
+        ErrorCode::QuoteNotEditable,
+        ErrorCode::EmptyQuote,
+        ErrorCode::QuoteExpired,
+        ErrorCode::QuoteNotExpired,
+        ErrorCode::InsufficientApprovalLevel,
+        ErrorCode::SelfApproval,
+        ErrorCode::CommentRequired,
+        ErrorCode::UnknownQuoteLine,
+        ErrorCode::InvalidQuoteLine,
+        ErrorCode::PriceMismatch,
+        ErrorCode::WrongDeal,
+        ErrorCode::TaxRateOutOfRange,
+        ErrorCode::InvalidApprovalPolicy,
+        ErrorCode::QuoteNotAccepted,
+        ErrorCode::InvalidContract,
+        ErrorCode::ContractAlreadySigned,
+        ErrorCode::InvalidSigning,
+        ErrorCode::InstalmentsDoNotSum,
+        ErrorCode::InvalidPaymentPlan,
+        ErrorCode::InvalidSplit,
+        ErrorCode::UnknownInstalment,
+        ErrorCode::InvalidReceipt,
+        ErrorCode::UnknownReceipt,
+        ErrorCode::UnknownContact,
+        ErrorCode::UnknownComment,
+        ErrorCode::UnknownTask,
+        ErrorCode::TaskClosed,
+        ErrorCode::DuplicateRecord,
+        ErrorCode::EmptyComment,
+        ErrorCode::NegativePrice,
+        ErrorCode::InvalidRelationship,
+        ErrorCode::UnknownChecklistItem,
+        ErrorCode::DealClosed,
+        ErrorCode::FrameTooLarge,
+        ErrorCode::MalformedFrame,
+        ErrorCode::InvalidDocumentId,
+        ErrorCode::InvalidPeerId,
+        ErrorCode::ProtocolViolation,
+        ErrorCode::UnsupportedProtocolVersion,
+        ErrorCode::InvalidSyncMessage,
+        ErrorCode::DocumentTooLarge,
+        ErrorCode::CorruptStorage,
+        ErrorCode::LocalChangeFailed,
+        ErrorCode::InvalidOrganisation,
+        ErrorCode::UnknownUser,
+        ErrorCode::InvalidSuccessor,
+        ErrorCode::Forbidden,
+        ErrorCode::LeadClosed,
+        ErrorCode::LeadNotOwned,
+        ErrorCode::InvalidLeadInput,
+        ErrorCode::InvalidImportFile,
+        ErrorCode::ImportTooLarge,
+        ErrorCode::UnknownLead,
+        ErrorCode::LeadAlreadyClaimed,
+        ErrorCode::StaleVersion,
+        ErrorCode::InvalidLeadMove,
+        ErrorCode::UnknownPool,
+        ErrorCode::UnknownTeam,
+        ErrorCode::InvalidPoolConfig,
+        ErrorCode::ClaimLimitReached,
+        ErrorCode::InvalidAssignmentPolicy,
+        ErrorCode::InvalidPeriod,
+        ErrorCode::InvalidForecastSettings,
+        ErrorCode::PeriodMismatch,
+        ErrorCode::InvalidScoringConfig,
+        ErrorCode::ScoreOutOfRange,
+        ErrorCode::PeriodRequired,
+        ErrorCode::InvalidFilter,
+        ErrorCode::InvalidBenchmark,
+        ErrorCode::InvalidTarget,
+        ErrorCode::NotADeal,
+    ];
+
     /// The snake_case name, e.g. `"unknown_stage"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -554,5 +655,22 @@ mod tests {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn all_lists_every_code_in_declaration_order() {
+        use serde::de::IntoDeserializer;
+        use serde::de::value::{Error as ValueError, U32Deserializer};
+        // Derived `Deserialize` also accepts a variant's index: index `i` must be `ALL[i]`, and
+        // the index just past `ALL` must name no variant, so a new code fails here until listed.
+        let by_index = |index: usize| {
+            let index = u32::try_from(index).unwrap();
+            let deserializer: U32Deserializer<ValueError> = index.into_deserializer();
+            ErrorCode::deserialize(deserializer)
+        };
+        for (index, code) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(by_index(index).unwrap(), *code);
+        }
+        assert!(by_index(ErrorCode::ALL.len()).is_err());
     }
 }

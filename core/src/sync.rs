@@ -74,6 +74,7 @@ mod limits;
 mod message;
 mod notice;
 mod peer_id;
+mod presence;
 mod storage;
 
 pub use client::{ClientEvent, ClientStep, DocumentStatus, SyncClient};
@@ -85,4 +86,5 @@ pub use limits::{Limits, MAX_FRAME_BYTES};
 pub use message::{PROTOCOL_VERSION, PeerMetadata, RemoteHeads, WireMessage};
 pub use notice::{REJECTED_NOTICE_TYPE, RejectionNotice};
 pub use peer_id::{MAX_PEER_ID_LEN, PeerId, SessionId, StorageId};
+pub use presence::{PRESENCE_TYPE, Presence, PresenceActivity};
 pub use storage::{ChunkKind, LoadedDocument, StorageKey, StorageOp, StoredChunks, load_chunks};

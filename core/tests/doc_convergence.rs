@@ -2,7 +2,8 @@
 //! records, stage moves through `move_stage`), sync in random pairs while others stay
 //! partitioned, and after a final full sync in random order they are identical: the same
 //! heads, the same deal, and the same derived figures (effective probability, weighted value,
-//! stage visits). Seeds can be fixed with `PROPTEST_RNG_SEED`.
+//! stage visits, the forecast and the attention lists). Seeds can be fixed with
+//! `PROPTEST_RNG_SEED`.
 
 use std::collections::BTreeMap;
 
@@ -376,7 +377,35 @@ fn figures(pipeline: &Pipeline, deal: &Deal) -> impl PartialEq + std::fmt::Debug
         deal.status(),
         deal.close_date_push_count(),
         deal.last_follow_up().map(|follow_up| follow_up.id.clone()),
+        forecast_and_attention(pipeline, deal),
     )
+}
+
+/// The quarter forecast and the attention lists (three months on) over the one deal.
+fn forecast_and_attention(pipeline: &Pipeline, deal: &Deal) -> impl PartialEq + std::fmt::Debug {
+    let deals = [deal.clone()];
+    let pipelines = [pipeline.clone()];
+    let teams: BTreeMap<TeamId, TeamId> = BTreeMap::new();
+    let inputs = ForecastInputs {
+        deals: &deals,
+        pipelines: &pipelines,
+        teams: &teams,
+        stage_win_rates: &[],
+    };
+    let settings = ForecastSettings::new(
+        ExchangeRates::new(Currency::CNY),
+        offset!(+8),
+        PeriodKind::Quarter,
+    );
+    let rows = forecast(&inputs, &settings).map(|result| (result.rows, result.excluded));
+    let attention = AttentionLists::compute(
+        &deals,
+        &pipelines,
+        &AttentionConfig::default(),
+        Timestamp::from_millis(START + 90 * 24 * HOUR),
+        offset!(+8),
+    );
+    (rows, attention)
 }
 
 proptest! {

@@ -1,50 +1,117 @@
-//! The one place where core errors become JavaScript errors.
+//! The one place where failures become JavaScript errors.
+//!
+//! Every export returns `Result<_, Failure>`; wasm-bindgen throws the `Failure` as a real JS
+//! `Error` (name `DealflowError`) whose `message` is English and which carries the fields of
+//! [`ErrorDetails`]: `code` (the `ErrorCode` union), `messageZh`, `messageEn`, and for a rejected
+//! stage move every problem as a checklist (`problems`), for an invalid pipeline every
+//! configuration problem (`configProblems`).
 
-use dealflow_core::{Locale, Localized};
+use dealflow_core as domain;
+use dealflow_core::Localized;
 use wasm_bindgen::prelude::*;
 
-/// Converts a core error into a thrown JS `Error` with `code`, `message` (English),
-/// `messageZh` and `messageEn` properties.
-pub(crate) fn to_js_error<E>(error: &E, code: dealflow_core::ErrorCode) -> JsValue
-where
-    E: Localized + std::fmt::Display,
-{
-    let js_error = js_sys::Error::new(&error.to_string());
-    let object: &JsValue = js_error.as_ref();
-    // Setting properties on a fresh Error object cannot fail, so the results are ignored.
-    let _ = js_sys::Reflect::set(object, &"code".into(), &code.as_str().into());
-    let _ = js_sys::Reflect::set(
-        object,
-        &"messageZh".into(),
-        &error.localized(Locale::ZhCn).into(),
-    );
-    let _ = js_sys::Reflect::set(
-        object,
-        &"messageEn".into(),
-        &error.localized(Locale::En).into(),
-    );
-    js_error.into()
+use crate::dto::{ConfigProblem, ErrorDetails, MoveProblem};
+
+/// Why a binding call failed: a core error, or input of the wrong shape from JavaScript.
+#[derive(Debug)]
+pub enum Failure {
+    /// Core refused: carries the stable code and both messages.
+    Core(domain::Error),
+    /// An argument could not be converted (wrong shape, type or range).
+    Input(String),
 }
 
-/// Converts a core [`dealflow_core::Error`] into a thrown JS error.
-pub(crate) fn core_error(error: &dealflow_core::Error) -> JsValue {
-    to_js_error(error, error.code())
+macro_rules! from_core_error {
+    ($($error:ty),+ $(,)?) => {
+        $(
+            impl From<$error> for Failure {
+                fn from(error: $error) -> Self {
+                    Failure::Core(error.into())
+                }
+            }
+        )+
+    };
 }
 
-/// A conversion of JS input that failed (wrong shape or type).
-pub(crate) fn input_error(error: &tsify::Error) -> JsValue {
-    let js_error = js_sys::Error::new(&format!("invalid input: {error}"));
-    let object: &JsValue = js_error.as_ref();
-    let _ = js_sys::Reflect::set(object, &"code".into(), &"invalid_input".into());
-    let _ = js_sys::Reflect::set(
-        object,
-        &"messageZh".into(),
-        &format!("输入无效：{error}").into(),
-    );
-    let _ = js_sys::Reflect::set(
-        object,
-        &"messageEn".into(),
-        &format!("invalid input: {error}").into(),
-    );
-    js_error.into()
+from_core_error!(
+    domain::Error,
+    domain::IdError,
+    domain::MoneyError,
+    domain::ProbabilityError,
+    domain::PipelineError,
+    domain::DocError,
+    domain::DealError,
+    domain::QuoteError,
+    domain::PaymentError,
+    domain::sync::SyncError,
+);
+
+impl From<tsify::Error> for Failure {
+    fn from(error: tsify::Error) -> Self {
+        Failure::Input(error.to_string())
+    }
 }
+
+impl From<crate::dto::InvalidOffset> for Failure {
+    fn from(error: crate::dto::InvalidOffset) -> Self {
+        Failure::Input(format!(
+            "a UTC offset of {} minutes is out of range: give whole minutes within ±25 hours",
+            error.minutes
+        ))
+    }
+}
+
+impl Failure {
+    /// The code, both messages and any problems, as thrown.
+    pub(crate) fn details(&self) -> ErrorDetails {
+        match self {
+            Failure::Core(error) => {
+                let mut details = ErrorDetails {
+                    code: error.code().as_str().to_owned(),
+                    message_zh: error.localized(domain::Locale::ZhCn),
+                    message_en: error.localized(domain::Locale::En),
+                    problems: None,
+                    config_problems: None,
+                };
+                if let domain::Error::Pipeline(pipeline) = error {
+                    match pipeline {
+                        domain::PipelineError::MoveRejected(rejected) => {
+                            details.problems =
+                                Some(rejected.problems.iter().map(MoveProblem::from).collect());
+                        }
+                        domain::PipelineError::Invalid { problems, .. } => {
+                            details.config_problems =
+                                Some(problems.iter().map(ConfigProblem::from).collect());
+                        }
+                        _ => {}
+                    }
+                }
+                details
+            }
+            Failure::Input(reason) => ErrorDetails {
+                code: "invalid_input".to_owned(),
+                message_zh: format!("参数格式不正确（{reason}）：请检查调用代码"),
+                message_en: format!("invalid input ({reason}): check the calling code"),
+                problems: None,
+                config_problems: None,
+            },
+        }
+    }
+}
+
+impl From<Failure> for JsValue {
+    fn from(failure: Failure) -> Self {
+        let details = failure.details();
+        let error = js_sys::Error::new(&details.message_en);
+        error.set_name("DealflowError");
+        // The details are plain data; should they fail to convert, the error still carries its
+        // English message and is thrown.
+        if let Ok(fields) = crate::convert::to_value(&details) {
+            let _ = js_sys::Object::assign(error.as_ref(), fields.unchecked_ref());
+        }
+        error.into()
+    }
+}
+
+/// The result of every export.
+pub(crate) type JsResult<T> = Result<T, Failure>;

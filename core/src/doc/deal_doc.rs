@@ -4,7 +4,7 @@
 use automerge::hydrate::{Map, Value as HydratedValue};
 use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use time::Date;
 
 use super::deal_records::{self as records, Fallbacks, Write};
@@ -15,8 +15,9 @@ use super::read::{Path, Reader};
 use super::write::Writer;
 use super::{DEAL_TYPE, check_doc_type, commit_options, load_typed, placeholder};
 use crate::deal::{
-    CategoryOverride, ChecklistTick, Comment, Competitor, Contact, Deal, FollowUp,
-    LearnedProbability, ManualProbability, NextStep, ProductLine, Relationship, Task, TaskStatus,
+    Account, Budget, CategoryOverride, ChecklistTick, Comment, Competitor, Contact, Deal, DealRole,
+    FollowUp, LearnedProbability, ManualProbability, NewDeal, NextStep, ProductLine, Relationship,
+    Task, TaskStatus,
 };
 use crate::error::Error;
 use crate::id::{ContactId, RecordId, UserId};
@@ -125,6 +126,20 @@ impl DealDoc {
         Ok(DealDoc { doc })
     }
 
+    /// Opens a new deal in `pipeline` ([`Pipeline::open_deal`]) and creates its document, as
+    /// `ctx.by` at `ctx.now`; returns the document and the tasks of the starting stage. When the
+    /// starting stage's entry criteria are unmet nothing is created and the error lists them.
+    pub fn open(
+        pipeline: &Pipeline,
+        new: NewDeal,
+        ctx: &MoveContext,
+        actor: ActorId,
+    ) -> Result<(Self, Vec<Task>), Error> {
+        let (deal, tasks) = pipeline.open_deal(new, ctx)?;
+        let doc = DealDoc::create(&deal, actor, &ctx.by, ctx.now)?;
+        Ok((doc, tasks))
+    }
+
     /// Opens a saved document; bytes that are not a deal document give a [`DocError`].
     pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocError> {
         Ok(DealDoc {
@@ -146,6 +161,33 @@ impl DealDoc {
     /// Gives up the typed wrapper.
     pub fn into_automerge(self) -> AutoCommit {
         self.doc
+    }
+
+    /// A replica holding every change of `synced`, a document the sync layer holds (e.g.
+    /// received from the relay), editing as `actor`; fails unless it is a deal document.
+    pub fn from_synced(synced: &automerge::Automerge, actor: ActorId) -> Result<Self, DocError> {
+        let mut doc = AutoCommit::new().with_actor(actor);
+        doc.apply_changes(synced.get_changes(&[]))
+            .map_err(|error| DocError::corrupt("changes", &error))?;
+        DealDoc::from_automerge(doc)
+    }
+
+    /// The changes of this replica that `synced` lacks: local edits to hand to the sync layer.
+    pub fn changes_missing_from(&mut self, synced: &automerge::Automerge) -> Vec<Change> {
+        synced.get_changes_added(self.doc.document())
+    }
+
+    /// Takes in the changes of `synced` that this replica lacks (e.g. received from the relay);
+    /// returns whether any arrived.
+    pub fn catch_up(&mut self, synced: &automerge::Automerge) -> Result<bool, DocError> {
+        let changes = self.doc.document().get_changes_added(synced);
+        if changes.is_empty() {
+            return Ok(false);
+        }
+        self.doc
+            .apply_changes(changes)
+            .map_err(|error| DocError::corrupt("changes", &error))?;
+        Ok(true)
     }
 
     /// The whole document, compacted.
@@ -335,6 +377,73 @@ impl DealDoc {
     ) -> Result<bool, DocError> {
         self.update(author, now, "set expected close date", |deal| {
             deal.set_expected_close(date, author.clone(), now, change_id);
+        })
+    }
+
+    /// Sets the customer account's fields; the background is written by character diff, so
+    /// concurrent typing in it survives.
+    pub fn set_account(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        account: &Account,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit account", |deal| {
+            deal.account = account.clone()
+        })
+    }
+
+    /// Sets the budget range, whether it is confirmed, and the approval cycle.
+    pub fn set_budget(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        budget: &Budget,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit budget", |deal| {
+            deal.budget = budget.clone()
+        })
+    }
+
+    /// Sets (or clears) the source channel.
+    pub fn set_source(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        source: Option<&str>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set source", |deal| {
+            deal.source = source.map(str::to_owned)
+        })
+    }
+
+    /// Sets (or clears) the marketing campaign.
+    pub fn set_campaign(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        campaign: Option<&str>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "set campaign", |deal| {
+            deal.campaign = campaign.map(str::to_owned)
+        })
+    }
+
+    /// Adds a deal-team member with `role`, changes their role, or removes them (`None`).
+    pub fn set_deal_team_member(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        member: &UserId,
+        role: Option<DealRole>,
+    ) -> Result<bool, DocError> {
+        self.update(author, now, "edit deal team", |deal| match role {
+            Some(role) => {
+                deal.deal_team.insert(member.clone(), role);
+            }
+            None => {
+                deal.deal_team.remove(member);
+            }
         })
     }
 

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transaction;
-use automerge::{Automerge, AutomergeError};
+use automerge::{Automerge, AutomergeError, Change, ChangeHash};
 
 use super::connection::{Connection, ConnectionEvent, Rejection};
 use super::doc_sync::{DocSync, EphemeralMessage, Outgoing, PeerDocStatus, Step};
@@ -108,6 +108,9 @@ impl ClientStep {
 struct ClientDoc {
     sync: DocSync,
     status: DocumentStatus,
+    /// The heads the relay had acknowledged when the last connection dropped, so the count of
+    /// unsynced changes survives going offline (unknown for documents loaded from storage).
+    acknowledged: Option<Vec<ChangeHash>>,
 }
 
 /// A browser's repo: the relay connection plus every open document.
@@ -241,6 +244,7 @@ impl SyncClient {
             ClientDoc {
                 sync,
                 status: DocumentStatus::Ready,
+                acknowledged: None,
             },
         );
         let mut step = ClientStep::default();
@@ -249,6 +253,47 @@ impl SyncClient {
             self.open_with_server(document_id, &server, &mut step);
         }
         Ok((output, step))
+    }
+
+    /// Takes in changes made on another local replica of a document (the typed edits of a
+    /// [`DealDoc`](crate::DealDoc)): they are stored and sent as [`SyncClient::change`] sends
+    /// its own. A document that is not open yet is created from them and offered to the relay.
+    pub fn apply_local_changes(
+        &mut self,
+        document_id: DocumentId,
+        changes: Vec<Change>,
+    ) -> Result<ClientStep, SyncError> {
+        let created = !self.docs.contains_key(&document_id);
+        let doc = self.docs.entry(document_id).or_insert_with(|| ClientDoc {
+            sync: DocSync::new(document_id, self.our_peer.clone(), self.limits),
+            status: DocumentStatus::Requesting,
+            acknowledged: None,
+        });
+        let inner = match doc.sync.apply_local_changes(changes) {
+            Ok(inner) => inner,
+            Err(error) => {
+                if created {
+                    self.docs.remove(&document_id);
+                }
+                return Err(error);
+            }
+        };
+        let became_ready = doc.status != DocumentStatus::Ready && !doc.sync.is_empty();
+        if became_ready {
+            doc.status = DocumentStatus::Ready;
+        }
+        let mut step = ClientStep::default();
+        step.absorb(document_id, inner);
+        if became_ready && !created {
+            step.events.push(ClientEvent::StatusChanged {
+                document_id,
+                status: DocumentStatus::Ready,
+            });
+        }
+        if created && let Some(server) = self.server().cloned() {
+            self.open_with_server(document_id, &server, &mut step);
+        }
+        Ok(step)
     }
 
     /// Opens a document from its chunks in IndexedDB (as [`DocSync::load`]) and syncs it with
@@ -265,7 +310,14 @@ impl SyncClient {
         } else {
             DocumentStatus::Ready
         };
-        self.docs.insert(document_id, ClientDoc { sync, status });
+        self.docs.insert(
+            document_id,
+            ClientDoc {
+                sync,
+                status,
+                acknowledged: None,
+            },
+        );
         let mut step = ClientStep::default();
         if let Some(server) = self.server().cloned() {
             self.open_with_server(document_id, &server, &mut step);
@@ -286,6 +338,7 @@ impl SyncClient {
             ClientDoc {
                 sync: DocSync::new(document_id, self.our_peer.clone(), self.limits),
                 status: DocumentStatus::Requesting,
+                acknowledged: None,
             },
         );
         step.events.push(ClientEvent::StatusChanged {
@@ -368,11 +421,21 @@ impl SyncClient {
         }
     }
 
-    /// How many of the document's changes the relay has not acknowledged, or `None` while
-    /// offline or for a document that is not open.
+    /// How many of the document's changes the relay has not acknowledged, for a "3 changes not
+    /// yet synced" indicator. Offline it counts from what the relay had acknowledged when the
+    /// connection dropped; `None` when that is unknown (a document loaded from storage and not
+    /// synced since) or the document is not open.
     pub fn unsynced_changes(&self, document_id: DocumentId) -> Option<usize> {
-        let server = self.server()?;
-        self.docs.get(&document_id)?.sync.unsynced_changes(server)
+        let doc = self.docs.get(&document_id)?;
+        let live = self
+            .server()
+            .and_then(|server| doc.sync.shared_heads(server))
+            .filter(|heads| !heads.is_empty());
+        match live.as_deref().or(doc.acknowledged.as_deref()) {
+            Some(heads) => Some(doc.sync.changes_since(heads)),
+            None if self.server().is_some() => Some(doc.sync.changes_since(&[])),
+            None => None,
+        }
     }
 
     /// How long to wait before reconnecting after `failed_attempts` consecutive failures, in
@@ -396,6 +459,9 @@ impl SyncClient {
     fn drop_server(&mut self) {
         if let Some(server) = self.server().cloned() {
             for doc in self.docs.values_mut() {
+                if let Some(heads) = doc.sync.shared_heads(&server).filter(|h| !h.is_empty()) {
+                    doc.acknowledged = Some(heads);
+                }
                 doc.sync.remove_peer(&server);
             }
         }

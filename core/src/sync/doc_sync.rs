@@ -260,6 +260,19 @@ impl DocSync {
         Some(self.doc.get_changes(&state.sync.shared_heads).len())
     }
 
+    /// The heads the peer and we are known to share (empty before the first exchange), or
+    /// `None` for an unknown peer.
+    pub fn shared_heads(&self, peer: &PeerId) -> Option<Vec<ChangeHash>> {
+        self.peers
+            .get(peer)
+            .map(|state| state.sync.shared_heads.clone())
+    }
+
+    /// How many changes of the document are not among `heads` and their ancestors.
+    pub fn changes_since(&self, heads: &[ChangeHash]) -> usize {
+        self.doc.get_changes(heads).len()
+    }
+
     /// Offers the document to a peer (a client opening or creating a document on a server): a
     /// `sync` message if there is anything to say. Registers an unknown peer read-write; a peer
     /// added with [`DocSync::add_peer`] keeps its access.
@@ -370,6 +383,38 @@ impl DocSync {
         let mut step = Step::default();
         self.after_change(None, &mut step);
         Ok((output, step))
+    }
+
+    /// Takes in changes made on another local replica of this document (the browser's typed
+    /// deal edits, made on a [`DealDoc`](crate::DealDoc)), then persists and offers them to
+    /// every peer as [`DocSync::change`] does. Changes already held are skipped; changes that
+    /// would take the document past [`Limits::max_document_ops`] are refused whole.
+    pub fn apply_local_changes(&mut self, changes: Vec<Change>) -> Result<Step, SyncError> {
+        let document_id = self.document_id;
+        let new_ops = changes
+            .iter()
+            .filter(|change| self.doc.get_change_meta_by_hash(&change.hash()).is_none())
+            .fold(0_u64, |ops, change| ops.saturating_add(change.len() as u64));
+        let ops = self.doc.stats().num_ops.saturating_add(new_ops);
+        if ops > self.limits.max_document_ops {
+            return Err(SyncError::DocumentTooLarge {
+                document_id: document_id.to_string(),
+                ops,
+                max_ops: self.limits.max_document_ops,
+            });
+        }
+        let before = self.doc.get_heads();
+        self.doc
+            .apply_changes(changes)
+            .map_err(|error| SyncError::LocalChange {
+                document_id: document_id.to_string(),
+                reason: error.to_string(),
+            })?;
+        let mut step = Step::default();
+        if self.doc.get_heads() != before {
+            self.after_change(None, &mut step);
+        }
+        Ok(step)
     }
 
     /// Sends an ephemeral message of ours to every peer of the document. The caller numbers it

@@ -9,7 +9,7 @@ const baseUrl = (): string => {
 test("the demo loads the wasm core and shows the weighted value it computes", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
-  await page.goto(baseUrl());
+  await page.goto(`${baseUrl()}/playground.html?component=summary&deals=0`);
   // 200,000 × 10 % + 100,000 × 40 % + 50,000 × 70 % = 95,000, computed by dealflow-core in wasm.
   await expect(page.getByTestId("weighted-value")).toHaveText("¥95,000.00");
   await page.screenshot({ path: "artifacts/screenshots/foundation-zh-CN.png", fullPage: true });

@@ -6,7 +6,7 @@ import {
   formatMoney,
   loadDealflow,
   type Locale,
-  type MoneyDto,
+  type Money,
 } from "../lib/index.js";
 
 const TEXT = {
@@ -47,7 +47,7 @@ export class DealflowSummary extends LitElement {
   /** UI language. */
   @property({ reflect: true }) override lang: Locale = "zh-CN";
 
-  @state() private weighted: MoneyDto | undefined;
+  @state() private weighted: Money | undefined;
   @state() private error: string | undefined;
 
   override connectedCallback(): void {
@@ -55,7 +55,7 @@ export class DealflowSummary extends LitElement {
     loadDealflow()
       .then(() => {
         const pipeline = Pipeline.newBusiness();
-        const cny = (yuan: number): MoneyDto => ({
+        const cny = (yuan: number): Money => ({
           minor: yuan * 100,
           currency: "CNY",
         });

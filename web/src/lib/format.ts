@@ -1,4 +1,4 @@
-import type { MoneyDto } from "../wasm/dealflow_wasm.js";
+import type { Money } from "../wasm/dealflow_wasm.js";
 
 /** A UI language: zh-CN is the default. */
 export type Locale = "zh-CN" | "en";
@@ -7,7 +7,7 @@ export type Locale = "zh-CN" | "en";
  * Formats integer minor units for display, e.g. `{ minor: 3000000, currency: "CNY" }` →
  * `¥30,000.00`. The number of minor digits comes from `Intl`, never from a float of the amount.
  */
-export function formatMoney(money: MoneyDto, locale: Locale): string {
+export function formatMoney(money: Money, locale: Locale): string {
   const format = new Intl.NumberFormat(locale, {
     style: "currency",
     currency: money.currency,

@@ -1,30 +1,39 @@
 /**
  * The Dealflow browser library: a typed facade over the wasm build of `dealflow-core`.
  *
- * Call {@link loadDealflow} once before using any other export.
+ * Start with {@link DealflowClient.create}: it loads the wasm core, opens the deals stored in
+ * IndexedDB and syncs them with the relay once connected. The core classes (`DealDoc`,
+ * `Pipeline`, `Workspace`, `Repo`) are exported too, for pages that drive them directly; call
+ * {@link loadDealflow} once before using them.
  */
-import init, { Pipeline } from "../wasm/dealflow_wasm.js";
-import type {
-  MoneyDto,
-  StageAmountDto,
-  StageDto,
+export {
+  DealDoc,
+  PaymentPlan,
+  Pipeline,
+  Quote,
+  Repo,
+  Workspace,
 } from "../wasm/dealflow_wasm.js";
-
-export { Pipeline };
-export type { MoneyDto, StageAmountDto, StageDto };
+export type * from "../wasm/dealflow_wasm.js";
+export { loadDealflow, wasmMemoryBytes } from "./load.js";
+export {
+  DealflowClient,
+  type ClientOptions,
+  type ClientUser,
+  type MoveCheck,
+  type MoveResult,
+  type NewDealInput,
+  type Presence,
+  type SyncStatus,
+  type Unsubscribe,
+} from "./client.js";
+export {
+  DealflowClientError,
+  errorMessage,
+  isDealflowError,
+  type ClientErrorCode,
+  type DealflowError,
+} from "./errors.js";
+export type { ConnectionState } from "./connection.js";
+export { ChunkStore } from "./storage.js";
 export { formatMoney, type Locale } from "./format.js";
-
-let ready: Promise<void> | undefined;
-
-/**
- * Loads and instantiates the wasm module. Safe to call many times: the module loads once.
- *
- * @param wasmUrl where to fetch `dealflow_wasm_bg.wasm` from; defaults to the URL the bundler
- *   emitted next to this module (portals with a strict CSP can host the file themselves).
- */
-export function loadDealflow(wasmUrl?: string | URL): Promise<void> {
-  ready ??= init(
-    wasmUrl === undefined ? undefined : { module_or_path: wasmUrl },
-  ).then(() => undefined);
-  return ready;
-}

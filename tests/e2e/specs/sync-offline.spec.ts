@@ -1,0 +1,173 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+import type { DealflowClient } from "../../../web/src/lib/index.js";
+import { startServer, type RunningServer } from "../support/server.js";
+
+type Library = typeof import("../../../web/src/lib/index.js");
+
+// Two browsers (separate contexts: separate IndexedDB and network, like two devices of one rep)
+// run the real library (`web/dist/lib/dealflow.js`, the wasm core included) against the real
+// relay. The page is any page of the relay's origin: IndexedDB and the WebSocket only need the
+// origin, and the library is imported dynamically.
+
+/** The part of the library the spec drives, as seen from the page. */
+interface PageApi {
+  create(databaseName: string): Promise<void>;
+  connect(url: string, token: string): void;
+  createDeal(title: string): Promise<string>;
+  openDeal(dealId: string): Promise<boolean>;
+  setTitle(dealId: string, title: string): Promise<void>;
+  setNeeds(dealId: string, needs: string): Promise<void>;
+  read(dealId: string): { title: string; needs: string } | undefined;
+  status(): { connection: string; unsyncedChanges: number | undefined };
+  close(): void;
+}
+
+declare global {
+  interface Window {
+    dealflow: Library;
+    spec: PageApi;
+  }
+}
+
+let server: RunningServer;
+const errors: string[] = [];
+
+test.beforeAll(async () => {
+  server = await startServer({ args: ["--dev-login"] });
+});
+
+test.afterAll(async () => {
+  await server.stop();
+});
+
+async function token(user: string): Promise<string> {
+  const response = await fetch(`${server.url}/api/dev/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ user }),
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { token: string };
+  return body.token;
+}
+
+/** Opens the origin and installs `window.spec` over a `DealflowClient` from the built library. */
+async function openTab(browser: Browser): Promise<Page> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (error) => errors.push(error.message));
+  await install(page);
+  return page;
+}
+
+async function install(page: Page): Promise<void> {
+  await page.goto(`${server.url}/healthz`);
+  await page.addScriptTag({
+    type: "module",
+    content: 'import * as library from "/lib/dealflow.js"; window.dealflow = library;',
+  });
+  await page.waitForFunction(() => window.dealflow !== undefined);
+  await page.evaluate(() => {
+    const library = window.dealflow;
+    let client: DealflowClient | undefined;
+    const the = (): DealflowClient => {
+      if (client === undefined) throw new Error("call create first");
+      return client;
+    };
+    window.spec = {
+      async create(databaseName) {
+        client = await library.DealflowClient.create({
+          user: { id: "wang-fang", name: "王芳" },
+          databaseName,
+        });
+      },
+      connect(url, token) {
+        the().connect(url, token);
+      },
+      createDeal(title) {
+        return the().createDeal({
+          title,
+          account: { name: "华东电网" },
+          amount: { minor: 10_000_000, currency: "CNY" },
+          owner: "wang-fang",
+        });
+      },
+      async openDeal(dealId) {
+        return (await the().openDeal(dealId)) !== undefined;
+      },
+      async setTitle(dealId, title) {
+        await the().setTitle(dealId, title);
+      },
+      async setNeeds(dealId, needs) {
+        await the().edit(dealId, (doc, ctx) => doc.updateText(ctx, { field: "needs" }, needs));
+      },
+      read(dealId) {
+        const deal = the().deal(dealId)?.deal;
+        return deal === undefined ? undefined : { title: deal.title, needs: deal.needs };
+      },
+      status() {
+        return the().status;
+      },
+      close() {
+        the().close();
+      },
+    };
+  });
+}
+
+test("two browsers edit one deal and converge; an offline edit survives a reload and syncs", async ({
+  browser,
+}) => {
+  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
+  const rep = await token("wang-fang");
+  const laptop = await openTab(browser);
+  const phone = await openTab(browser);
+  await laptop.evaluate(() => window.spec.create("laptop"));
+  await phone.evaluate(() => window.spec.create("phone"));
+  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+
+  const dealId = await laptop.evaluate(() => window.spec.createDeal("华东电网 CRM 二期"));
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
+  expect(await phone.evaluate((id) => window.spec.openDeal(id), dealId)).toBe(true);
+
+  // Concurrent edits of different fields on both sides merge.
+  await Promise.all([
+    laptop.evaluate((id) => window.spec.setTitle(id, "华东电网 CRM 二期（扩容）"), dealId),
+    phone.evaluate((id) => window.spec.setNeeds(id, "统一客服平台"), dealId),
+  ]);
+  const merged = { title: "华东电网 CRM 二期（扩容）", needs: "统一客服平台" };
+  await expect.poll(() => laptop.evaluate((id) => window.spec.read(id), dealId)).toEqual(merged);
+  await expect.poll(() => phone.evaluate((id) => window.spec.read(id), dealId)).toEqual(merged);
+
+  // The laptop goes offline and edits: stored, counted as unsynced, not seen by the phone.
+  await laptop.context().setOffline(true);
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("offline");
+  await laptop.evaluate((id) => window.spec.setTitle(id, "离线修改的标题"), dealId);
+  const offline = await laptop.evaluate(() => window.spec.status());
+  expect(offline.connection).toBe("offline");
+  expect(offline.unsyncedChanges).toBeGreaterThan(0);
+
+  // Reload: the client is closed first so it cannot sync when the network returns for the
+  // page load; the edit must come back from IndexedDB alone.
+  await laptop.evaluate(() => window.spec.close());
+  await laptop.context().setOffline(false);
+  await install(laptop);
+  await laptop.evaluate(() => window.spec.create("laptop"));
+  expect(await laptop.evaluate((id) => window.spec.read(id), dealId)).toEqual({
+    title: "离线修改的标题",
+    needs: "统一客服平台",
+  });
+  expect(await phone.evaluate((id) => window.spec.read(id)?.title, dealId)).toBe(merged.title);
+
+  // Reconnect: the edit reaches the phone, and the laptop reports everything synced.
+  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  await expect
+    .poll(() => phone.evaluate((id) => window.spec.read(id)?.title, dealId))
+    .toBe("离线修改的标题");
+  await expect
+    .poll(() => laptop.evaluate(() => window.spec.status()))
+    .toEqual({ connection: "synced", unsyncedChanges: 0 });
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,335 @@
+/**
+ * A {@link DealflowSession} over the sync client (`DealflowClient` in `src/lib/`): deals kept in
+ * IndexedDB and synced with the relay. The client is described here structurally, by the
+ * methods the components use, so the components do not depend on the client's internals.
+ */
+import type {
+  AttentionLists,
+  DealDoc,
+  DealRead,
+  DealSummary,
+  EditContext,
+  EffectiveProbability,
+  FieldChange,
+  MoveOutcome,
+  MoveProblem,
+  MoveTarget,
+  NewDeal,
+  Pipeline,
+  Workspace,
+} from "../wasm/dealflow_wasm.js";
+import { dateAt } from "./calendar.js";
+import { MODEL_LABELS } from "./text.js";
+import type {
+  DealflowSession,
+  ForecastView,
+  HealthView,
+  MoveResult,
+  PresencePeer,
+  SessionUser,
+  SyncStatus,
+} from "./session.js";
+import { SummaryIndex } from "./summary-index.js";
+
+/** The client's view of its connection. */
+export interface ClientStatus {
+  connection: "offline" | "connecting" | "syncing" | "synced";
+  unsyncedChanges: number | undefined;
+}
+
+/** Someone on a deal, as the client's presence reports them. */
+export interface ClientPresence {
+  user: string;
+  activity: "viewing" | "editing" | "left";
+  field?: string;
+}
+
+/** What the components need of the sync client. */
+export interface SyncClient {
+  readonly status: ClientStatus;
+  readonly core: Workspace;
+  onStatus(callback: (status: ClientStatus) => void): () => void;
+  onAnyChange(callback: (dealId: string) => void): () => void;
+  onPresence(
+    dealId: string,
+    callback: (peers: ClientPresence[]) => void,
+  ): () => void;
+  listDeals(): DealSummary[];
+  deal(dealId: string): DealRead | undefined;
+  openDeal(dealId: string): Promise<DealRead | undefined>;
+  createDeal(deal: Omit<NewDeal, "id">): Promise<string>;
+  edit<T>(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => T,
+  ): Promise<T>;
+  moveStage(
+    dealId: string,
+    target: MoveTarget,
+  ): Promise<
+    | { moved: true; outcome: MoveOutcome }
+    | { moved: false; checklist: MoveProblem[] }
+  >;
+  attention(now?: number): AttentionLists;
+  setPresence(
+    dealId: string,
+    activity: "viewing" | "editing" | "left",
+    field?: string,
+  ): Promise<void>;
+  presenceOf(dealId: string): ClientPresence[];
+}
+
+/** How long attention lists are reused between changes: they move by the day. */
+const ATTENTION_REUSE_MS = 60_000;
+
+export class ClientSession implements DealflowSession {
+  readonly ready: Promise<void>;
+  user: SessionUser | undefined;
+  private client: SyncClient | undefined;
+  private directory: SessionUser[] = [];
+  private readonly listeners = new Set<() => void>();
+  private summaryIndex: SummaryIndex;
+  private readonly reads = new Map<string, DealRead>();
+  private attentionCache: { at: number; lists: AttentionLists } | undefined;
+  private readonly presenceWatch = new Map<string, () => void>();
+  private notifyQueued = false;
+  private healthCache:
+    { at: number; byDeal: Map<string, HealthView> } | undefined;
+
+  /**
+   * @param start resolves to the connected client, the signed-in user and the users they may
+   *   see; the session is `ready` when it does.
+   */
+  constructor(
+    start: Promise<{
+      client: SyncClient;
+      user: SessionUser;
+      users: SessionUser[];
+    }>,
+    readonly utcOffsetMinutes = 480,
+  ) {
+    this.summaryIndex = new SummaryIndex(utcOffsetMinutes);
+    this.ready = start.then(({ client, user, users }) => {
+      this.client = client;
+      this.user = user;
+      this.directory = users.length === 0 ? [user] : users;
+      this.summaryIndex.reset(client.listDeals());
+      client.onAnyChange((dealId) => {
+        const doc = client.core.deal(dealId);
+        this.summaryIndex.refresh(dealId, doc);
+        doc?.free();
+        this.attentionCache = undefined;
+        this.healthCache = undefined;
+        this.reads.delete(dealId);
+        this.notify();
+      });
+      client.onStatus(() => this.notify());
+    });
+  }
+
+  /** Listeners run once per frame at most, however many documents arrive in a burst. */
+  private notify(): void {
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  status(): SyncStatus {
+    const connection = this.client?.status.connection ?? "offline";
+    if (connection === "synced") return "online";
+    if (connection === "syncing") return "syncing";
+    return "offline";
+  }
+
+  unsyncedCount(): number | undefined {
+    return this.client === undefined ? 0 : this.client.status.unsyncedChanges;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  users(): SessionUser[] {
+    return this.directory;
+  }
+
+  pipeline(id: string): Pipeline | undefined {
+    return this.client?.core.pipeline(id);
+  }
+
+  summaries(): DealSummary[] {
+    return this.summaryIndex.all();
+  }
+
+  async openDeal(id: string): Promise<DealRead | undefined> {
+    await this.ready;
+    return this.client?.openDeal(id);
+  }
+
+  readDeal(id: string): DealRead | undefined {
+    const cached = this.reads.get(id);
+    if (cached !== undefined) return cached;
+    const read = this.client?.deal(id);
+    if (read !== undefined) this.reads.set(id, read);
+    return read;
+  }
+
+  async newDeal(deal: Omit<NewDeal, "id">): Promise<string> {
+    await this.ready;
+    if (this.client === undefined) throw new Error("the session is not ready");
+    return this.client.createDeal(deal);
+  }
+
+  async edit(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
+  ): Promise<unknown> {
+    if (this.client === undefined) return undefined;
+    return this.client.edit(dealId, (doc, ctx) => {
+      const result = apply(doc, ctx);
+      // The document changed now; the client announces it once the change is stored.
+      this.reads.delete(dealId);
+      return result;
+    });
+  }
+
+  async moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
+    if (this.client === undefined) return { moved: false, checklist: [] };
+    const result = await this.client.moveStage(dealId, target);
+    return result.moved
+      ? { moved: true, outcome: result.outcome }
+      : { moved: false, checklist: result.checklist };
+  }
+
+  attention(now: number): AttentionLists {
+    const cached = this.attentionCache;
+    if (cached !== undefined && now - cached.at < ATTENTION_REUSE_MS)
+      return cached.lists;
+    const lists = this.client?.attention(now) ?? {
+      overdueTasks: [],
+      overdueNextSteps: [],
+      dealsWithoutNextStep: [],
+      stalledDeals: [],
+      unresolved: [],
+    };
+    this.attentionCache = { at: now, lists };
+    return lists;
+  }
+
+  probability(dealId: string): EffectiveProbability | undefined {
+    const core = this.client?.core;
+    const read = this.readDeal(dealId);
+    if (core === undefined || read === undefined) return undefined;
+    const doc = core.deal(dealId);
+    const pipeline = core.pipeline(read.deal.pipeline);
+    try {
+      return doc === undefined || pipeline === undefined
+        ? undefined
+        : doc.effectiveProbability(pipeline);
+    } finally {
+      doc?.free();
+      pipeline?.free();
+    }
+  }
+
+  health(dealId: string): HealthView | undefined {
+    const now = Date.now();
+    if (
+      this.healthCache === undefined ||
+      now - this.healthCache.at > ATTENTION_REUSE_MS
+    ) {
+      const byDeal = new Map<string, HealthView>();
+      for (const health of this.client?.core.health(now) ?? [])
+        byDeal.set(health.deal, {
+          score: health.score,
+          reasons: health.findings.map((finding) => finding.reason),
+          actions: health.findings.map((finding) => finding.action),
+        });
+      this.healthCache = { at: now, byDeal };
+    }
+    return this.healthCache.byDeal.get(dealId);
+  }
+
+  forecast(now: number): ForecastView | undefined {
+    const core = this.client?.core;
+    if (core === undefined) return undefined;
+    const table = core.forecast("CNY", "month");
+    const totals = table.rows
+      .filter((row) => row.group.kind === "total")
+      .sort((left, right) => (left.period < right.period ? -1 : 1));
+    const month = dateAt(now, this.utcOffsetMinutes).slice(0, 7);
+    const current = totals.find((row) => row.period === month) ?? totals[0];
+    if (current === undefined) return undefined;
+    const label = (period: string) => ({ zh: period, en: period });
+    return {
+      period: label(current.period),
+      models: (
+        [
+          "bestPractice",
+          "repCommit",
+          "stageWeighted",
+          "manualWeighted",
+        ] as const
+      ).map((model) => ({
+        id: model,
+        label: MODEL_LABELS[model],
+        total: current.forecast[model],
+      })),
+      periods: totals.map((row) => ({
+        label: label(row.period),
+        forecast: row.forecast.bestPractice,
+      })),
+      stalled: this.attention(now).stalledDeals,
+    };
+  }
+
+  changesSince(dealId: string, since: number): FieldChange[] {
+    const doc = this.client?.core.deal(dealId);
+    if (doc === undefined) return [];
+    try {
+      return doc.changesBetween(since, Date.now());
+    } finally {
+      doc.free();
+    }
+  }
+
+  presence(dealId: string): PresencePeer[] {
+    const client = this.client;
+    if (client === undefined) return [];
+    if (!this.presenceWatch.has(dealId))
+      this.presenceWatch.set(
+        dealId,
+        client.onPresence(dealId, () => this.notify()),
+      );
+    const me = this.user?.id;
+    const peers = new Map<string, PresencePeer>();
+    for (const peer of client.presenceOf(dealId)) {
+      if (peer.user === me || peer.activity === "left") continue;
+      const known = peers.get(peer.user);
+      // One entry per user; a tab in a field wins over a tab that only looks.
+      if (known === undefined || (known.field === undefined && peer.field))
+        peers.set(
+          peer.user,
+          peer.field === undefined
+            ? { user: peer.user }
+            : { user: peer.user, field: peer.field },
+        );
+    }
+    return [...peers.values()];
+  }
+
+  setFocus(dealId: string, field: string | undefined): void {
+    void this.client
+      ?.setPresence(dealId, field === undefined ? "viewing" : "editing", field)
+      .catch(() => {
+        // Presence is best effort: a lost heartbeat is repeated by the client.
+      });
+  }
+
+  leave(dealId: string): void {
+    void this.client?.setPresence(dealId, "left").catch(() => undefined);
+  }
+}

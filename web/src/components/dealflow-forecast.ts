@@ -1,0 +1,383 @@
+import { css, html, nothing } from "lit";
+import { customElement } from "lit/decorators.js";
+import { ref } from "lit/directives/ref.js";
+import * as echarts from "echarts/core";
+import { BarChart, FunnelChart, LineChart } from "echarts/charts";
+import {
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+} from "echarts/components";
+import { SVGRenderer } from "echarts/renderers";
+
+import type { Money } from "../wasm/dealflow_wasm.js";
+import { DealflowElement } from "./base.js";
+import { moneyToInput } from "./money-input.js";
+import type { DealflowSession, ForecastView } from "./session.js";
+
+echarts.use([
+  BarChart,
+  FunnelChart,
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  SVGRenderer,
+]);
+
+type ChartName = "models" | "range" | "target" | "funnel";
+
+/** Chart values in major units, for axes only; labels are formatted from exact minor units. */
+function major(money: Money): number {
+  return Number(moneyToInput(money));
+}
+
+/**
+ * `<dealflow-forecast>`: the forecast dashboard — the four models side by side, the P10 / P50 /
+ * P90 revenue range, forecast against target per period, the funnel with its bottleneck, and
+ * the stalled deals. Every figure is computed by core; this element only draws it (ECharts).
+ *
+ * @fires dealflow-open-deal - `{ dealId }` when a stalled deal is opened
+ * @csspart toolbar - the title and status bar
+ * @csspart status - the connection badge
+ * @csspart chart - each chart panel
+ * @csspart stalled - the stalled-deals list
+ */
+@customElement("dealflow-forecast")
+export class DealflowForecast extends DealflowElement {
+  static override styles = [
+    DealflowElement.styles,
+    css`
+      .panels {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(360px, 1fr));
+        gap: 12px;
+        padding: 12px;
+      }
+      section {
+        background: var(--_surface);
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 10px 12px;
+      }
+      .chart {
+        width: 100%;
+        height: 260px;
+      }
+      .figures {
+        display: flex;
+        gap: 16px;
+        flex-wrap: wrap;
+        font-size: 13px;
+      }
+      .figures strong {
+        display: block;
+        font-size: 18px;
+        color: var(--_accent);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        padding: 6px 0;
+        border-bottom: 1px solid var(--_border);
+        cursor: pointer;
+      }
+      .meta {
+        display: block;
+        color: var(--_muted);
+        font-size: 12px;
+      }
+    `,
+  ];
+
+  private charts = new Map<ChartName, echarts.ECharts>();
+  private hosts = new Map<ChartName, HTMLElement>();
+  private view: ForecastView | undefined;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    for (const chart of this.charts.values()) chart.dispose();
+    this.charts.clear();
+  }
+
+  protected override updated(): void {
+    this.draw();
+  }
+
+  override render() {
+    const gate = this.renderGate();
+    const session = this.activeSession;
+    const text = this.text;
+    const toolbar = html`<div class="toolbar" part="toolbar">
+      <h2>${text.forecast}</h2>
+      ${
+        this.view === undefined
+          ? nothing
+          : html`<span>${this.pick(this.view.period)}</span>`
+      }
+      <span class="spacer"></span>
+      ${this.renderStatus()}
+    </div>`;
+    if (gate !== undefined || session === undefined)
+      return html`${toolbar}${gate}`;
+    this.view = session.forecast?.(Date.now());
+    const view = this.view;
+    const range = view?.range;
+    if (view === undefined)
+      return html`${toolbar}
+        <p class="message" data-testid="forecast-unavailable">
+          ${text.forecastUnavailable}
+        </p>`;
+    return html`${toolbar}
+      <div class="panels" data-testid="forecast">
+        ${this.panel(
+          "models",
+          text.models,
+          html`<div class="figures">
+            ${view.models.map(
+              (model) =>
+                html`<span
+                  >${this.pick(model.label)}<strong
+                    >${this.money(model.total)}</strong
+                  ></span
+                >`,
+            )}
+          </div>`,
+        )}
+        ${this.panel(
+          "range",
+          text.range,
+          range === undefined
+            ? html`<p class="meta">${text.notComputed}</p>`
+            : html`<div class="figures">
+                ${(["p10", "p50", "p90"] as const).map(
+                  (key) =>
+                    html`<span
+                      >${key.toUpperCase()}<strong
+                        >${this.money(range[key])}</strong
+                      ></span
+                    >`,
+                )}
+              </div>`,
+          range !== undefined,
+        )}
+        ${this.panel("target", text.forecastVsTarget, nothing)}
+        ${this.panel(
+          "funnel",
+          text.funnel,
+          view.funnel === undefined
+            ? html`<p class="meta">${text.notComputed}</p>`
+            : nothing,
+          view.funnel !== undefined,
+        )}
+        <section part="stalled" data-testid="stalled">
+          <h3>${text.stalledDeals}</h3>
+          <ul>
+            ${
+              view.stalled.length === 0
+                ? html`<li class="meta">${text.noStalled}</li>`
+                : view.stalled.map(
+                    (item) =>
+                      html`<li @click=${() => this.open(item.deal)}>
+                        ${this.dealTitle(session, item.deal)}
+                        ${item.reasons.map(
+                          (reason) =>
+                            html`<span class="meta"
+                              >${this.pick(reason.message)}</span
+                            >`,
+                        )}
+                      </li>`,
+                  )
+            }
+          </ul>
+        </section>
+      </div>`;
+  }
+
+  private panel(
+    name: ChartName,
+    title: string,
+    figures: unknown,
+    chart = true,
+  ) {
+    return html`<section part="chart" data-testid="chart-${name}">
+      <h3>${title}</h3>
+      ${figures}
+      <div
+        class="chart"
+        ?hidden=${!chart}
+        ${ref((element) => {
+          if (element instanceof HTMLElement) this.hosts.set(name, element);
+          else this.hosts.delete(name);
+        })}
+      ></div>
+    </section>`;
+  }
+
+  private dealTitle(session: DealflowSession, dealId: string): string {
+    return (
+      session.summaries().find((summary) => summary.id === dealId)?.title ??
+      dealId
+    );
+  }
+
+  private chart(name: ChartName): echarts.ECharts | undefined {
+    const host = this.hosts.get(name);
+    if (host === undefined) return undefined;
+    let chart = this.charts.get(name);
+    if (chart === undefined || chart.getDom() !== host) {
+      chart?.dispose();
+      chart = echarts.init(host, undefined, { renderer: "svg" });
+      this.charts.set(name, chart);
+    }
+    return chart;
+  }
+
+  private draw(): void {
+    const view = this.view;
+    if (view === undefined) return;
+    const text = this.text;
+    const style = getComputedStyle(this);
+    const accent =
+      style.getPropertyValue("--dealflow-accent").trim() || "#1664ff";
+    const danger =
+      style.getPropertyValue("--dealflow-danger").trim() || "#f54a45";
+    const money = (value: Money) => this.money(value);
+    this.chart("models")?.setOption(
+      {
+        animation: false,
+        tooltip: {},
+        grid: { left: 80, right: 16, top: 16, bottom: 32 },
+        xAxis: {
+          type: "category",
+          data: view.models.map((model) => this.pick(model.label)),
+        },
+        yAxis: { type: "value" },
+        series: [
+          {
+            type: "bar",
+            itemStyle: { color: accent },
+            data: view.models.map((model) => ({
+              value: major(model.total),
+              label: {
+                show: true,
+                position: "top",
+                formatter: money(model.total),
+              },
+            })),
+          },
+        ],
+      },
+      true,
+    );
+    const range = view.range;
+    if (range !== undefined)
+      this.chart("range")?.setOption(
+        {
+          animation: false,
+          tooltip: {},
+          grid: { left: 80, right: 16, top: 16, bottom: 32 },
+          xAxis: { type: "category", data: ["P10", "P50", "P90"] },
+          yAxis: { type: "value" },
+          series: [
+            {
+              type: "bar",
+              data: [range.p10, range.p50, range.p90].map((value, index) => ({
+                value: major(value),
+                itemStyle: { color: index === 1 ? accent : "#9ebcff" },
+                label: { show: true, position: "top", formatter: money(value) },
+              })),
+            },
+          ],
+        },
+        true,
+      );
+    this.chart("target")?.setOption(
+      {
+        animation: false,
+        tooltip: { trigger: "axis" },
+        legend: { data: [text.forecast, text.target], bottom: 0 },
+        grid: { left: 80, right: 16, top: 16, bottom: 48 },
+        xAxis: {
+          type: "category",
+          data: view.periods.map((period) => this.pick(period.label)),
+        },
+        yAxis: { type: "value" },
+        series: [
+          {
+            name: text.forecast,
+            type: "bar",
+            itemStyle: { color: accent },
+            data: view.periods.map((period) => major(period.forecast)),
+          },
+          {
+            name: text.target,
+            type: "line",
+            itemStyle: { color: danger },
+            data: view.periods.map((period) =>
+              period.target === undefined ? null : major(period.target),
+            ),
+          },
+        ],
+      },
+      true,
+    );
+    const funnel = view.funnel;
+    if (funnel === undefined) return;
+    const widest = Math.max(1, ...funnel.map((step) => step.deals));
+    this.chart("funnel")?.setOption(
+      {
+        animation: false,
+        tooltip: {},
+        series: [
+          {
+            type: "funnel",
+            sort: "none",
+            left: 16,
+            right: 120,
+            min: 0,
+            max: widest,
+            label: {
+              show: true,
+              position: "right",
+              formatter: (params: { dataIndex: number }) => {
+                const step = funnel[params.dataIndex];
+                if (step === undefined) return "";
+                const rate =
+                  step.conversionBp === undefined
+                    ? ""
+                    : ` · ${text.conversion} ${(step.conversionBp / 100).toFixed(0)}%`;
+                return `${this.pick(step.label)} ${step.deals}${rate}${step.bottleneck ? ` · ${text.bottleneck}` : ""}`;
+              },
+            },
+            data: funnel.map((step) => ({
+              name: this.pick(step.label),
+              value: step.deals,
+              itemStyle: { color: step.bottleneck ? danger : accent },
+            })),
+          },
+        ],
+      },
+      true,
+    );
+  }
+
+  private open(dealId: string): void {
+    this.dispatchEvent(
+      new CustomEvent("dealflow-open-deal", {
+        detail: { dealId },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    "dealflow-forecast": DealflowForecast;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Every Dealflow custom element. Importing this module defines `<dealflow-board>`,
+ * `<dealflow-deal>`, `<dealflow-forecast>` and `<dealflow-tasks>`.
+ */
+export { DealflowBoard } from "./dealflow-board.js";
+export {
+  setSessionFactory,
+  sessionFor,
+  type DealflowSession,
+  type SessionFactory,
+} from "./session.js";
+export { MemorySession } from "./memory-session.js";
+export { DealflowDeal } from "./dealflow-deal.js";
+export { DealflowForecast } from "./dealflow-forecast.js";
+export { DealflowTasks } from "./dealflow-tasks.js";

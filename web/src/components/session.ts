@@ -1,0 +1,178 @@
+/**
+ * What the Dealflow components need from a connection to the server: the narrow, typed contract
+ * the components are written against. The TypeScript client in `src/lib/` satisfies it; tests
+ * and the offline demo can pass any other object that does (see `memory-session.ts`).
+ *
+ * Every rule behind these answers (stage criteria, attention lists, probabilities, forecasts,
+ * access) is computed by `dealflow-core` in wasm; components only display and forward edits.
+ */
+import type {
+  AttentionLists,
+  DealDoc,
+  DealRead,
+  DealSummary,
+  EditContext,
+  EffectiveProbability,
+  FieldChange,
+  LocalizedText,
+  Money,
+  MoveOutcome,
+  MoveProblem,
+  MoveTarget,
+  NewDeal,
+  Pipeline,
+  StalledDeal,
+} from "../wasm/dealflow_wasm.js";
+
+/** The connection as the status badge shows it. */
+export type SyncStatus = "online" | "offline" | "syncing";
+
+/** A user of the organisation, as the server's directory describes them. */
+export interface SessionUser {
+  id: string;
+  name: LocalizedText;
+  role: "admin" | "manager" | "rep";
+  team?: { id: string; name: LocalizedText } | null;
+}
+
+/** The answer to a stage move: moved, or refused with everything that stands in the way. */
+export type MoveResult =
+  | { moved: true; outcome: MoveOutcome }
+  | { moved: false; checklist: MoveProblem[] };
+
+/** Another user looking at (or typing in) a deal, from presence messages. */
+export interface PresencePeer {
+  user: string;
+  /** The field they focus, named as in `data-field` attributes (`needs`, `amount`, …). */
+  field?: string;
+}
+
+/** The win probability of a deal with the factors that weigh most (from core's scoring). */
+export interface WinProbabilityView {
+  probabilityBp: number;
+  factors: { label: LocalizedText; effect: "up" | "down" }[];
+}
+
+/** The health of a deal: a score, the reasons behind it and what to do next (core's health). */
+export interface HealthView {
+  /** 0–100: 100 minus the penalties of the rules that fired. */
+  score: number;
+  reasons: LocalizedText[];
+  actions: LocalizedText[];
+}
+
+/** One forecast model's figure for the selected period. */
+export interface ForecastModelView {
+  id: string;
+  label: LocalizedText;
+  total: Money;
+}
+
+/** The forecast dashboard's data for one period, every figure computed by core. */
+export interface ForecastView {
+  period: LocalizedText;
+  models: ForecastModelView[];
+  /** The Monte Carlo range, when the client computes it. */
+  range?: { p10: Money; p50: Money; p90: Money };
+  periods: { label: LocalizedText; forecast: Money; target?: Money }[];
+  /** Funnel conversion by stage, when the client computes it. */
+  funnel?: {
+    stage: string;
+    label: LocalizedText;
+    deals: number;
+    conversionBp?: number;
+    bottleneck: boolean;
+  }[];
+  stalled: StalledDeal[];
+}
+
+/**
+ * A signed-in connection to a Dealflow server (or any stand-in). Reads are synchronous over
+ * what the client holds, so components render instantly and offline; `subscribe` tells them
+ * when anything changed (an edit, a sync, the status, presence).
+ */
+export interface DealflowSession {
+  /** Resolves once the wasm core is loaded and the user is known. */
+  readonly ready: Promise<void>;
+  /** The signed-in user, once `ready`. */
+  readonly user: SessionUser | undefined;
+  /** The organisation's offset east of UTC, in minutes (480 for China). */
+  readonly utcOffsetMinutes: number;
+  status(): SyncStatus;
+  /**
+   * Local changes not yet acknowledged by the server; `undefined` when unknown (offline after a
+   * reload: the edits are stored and will sync, but nobody has counted them).
+   */
+  unsyncedCount(): number | undefined;
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void;
+  /** Users of the organisation that this user may see (for names and filters). */
+  users(): SessionUser[];
+  pipeline(id: string): Pipeline | undefined;
+  /** Every deal this user may see that the client holds. */
+  summaries(): DealSummary[];
+  /** Loads (and starts syncing) a deal; `undefined` when it is unknown or not visible. */
+  openDeal(id: string): Promise<DealRead | undefined>;
+  /** The deal as held now, if it is loaded. */
+  readDeal(id: string): DealRead | undefined;
+  /** Opens a new deal through core (its id is drawn by the session); resolves to the id. */
+  newDeal(deal: Omit<NewDeal, "id">): Promise<string>;
+  /** Applies typed edits through the deal's `DealDoc`, then persists and syncs them. */
+  edit(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => unknown,
+  ): Promise<unknown>;
+  /** Moves a deal through `Pipeline::move_deal`; a refused move changes nothing. */
+  moveStage(dealId: string, target: MoveTarget): Promise<MoveResult>;
+  /** The attention lists over the deals held, at `now` (ms). */
+  attention(now: number): AttentionLists;
+  /** The probability that counts for a deal (manual, learned or the stage default). */
+  probability(dealId: string): EffectiveProbability | undefined;
+  /** Fields changed since `since` (ms), with who changed them. */
+  changesSince(dealId: string, since: number): FieldChange[];
+  /** Who else is on this deal, and where. */
+  presence(dealId: string): PresencePeer[];
+  /** Tells others which field this user focuses (`undefined`: none). */
+  setFocus(dealId: string, field: string | undefined): void;
+  /** Tells others this user closed the deal. */
+  leave(dealId: string): void;
+  /** Win probability with its top factors, when the client computes it. */
+  winProbability?(dealId: string): WinProbabilityView | undefined;
+  /** Deal health with reasons and recommended actions, when the client computes it. */
+  health?(dealId: string): HealthView | undefined;
+  /** The forecast dashboard for the user's scope, when the client computes it. */
+  forecast?(now: number): ForecastView | undefined;
+}
+
+/** Makes a session for a server URL and a token (the components' attributes). */
+export type SessionFactory = (
+  serverUrl: string,
+  token: string,
+) => DealflowSession;
+
+let factory: SessionFactory | undefined;
+const sessions = new Map<string, DealflowSession>();
+
+/**
+ * Sets how components connect when given `server-url` and `token`. The bundled entry sets the
+ * TypeScript client; a portal may set its own.
+ */
+export function setSessionFactory(next: SessionFactory): void {
+  factory = next;
+  sessions.clear();
+}
+
+/** One shared session per (server URL, token), so components on a page share one connection. */
+export function sessionFor(
+  serverUrl: string,
+  token: string,
+): DealflowSession | undefined {
+  if (factory === undefined) return undefined;
+  const key = `${serverUrl}\u0000${token}`;
+  let session = sessions.get(key);
+  if (session === undefined) {
+    session = factory(serverUrl, token);
+    sessions.set(key, session);
+  }
+  return session;
+}

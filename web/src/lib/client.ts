@@ -1,0 +1,598 @@
+import {
+  DealDoc,
+  Pipeline,
+  Repo,
+  Workspace,
+  type AttentionConfig,
+  type AttentionLists,
+  type DealRead,
+  type DealSummary,
+  type DocumentStatus,
+  type EditContext,
+  type MoveContext,
+  type MoveOutcome,
+  type MoveProblem,
+  type MoveTarget,
+  type NewDeal,
+  type PresenceActivity,
+  type PresenceInfo,
+  type RepoEvent,
+  type RepoStep,
+  type StageTransition,
+} from "../wasm/dealflow_wasm.js";
+import { RelayConnection, type ConnectionState } from "./connection.js";
+import {
+  DealflowClientError,
+  isDealflowError,
+  type DealflowError,
+} from "./errors.js";
+import { ChunkStore } from "./storage.js";
+import { loadDealflow } from "./load.js";
+
+/** Who uses this client (the token proves it to the relay; this is for edits and presence). */
+export interface ClientUser {
+  id: string;
+  name: string;
+}
+
+/** Options of {@link DealflowClient.create}. */
+export interface ClientOptions {
+  user: ClientUser;
+  /** The organisation's offset from UTC in minutes (480 for China, the default). */
+  utcOffsetMinutes?: number;
+  /** The IndexedDB database (default `dealflow`); one per user keeps users apart. */
+  databaseName?: string;
+  /** Pipelines deals may be in (default: the two templates, new business and solution sales). */
+  pipelines?: Pipeline[];
+  /** Where to fetch the wasm module from (default: next to the glue). */
+  wasmUrl?: string | URL;
+}
+
+/** The client's sync status, for a "saved / syncing / offline" indicator. */
+export interface SyncStatus {
+  /** `offline`: no connection; `syncing`: connected, changes still travelling; `synced`. */
+  connection: "offline" | "connecting" | "syncing" | "synced";
+  /**
+   * Local changes the relay has not acknowledged, over every deal; `undefined` when unknown
+   * (offline after a reload: the edits are stored and will sync, but nobody counted them).
+   */
+  unsyncedChanges: number | undefined;
+}
+
+/** What a new deal needs; the id is drawn by the client. */
+export type NewDealInput = Omit<NewDeal, "id"> & {
+  /** The pipeline id (default: the first pipeline). */
+  pipeline?: string;
+};
+
+/** The outcome of a stage move: either it happened, or the checklist of what is missing. */
+export type MoveResult =
+  | { moved: true; outcome: MoveOutcome }
+  | { moved: false; checklist: MoveProblem[]; error: DealflowError };
+
+/** The outcome of checking a move without making it. */
+export type MoveCheck =
+  | { allowed: true; transition: StageTransition }
+  | { allowed: false; checklist: MoveProblem[]; error: DealflowError };
+
+/** Someone else on a deal. */
+export type Presence = PresenceInfo;
+
+/** Stops a subscription. */
+export type Unsubscribe = () => void;
+
+const PRESENCE_HEARTBEAT_MS = 10_000;
+const PRESENCE_EXPIRY_MS = 30_000;
+
+function randomId(prefix: string): string {
+  return `${prefix}-${crypto.randomUUID()}`;
+}
+
+/**
+ * The Dealflow browser client (浏览器客户端): deals as Automerge documents kept in IndexedDB,
+ * synced with the relay over the automerge-repo protocol, edited through typed methods, and
+ * every core computation over the deals it holds.
+ *
+ * @example
+ * ```ts
+ * const client = await DealflowClient.create({ user: { id: "rep-li", name: "李雷" } });
+ * client.connect("wss://crm.example.com/sync", token);
+ * const dealId = await client.createDeal({
+ *   title: "华东电网 CRM 二期",
+ *   account: { name: "华东电网" },
+ *   amount: { minor: 10_000_000, currency: "CNY" },
+ *   owner: "rep-li",
+ * });
+ * client.onChange(dealId, (read) => render(read.deal));
+ * await client.edit(dealId, (doc, ctx) => doc.updateText(ctx, { field: "needs" }, "统一客服平台"));
+ * const result = await client.moveStage(dealId, { kind: "stage", stage: "needs" });
+ * if (!result.moved) showChecklist(result.checklist);
+ * ```
+ */
+export class DealflowClient {
+  private connection: RelayConnection | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly changeListeners = new Map<
+    string,
+    Set<(read: DealRead) => void>
+  >();
+  private readonly anyChangeListeners = new Set<(dealId: string) => void>();
+  private readonly statusListeners = new Set<(status: SyncStatus) => void>();
+  private readonly presenceListeners = new Map<
+    string,
+    Set<(peers: Presence[]) => void>
+  >();
+  private readonly presence = new Map<
+    string,
+    Map<string, { info: Presence; at: number }>
+  >();
+  private readonly viewing = new Map<
+    string,
+    { activity: PresenceActivity; field?: string }
+  >();
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private lastStatus: SyncStatus = {
+    connection: "offline",
+    unsyncedChanges: 0,
+  };
+  private readonly actor: Uint8Array;
+
+  private constructor(
+    readonly user: ClientUser,
+    private readonly repo: Repo,
+    private readonly workspace: Workspace,
+    private readonly store: ChunkStore,
+    private readonly offsetMinutes: number,
+    actor: Uint8Array,
+  ) {
+    this.actor = actor;
+  }
+
+  /**
+   * Loads the wasm core, opens the IndexedDB database and every deal stored in it, so the
+   * client works offline at once; call {@link DealflowClient.connect} to sync.
+   */
+  static async create(options: ClientOptions): Promise<DealflowClient> {
+    await loadDealflow(options.wasmUrl);
+    const actor = crypto.getRandomValues(new Uint8Array(16));
+    const repo = new Repo(randomId("browser"), randomId("session"), actor);
+    const offset = options.utcOffsetMinutes ?? 480;
+    const workspace = new Workspace(offset);
+    const pipelines = options.pipelines ?? [
+      Pipeline.newBusiness(),
+      Pipeline.solutionSales(),
+    ];
+    for (const pipeline of pipelines) workspace.setPipeline(pipeline);
+    const store = await ChunkStore.open(options.databaseName ?? "dealflow");
+    const client = new DealflowClient(
+      options.user,
+      repo,
+      workspace,
+      store,
+      offset,
+      actor,
+    );
+    const stored = await store.loadAll();
+    // Not connected yet: loading writes nothing and sends nothing, so the steps' events are
+    // all there is to handle, and the status is computed once at the end.
+    for (const [documentId, chunks] of stored) {
+      const step = repo.load(documentId, chunks);
+      for (const event of step.events) client.handle(event);
+    }
+    client.emitStatus();
+    return client;
+  }
+
+  /** Connects to the relay at `url` (`wss://…/sync`) with a token; reconnects by itself. */
+  connect(url: string, token: string): void {
+    this.connection?.stop(this.repo.close());
+    this.connection = new RelayConnection(url, token, {
+      opened: () => this.repo.connect(),
+      frame: (bytes) => void this.run(this.repo.receive(bytes)),
+      closed: () => {
+        this.repo.disconnected();
+        this.emitStatus();
+      },
+      state: (state) => this.onConnectionState(state),
+    });
+    this.heartbeat ??= setInterval(() => this.beat(), PRESENCE_HEARTBEAT_MS);
+  }
+
+  /** Disconnects from the relay (documents stay open and editable offline). */
+  disconnect(): void {
+    this.connection?.stop(this.repo.close());
+    this.connection = undefined;
+    this.emitStatus();
+  }
+
+  /** Disconnects and closes the database. */
+  close(): void {
+    this.disconnect();
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    this.store.close();
+  }
+
+  /** The current sync status. */
+  get status(): SyncStatus {
+    return this.lastStatus;
+  }
+
+  /** Calls `callback` whenever the sync status changes. */
+  onStatus(callback: (status: SyncStatus) => void): Unsubscribe {
+    this.statusListeners.add(callback);
+    return () => this.statusListeners.delete(callback);
+  }
+
+  /** Resolves once every step so far has been stored and sent. */
+  async settled(): Promise<void> {
+    await this.queue;
+  }
+
+  // ---- deals ----
+
+  /** The ids of the deals this client holds. */
+  dealIds(): string[] {
+    return this.workspace.dealIds();
+  }
+
+  /** A summary of every deal held, for lists and boards. */
+  listDeals(): DealSummary[] {
+    return this.workspace.summaries();
+  }
+
+  /** The deal, read tolerantly, or `undefined` if this client does not hold it. */
+  deal(dealId: string): DealRead | undefined {
+    return this.workspace.deal(dealId)?.read();
+  }
+
+  /** Where a deal stands on this client (`undefined` if it is not open). */
+  dealStatus(dealId: string): DocumentStatus | undefined {
+    return this.repo.status(dealId);
+  }
+
+  /**
+   * Opens a deal this client does not hold yet (e.g. from a shared link): it is asked from the
+   * relay and resolves once it arrives, or with `undefined` if the relay says it is unavailable.
+   */
+  openDeal(dealId: string): Promise<DealRead | undefined> {
+    const held = this.deal(dealId);
+    if (held !== undefined) return Promise.resolve(held);
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        unsubscribe();
+        resolve(this.deal(dealId));
+      };
+      const unsubscribe = this.onAnyChange((changed) => {
+        if (changed === dealId && this.workspace.deal(dealId) !== undefined)
+          done();
+        else if (
+          changed === dealId &&
+          this.repo.status(dealId) === "unavailable"
+        )
+          done();
+      });
+      this.run(this.repo.find(dealId)).catch(reject);
+    });
+  }
+
+  /** Creates a deal in a pipeline, stores it and offers it to the relay; returns its id. */
+  async createDeal(input: NewDealInput): Promise<string> {
+    const { pipeline: pipelineId, ...deal } = input;
+    const pipeline = this.pipeline(pipelineId);
+    const dealId = Repo.newDocumentId(
+      crypto.getRandomValues(new Uint8Array(16)),
+    );
+    const doc = DealDoc.open(
+      pipeline,
+      { ...deal, id: dealId },
+      this.moveContext(),
+      this.actor,
+    );
+    this.workspace.addDeal(dealId, doc);
+    await this.run(this.repo.publish(dealId, doc));
+    this.notify(dealId);
+    return dealId;
+  }
+
+  /**
+   * Makes a typed edit: `apply` gets the deal's document and the edit context (this user, now)
+   * and calls one or more of its methods. The change is stored before the promise resolves and
+   * sent when connected. Resolves to what `apply` returned.
+   *
+   * @example
+   * ```ts
+   * await client.edit(dealId, (doc, ctx) => doc.setTitle(ctx, "华东电网 CRM 二期（扩容）"));
+   * ```
+   */
+  async edit<T>(
+    dealId: string,
+    apply: (doc: DealDoc, ctx: EditContext) => T,
+  ): Promise<T> {
+    const doc = this.doc(dealId);
+    const result = apply(doc, { by: this.user.id, now: Date.now() });
+    await this.run(this.repo.publish(dealId, doc));
+    this.notify(dealId);
+    return result;
+  }
+
+  /** Renames a deal. */
+  setTitle(dealId: string, title: string): Promise<boolean> {
+    return this.edit(dealId, (doc, ctx) => doc.setTitle(ctx, title));
+  }
+
+  /**
+   * Moves a deal: through the pipeline's rules, written only if they allow it. A rejected move
+   * resolves with the checklist of every unmet criterion (and changes nothing).
+   */
+  async moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
+    const doc = this.doc(dealId);
+    const pipeline = this.pipelineOf(doc);
+    let outcome: MoveOutcome;
+    try {
+      outcome = doc.moveStage(pipeline, target, this.moveContext());
+    } catch (error) {
+      if (isDealflowError(error) && error.code === "move_rejected") {
+        return { moved: false, checklist: error.problems ?? [], error };
+      }
+      throw error;
+    }
+    await this.run(this.repo.publish(dealId, doc));
+    this.notify(dealId);
+    return { moved: true, outcome };
+  }
+
+  /** Checks a move without making it: the transition, or the checklist of what is missing. */
+  checkMove(dealId: string, target: MoveTarget): MoveCheck {
+    const doc = this.doc(dealId);
+    try {
+      return {
+        allowed: true,
+        transition: doc.checkMove(
+          this.pipelineOf(doc),
+          target,
+          this.moveContext(),
+        ),
+      };
+    } catch (error) {
+      if (isDealflowError(error) && error.code === "move_rejected") {
+        return { allowed: false, checklist: error.problems ?? [], error };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Calls `callback` with the deal whenever it changes, by a local edit or by sync. Returns a
+   * function that unsubscribes.
+   */
+  onChange(dealId: string, callback: (read: DealRead) => void): Unsubscribe {
+    const listeners = this.changeListeners.get(dealId) ?? new Set();
+    listeners.add(callback);
+    this.changeListeners.set(dealId, listeners);
+    return () => listeners.delete(callback);
+  }
+
+  /** Calls `callback` with the id of any deal that changed or arrived. */
+  onAnyChange(callback: (dealId: string) => void): Unsubscribe {
+    this.anyChangeListeners.add(callback);
+    return () => this.anyChangeListeners.delete(callback);
+  }
+
+  // ---- presence ----
+
+  /**
+   * Tells the deal's other viewers what this user is doing (`viewing`, `editing` a field, or
+   * `left`); repeated every 10 s while connected, so it expires when the tab goes away.
+   */
+  async setPresence(
+    dealId: string,
+    activity: PresenceActivity,
+    field?: string,
+  ): Promise<void> {
+    if (activity === "left") this.viewing.delete(dealId);
+    else
+      this.viewing.set(
+        dealId,
+        field === undefined ? { activity } : { activity, field },
+      );
+    if (this.repo.status(dealId) === undefined) return;
+    await this.run(
+      this.repo.broadcastPresence(
+        dealId,
+        this.user.id,
+        this.user.name,
+        activity,
+        field,
+      ),
+    );
+  }
+
+  /** The others on a deal right now (this user's other tabs included). */
+  presenceOf(dealId: string): Presence[] {
+    const now = Date.now();
+    const peers = this.presence.get(dealId);
+    if (peers === undefined) return [];
+    return [...peers.values()]
+      .filter((entry) => now - entry.at < PRESENCE_EXPIRY_MS)
+      .map((entry) => entry.info);
+  }
+
+  /** Calls `callback` with everyone on the deal whenever that changes. */
+  onPresence(
+    dealId: string,
+    callback: (peers: Presence[]) => void,
+  ): Unsubscribe {
+    const listeners = this.presenceListeners.get(dealId) ?? new Set();
+    listeners.add(callback);
+    this.presenceListeners.set(dealId, listeners);
+    return () => listeners.delete(callback);
+  }
+
+  // ---- computations over the deals held ----
+
+  /** The pipelines deals may be in. */
+  pipelines(): Pipeline[] {
+    return this.workspace.pipelineIds().flatMap((id) => {
+      const pipeline = this.workspace.pipeline(id);
+      return pipeline === undefined ? [] : [pipeline];
+    });
+  }
+
+  /** Attention lists (待办与预警) over every deal held, at `now` (default: now). */
+  attention(
+    now: number = Date.now(),
+    config?: AttentionConfig,
+  ): AttentionLists {
+    return this.workspace.attention(now, config);
+  }
+
+  /** The core workspace the computations run on, for the methods not wrapped here. */
+  get core(): Workspace {
+    return this.workspace;
+  }
+
+  // ---- internals ----
+
+  private doc(dealId: string): DealDoc {
+    const doc = this.workspace.deal(dealId);
+    if (doc === undefined)
+      throw new DealflowClientError("unknown_deal", dealId);
+    return doc;
+  }
+
+  private pipeline(id?: string): Pipeline {
+    const pipelineId = id ?? this.workspace.pipelineIds()[0];
+    const pipeline =
+      pipelineId === undefined
+        ? undefined
+        : this.workspace.pipeline(pipelineId);
+    if (pipeline === undefined)
+      throw new DealflowClientError("unknown_deal", `pipeline ${id ?? ""}`);
+    return pipeline;
+  }
+
+  private pipelineOf(doc: DealDoc): Pipeline {
+    return this.pipeline(doc.read().deal.pipeline);
+  }
+
+  private moveContext(): MoveContext {
+    return {
+      by: this.user.id,
+      now: Date.now(),
+      utcOffsetMinutes: this.offsetMinutes,
+      transitionId: randomId("t"),
+    };
+  }
+
+  /** Puts a deal the repo holds into the workspace, sharing the document. */
+  private adopt(documentId: string): void {
+    if (this.workspace.deal(documentId) !== undefined) return;
+    const doc = this.repo.deal(documentId);
+    if (doc !== undefined) this.workspace.addDeal(documentId, doc);
+  }
+
+  /**
+   * Executes a step in order behind the previous ones: storage writes durably first, then the
+   * frames, then the events.
+   */
+  private run(step: RepoStep): Promise<void> {
+    const task = this.queue.then(async () => {
+      try {
+        await this.store.apply(step.store);
+      } catch (error) {
+        throw new DealflowClientError("storage_failed", String(error));
+      }
+      for (const frame of step.send) this.connection?.send(frame);
+      if (step.close) this.connection?.drop();
+      for (const event of step.events) this.handle(event);
+      this.emitStatus();
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  private handle(event: RepoEvent): void {
+    switch (event.kind) {
+      case "changed":
+        this.adopt(event.documentId);
+        this.notify(event.documentId);
+        break;
+      case "status":
+        for (const listener of this.anyChangeListeners)
+          listener(event.documentId);
+        break;
+      case "presence":
+        this.receivePresence(event.documentId, event.presence);
+        break;
+      case "connected":
+        this.beat();
+        break;
+      case "rejected":
+      case "document_error":
+      case "closed":
+        break;
+    }
+  }
+
+  private notify(dealId: string): void {
+    const listeners = this.changeListeners.get(dealId);
+    if (listeners !== undefined && listeners.size > 0) {
+      const read = this.deal(dealId);
+      if (read !== undefined) for (const listener of listeners) listener(read);
+    }
+    for (const listener of this.anyChangeListeners) listener(dealId);
+  }
+
+  private receivePresence(dealId: string, info: Presence): void {
+    const peers =
+      this.presence.get(dealId) ??
+      new Map<string, { info: Presence; at: number }>();
+    if (info.activity === "left") peers.delete(info.peerId);
+    else peers.set(info.peerId, { info, at: Date.now() });
+    this.presence.set(dealId, peers);
+    const listeners = this.presenceListeners.get(dealId);
+    if (listeners !== undefined) {
+      const current = this.presenceOf(dealId);
+      for (const listener of listeners) listener(current);
+    }
+  }
+
+  private beat(): void {
+    if (!this.repo.connected) return;
+    for (const [dealId, { activity, field }] of this.viewing) {
+      void this.setPresence(dealId, activity, field);
+    }
+  }
+
+  private onConnectionState(state: ConnectionState): void {
+    void state;
+    this.emitStatus();
+  }
+
+  private computeStatus(): SyncStatus {
+    const unsynced = this.repo.pendingChanges();
+    const inSync = this.repo.allInSync();
+    const state = this.connection?.state ?? "offline";
+    const connection =
+      state === "connected" && this.repo.connected
+        ? inSync
+          ? "synced"
+          : "syncing"
+        : state === "offline"
+          ? "offline"
+          : "connecting";
+    return { connection, unsyncedChanges: unsynced };
+  }
+
+  private emitStatus(): void {
+    const status = this.computeStatus();
+    if (
+      status.connection === this.lastStatus.connection &&
+      status.unsyncedChanges === this.lastStatus.unsyncedChanges
+    ) {
+      return;
+    }
+    this.lastStatus = status;
+    for (const listener of this.statusListeners) listener(status);
+  }
+}
