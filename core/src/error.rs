@@ -8,9 +8,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::DocError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
+use crate::demo::DemoError;
+use crate::doc::DocError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
 use crate::money::MoneyError;
@@ -120,6 +121,10 @@ pub enum ErrorCode {
     InvalidReceipt,
     /// A payment plan has no receipt with that id.
     UnknownReceipt,
+    /// A demo-data configuration cannot produce data (no reps, clashing deal ids).
+    InvalidDemoConfig,
+    /// Demo data refers to something it does not contain.
+    InconsistentDemoData,
 }
 
 impl ErrorCode {
@@ -174,6 +179,8 @@ impl ErrorCode {
             ErrorCode::UnknownInstalment => "unknown_instalment",
             ErrorCode::InvalidReceipt => "invalid_receipt",
             ErrorCode::UnknownReceipt => "unknown_receipt",
+            ErrorCode::InvalidDemoConfig => "invalid_demo_config",
+            ErrorCode::InconsistentDemoData => "inconsistent_demo_data",
         }
     }
 }
@@ -209,6 +216,9 @@ pub enum Error {
     /// Payment plans and receipts.
     #[error(transparent)]
     Payment(#[from] PaymentError),
+    /// Demo data generation.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
 }
 
 impl Error {
@@ -224,6 +234,7 @@ impl Error {
             Error::Quote(error) => error.code(),
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
+            Error::Demo(error) => error.code(),
         }
     }
 }
@@ -240,6 +251,7 @@ impl Localized for Error {
             Error::Quote(error) => error.localized(locale),
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
+            Error::Demo(error) => error.localized(locale),
         }
     }
 }
@@ -299,6 +311,8 @@ mod tests {
             ErrorCode::UnknownInstalment,
             ErrorCode::InvalidReceipt,
             ErrorCode::UnknownReceipt,
+            ErrorCode::InvalidDemoConfig,
+            ErrorCode::InconsistentDemoData,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -87,6 +87,7 @@
 mod catalog;
 mod contract;
 mod deal;
+pub mod demo;
 mod doc;
 mod error;
 mod exchange;
