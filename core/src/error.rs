@@ -8,17 +8,26 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analytics::AnalyticsError;
+use crate::assignment::error::AssignmentError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
+use crate::deal::DealError;
 use crate::demo::DemoError;
 use crate::doc::DocError;
+use crate::forecast::ForecastError;
 use crate::i18n::{Locale, Localized};
 use crate::id::IdError;
+use crate::lead::error::{ImportError, LeadError};
 use crate::money::MoneyError;
+use crate::org::error::OrgError;
 use crate::payment::PaymentError;
 use crate::pipeline::PipelineError;
+use crate::pool::error::PoolError;
 use crate::probability::ProbabilityError;
 use crate::quote::QuoteError;
+use crate::score::ScoreError;
+use crate::sync::SyncError;
 
 /// The stable, field-less code of every error core can return.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
@@ -125,6 +134,102 @@ pub enum ErrorCode {
     InvalidDemoConfig,
     /// Demo data refers to something it does not contain.
     InconsistentDemoData,
+    /// A contact named by an edit is not on the deal.
+    UnknownContact,
+    /// A reply names a comment that does not exist.
+    UnknownComment,
+    /// A task id is not on the deal.
+    UnknownTask,
+    /// The task is already done or cancelled.
+    TaskClosed,
+    /// A record id is already used on the deal.
+    DuplicateRecord,
+    /// A comment has no text.
+    EmptyComment,
+    /// A product line's unit price is negative.
+    NegativePrice,
+    /// A power-map edge links a contact to itself.
+    InvalidRelationship,
+    /// A ticked criterion is not a checklist item of the pipeline.
+    UnknownChecklistItem,
+    /// The edit needs an open deal.
+    DealClosed,
+    /// A sync frame is larger than the configured limit.
+    FrameTooLarge,
+    /// A sync frame is not valid CBOR or lacks the fields of its message type.
+    MalformedFrame,
+    /// A document id or automerge URL is invalid.
+    InvalidDocumentId,
+    /// A peer, storage or session id is invalid.
+    InvalidPeerId,
+    /// A peer broke the handshake or addressed a message wrongly.
+    ProtocolViolation,
+    /// A peer offered no supported protocol version.
+    UnsupportedProtocolVersion,
+    /// An automerge sync message is malformed or its changes are corrupt.
+    InvalidSyncMessage,
+    /// A document would grow beyond the configured size cap.
+    DocumentTooLarge,
+    /// Stored document chunks are corrupt or too large.
+    CorruptStorage,
+    /// A local change to a document failed.
+    LocalChangeFailed,
+    /// The organisation tree is invalid (cycle, unknown team, duplicate id).
+    InvalidOrganisation,
+    /// A user is unknown or inactive.
+    UnknownUser,
+    /// A transfer's successor cannot take the work over.
+    InvalidSuccessor,
+    /// The user's role or team does not allow the action.
+    Forbidden,
+    /// The lead is already converted or invalid.
+    LeadClosed,
+    /// The lead has no owner.
+    LeadNotOwned,
+    /// A lead field or conversion input is invalid.
+    InvalidLeadInput,
+    /// A CSV import file cannot be used as a whole.
+    InvalidImportFile,
+    /// A CSV import file has too many rows.
+    ImportTooLarge,
+    /// No lead with this id.
+    UnknownLead,
+    /// Someone else holds the lead (lost a claim race).
+    LeadAlreadyClaimed,
+    /// The lead changed since the command was decided.
+    StaleVersion,
+    /// A custody change does not fit the lead's state.
+    InvalidLeadMove,
+    /// No pool with this id.
+    UnknownPool,
+    /// No team with this id.
+    UnknownTeam,
+    /// Pool configuration is invalid.
+    InvalidPoolConfig,
+    /// The rep holds too many un-followed leads from the pool.
+    ClaimLimitReached,
+    /// An assignment policy does not fit the organisation.
+    InvalidAssignmentPolicy,
+    /// A forecast period could not be parsed or is out of range.
+    InvalidPeriod,
+    /// Forecast settings are invalid (an empty time window, a bad number of trials).
+    InvalidForecastSettings,
+    /// A target's period does not fit the forecast's periods.
+    PeriodMismatch,
+    /// A scoring configuration (fit rules, engagement, win model, health) is invalid.
+    InvalidScoringConfig,
+    /// A score above 100 points.
+    ScoreOutOfRange,
+    /// An analysis needs a period and the filter has none.
+    PeriodRequired,
+    /// A report filter contradicts the analysis asked for.
+    InvalidFilter,
+    /// A funnel benchmark is invalid.
+    InvalidBenchmark,
+    /// Sales targets are invalid (e.g. two for the same rep).
+    InvalidTarget,
+    /// A deal-only action (the deal team) was asked of another kind of record.
+    NotADeal,
 }
 
 impl ErrorCode {
@@ -181,6 +286,54 @@ impl ErrorCode {
             ErrorCode::UnknownReceipt => "unknown_receipt",
             ErrorCode::InvalidDemoConfig => "invalid_demo_config",
             ErrorCode::InconsistentDemoData => "inconsistent_demo_data",
+            ErrorCode::UnknownContact => "unknown_contact",
+            ErrorCode::UnknownComment => "unknown_comment",
+            ErrorCode::UnknownTask => "unknown_task",
+            ErrorCode::TaskClosed => "task_closed",
+            ErrorCode::DuplicateRecord => "duplicate_record",
+            ErrorCode::EmptyComment => "empty_comment",
+            ErrorCode::NegativePrice => "negative_price",
+            ErrorCode::InvalidRelationship => "invalid_relationship",
+            ErrorCode::UnknownChecklistItem => "unknown_checklist_item",
+            ErrorCode::DealClosed => "deal_closed",
+            ErrorCode::FrameTooLarge => "frame_too_large",
+            ErrorCode::MalformedFrame => "malformed_frame",
+            ErrorCode::InvalidDocumentId => "invalid_document_id",
+            ErrorCode::InvalidPeerId => "invalid_peer_id",
+            ErrorCode::ProtocolViolation => "protocol_violation",
+            ErrorCode::UnsupportedProtocolVersion => "unsupported_protocol_version",
+            ErrorCode::InvalidSyncMessage => "invalid_sync_message",
+            ErrorCode::DocumentTooLarge => "document_too_large",
+            ErrorCode::CorruptStorage => "corrupt_storage",
+            ErrorCode::LocalChangeFailed => "local_change_failed",
+            ErrorCode::InvalidOrganisation => "invalid_organisation",
+            ErrorCode::UnknownUser => "unknown_user",
+            ErrorCode::InvalidSuccessor => "invalid_successor",
+            ErrorCode::NotADeal => "not_a_deal",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::LeadClosed => "lead_closed",
+            ErrorCode::LeadNotOwned => "lead_not_owned",
+            ErrorCode::InvalidLeadInput => "invalid_lead_input",
+            ErrorCode::InvalidImportFile => "invalid_import_file",
+            ErrorCode::ImportTooLarge => "import_too_large",
+            ErrorCode::UnknownLead => "unknown_lead",
+            ErrorCode::LeadAlreadyClaimed => "lead_already_claimed",
+            ErrorCode::StaleVersion => "stale_version",
+            ErrorCode::InvalidLeadMove => "invalid_lead_move",
+            ErrorCode::UnknownPool => "unknown_pool",
+            ErrorCode::UnknownTeam => "unknown_team",
+            ErrorCode::InvalidPoolConfig => "invalid_pool_config",
+            ErrorCode::ClaimLimitReached => "claim_limit_reached",
+            ErrorCode::InvalidAssignmentPolicy => "invalid_assignment_policy",
+            ErrorCode::InvalidPeriod => "invalid_period",
+            ErrorCode::InvalidForecastSettings => "invalid_forecast_settings",
+            ErrorCode::PeriodMismatch => "period_mismatch",
+            ErrorCode::InvalidScoringConfig => "invalid_scoring_config",
+            ErrorCode::ScoreOutOfRange => "score_out_of_range",
+            ErrorCode::PeriodRequired => "period_required",
+            ErrorCode::InvalidFilter => "invalid_filter",
+            ErrorCode::InvalidBenchmark => "invalid_benchmark",
+            ErrorCode::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -219,6 +372,36 @@ pub enum Error {
     /// Demo data generation.
     #[error(transparent)]
     Demo(#[from] DemoError),
+    /// Editing a deal record.
+    #[error(transparent)]
+    Deal(#[from] DealError),
+    /// The sync protocol: frames, handshakes, documents and stored chunks.
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    /// Lead changes and conversion.
+    #[error(transparent)]
+    Lead(#[from] LeadError),
+    /// A CSV import that failed as a whole.
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// Pool commands and other custody changes.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// Assignment policies and SLA handling.
+    #[error(transparent)]
+    Assignment(#[from] AssignmentError),
+    /// The organisation tree and ownership transfers.
+    #[error(transparent)]
+    Org(#[from] OrgError),
+    /// Forecasts, win rates, simulations, targets and backtests.
+    #[error(transparent)]
+    Forecast(#[from] ForecastError),
+    /// Fit, engagement, win-probability, health and RFM scoring.
+    #[error(transparent)]
+    Score(#[from] ScoreError),
+    /// Analytics and reports.
+    #[error(transparent)]
+    Analytics(#[from] AnalyticsError),
 }
 
 impl Error {
@@ -235,6 +418,16 @@ impl Error {
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
             Error::Demo(error) => error.code(),
+            Error::Deal(error) => error.code(),
+            Error::Sync(error) => error.code(),
+            Error::Lead(error) => error.code(),
+            Error::Import(error) => error.code(),
+            Error::Pool(error) => error.code(),
+            Error::Assignment(error) => error.code(),
+            Error::Org(error) => error.code(),
+            Error::Forecast(error) => error.code(),
+            Error::Score(error) => error.code(),
+            Error::Analytics(error) => error.code(),
         }
     }
 }
@@ -252,6 +445,16 @@ impl Localized for Error {
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
             Error::Demo(error) => error.localized(locale),
+            Error::Deal(error) => error.localized(locale),
+            Error::Sync(error) => error.localized(locale),
+            Error::Lead(error) => error.localized(locale),
+            Error::Import(error) => error.localized(locale),
+            Error::Pool(error) => error.localized(locale),
+            Error::Assignment(error) => error.localized(locale),
+            Error::Org(error) => error.localized(locale),
+            Error::Forecast(error) => error.localized(locale),
+            Error::Score(error) => error.localized(locale),
+            Error::Analytics(error) => error.localized(locale),
         }
     }
 }
@@ -313,6 +516,54 @@ mod tests {
             ErrorCode::UnknownReceipt,
             ErrorCode::InvalidDemoConfig,
             ErrorCode::InconsistentDemoData,
+            ErrorCode::UnknownContact,
+            ErrorCode::UnknownComment,
+            ErrorCode::UnknownTask,
+            ErrorCode::TaskClosed,
+            ErrorCode::DuplicateRecord,
+            ErrorCode::EmptyComment,
+            ErrorCode::NegativePrice,
+            ErrorCode::InvalidRelationship,
+            ErrorCode::UnknownChecklistItem,
+            ErrorCode::DealClosed,
+            ErrorCode::FrameTooLarge,
+            ErrorCode::MalformedFrame,
+            ErrorCode::InvalidDocumentId,
+            ErrorCode::InvalidPeerId,
+            ErrorCode::ProtocolViolation,
+            ErrorCode::UnsupportedProtocolVersion,
+            ErrorCode::InvalidSyncMessage,
+            ErrorCode::DocumentTooLarge,
+            ErrorCode::CorruptStorage,
+            ErrorCode::LocalChangeFailed,
+            ErrorCode::InvalidOrganisation,
+            ErrorCode::UnknownUser,
+            ErrorCode::InvalidSuccessor,
+            ErrorCode::NotADeal,
+            ErrorCode::Forbidden,
+            ErrorCode::LeadClosed,
+            ErrorCode::LeadNotOwned,
+            ErrorCode::InvalidLeadInput,
+            ErrorCode::InvalidImportFile,
+            ErrorCode::ImportTooLarge,
+            ErrorCode::UnknownLead,
+            ErrorCode::LeadAlreadyClaimed,
+            ErrorCode::StaleVersion,
+            ErrorCode::InvalidLeadMove,
+            ErrorCode::UnknownPool,
+            ErrorCode::UnknownTeam,
+            ErrorCode::InvalidPoolConfig,
+            ErrorCode::ClaimLimitReached,
+            ErrorCode::InvalidAssignmentPolicy,
+            ErrorCode::InvalidPeriod,
+            ErrorCode::InvalidForecastSettings,
+            ErrorCode::PeriodMismatch,
+            ErrorCode::InvalidScoringConfig,
+            ErrorCode::ScoreOutOfRange,
+            ErrorCode::PeriodRequired,
+            ErrorCode::InvalidFilter,
+            ErrorCode::InvalidBenchmark,
+            ErrorCode::InvalidTarget,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

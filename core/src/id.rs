@@ -130,6 +130,19 @@ string_id!(
     ContractId
 );
 
+string_id!(
+    /// A lead pool (线索池 / 公海).
+    PoolId
+);
+string_id!(
+    /// An assignment rule.
+    RuleId
+);
+string_id!(
+    /// A configurable lead source channel, e.g. `trade_show`.
+    ChannelId
+);
+
 fn validate(id: &str, kind: &'static str) -> Result<(), IdError> {
     if id.is_empty() {
         return Err(IdError::Empty { kind });

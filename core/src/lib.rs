@@ -20,11 +20,32 @@
 //!   concurrent ones, stage moves written only when the pipeline accepts them, tolerant reads
 //!   that report [`ValidationProblem`]s, and history. [`PipelineDoc`] and [`ScoringCounts`]
 //!   hold pipeline configurations and a team's scoring counts.
+//! - Edits of a deal record ([`Deal::record_follow_up`], [`Deal::add_comment`],
+//!   [`Deal::complete_task`], [`Deal::add_product_line`], [`Deal::tick_checklist`], …) check
+//!   their input and refuse with a [`DealError`] that changes nothing.
+//! - [`AttentionLists`] are computed over many deals at a given `now`: overdue tasks and next
+//!   steps, deals without a next step, and stalled deals with typed [`StallReason`]s.
 //! - Every user-facing message exists in zh-CN and en ([`LocalizedText`], [`Localized`]).
 //! - Lead to cash: a [`Catalog`] prices [`QuoteLine`]s; a [`Quote`] moves through approval by
 //!   compare-and-set commands ([`Quote::decide`]); an accepted quote becomes a [`Contract`]
 //!   whose signing wins the deal; a [`PaymentPlan`] collects the contract amount. [`Quote`]
 //!   walks the whole way in one example.
+//! - Documents sync over the automerge-repo protocol through [`sync`]: a sans-IO state machine
+//!   that the browser and the relay both drive (frames and storage writes out, events in).
+//! - A [`Lead`] arrives by hand or by CSV import ([`import_leads`]), is checked for collisions
+//!   with existing records ([`DuplicateIndex`]), is distributed by an [`AssignmentPolicy`] or
+//!   claimed from a pool ([`PoolCommand`], decided by [`decide`]), and is converted into an
+//!   account, a contact and a deal ([`convert_lead`]).
+//! - The [`Organisation`] (company, nested teams, roles) decides who may read, write or
+//!   administer a record ([`access`]).
+//!
+//! ## Forecasting and scoring
+//!
+//! - [`forecast`] puts every deal in a [`Period`] and rolls four models up by rep, team and
+//!   pipeline in a reporting currency; [`stage_win_rates`], [`Forecast::simulate`],
+//!   [`Forecast::attainment`] and [`backtest`] build on it.
+//! - [`FitScorer`], [`engagement_score`], [`WinPredictor`] over [`TeamWinCounts`],
+//!   [`deal_health`] and [`rfm`] score deals and customers, each result explained.
 //!
 //! ## Typical workflow
 //!
@@ -84,6 +105,9 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod analytics;
+mod assignment;
+mod attention;
 mod catalog;
 mod contract;
 mod deal;
@@ -91,16 +115,31 @@ pub mod demo;
 mod doc;
 mod error;
 mod exchange;
+#[cfg(test)]
+mod fixture;
+mod forecast;
 mod i18n;
 mod id;
+mod lead;
 mod money;
+mod org;
 mod payment;
 mod pipeline;
+mod pool;
 mod probability;
 mod quote;
+pub mod report;
+mod score;
+pub mod sync;
 mod team_hierarchy;
+#[cfg(test)]
+mod test_deal;
 mod timestamp;
 
+pub use attention::{
+    AttentionConfig, AttentionLists, DealWithoutNextStep, OverdueNextStep, OverdueTask,
+    StallReason, StalledDeal, Unresolved, UnresolvedDeal,
+};
 pub use catalog::{
     BundleComponent, Catalog, CatalogError, CatalogProblem, PriceBand, PriceRule, PriceTier,
     PricedLine, Product, Promotion, PromotionOffer, TierMode, VolumePricing,
@@ -111,23 +150,35 @@ pub use contract::{
 };
 pub use deal::{
     Account, AmountChange, Budget, CategoryOverride, ChecklistTick, CloseDateChange, Comment,
-    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealRole, DealStatus,
-    EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
-    LearnedProbability, ManualProbability, NewDeal, NextStep, ProbabilityInputs, ProbabilitySource,
-    ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit, Stance, Task,
-    TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
+    CompanySize, Competitor, CompetitorStatus, Contact, ContactRole, Deal, DealError, DealRole,
+    DealStatus, EffectiveProbability, FollowUp, FollowUpKind, ForecastAdjustment, Influence,
+    LearnedProbability, ManualProbability, NewDeal, NextStep, PowerMapProblem, ProbabilityInputs,
+    ProbabilitySource, ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit,
+    Stance, Task, TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use doc::{
     ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, PIPELINE_TYPE,
     PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
     ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
+pub use doc::{
+    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+};
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;
+pub use forecast::{
+    Backtest, BacktestRow, BacktestSettings, BasisCounts, CategoryCall, CategoryTotals,
+    DealForecast, Exclusion, ExclusionReason, Forecast, ForecastError, ForecastFigures,
+    ForecastGroup, ForecastInputs, ForecastModel, ForecastRow, ForecastSettings, MAX_TRIALS,
+    ModelError, ModelProbability, PerModel, Period, PeriodKind, ProbabilityBasis, Quarter, Ratio,
+    RevenueRange, SimulatedDeal, SimulatedModel, SimulationSettings, StageWinRate, StageWinRates,
+    Target, TargetAttainment, TimeWindow, backtest, deal_as_of, forecast, simulate_revenue,
+    stage_win_rates,
+};
 pub use i18n::{Locale, Localized, LocalizedText};
 pub use id::{
-    AccountId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId, ProductId,
-    PromotionId, QuoteId, RecordId, StageId, TeamId, UserId,
+    AccountId, ChannelId, ContactId, ContractId, DealId, IdError, LeadId, MAX_ID_LEN, PipelineId,
+    PoolId, ProductId, PromotionId, QuoteId, RecordId, RuleId, StageId, TeamId, UserId,
 };
 pub use money::{Currency, Discount, Money, MoneyError};
 pub use payment::{
@@ -136,7 +187,7 @@ pub use payment::{
     split_by_basis_points, split_equal,
 };
 pub use pipeline::{
-    ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
+    ConfigItem, ConfigProblem, Criterion, CriterionPhase, DealField, ForecastCategory, MoveContext,
     MoveOutcome, MoveProblem, MoveRejected, MoveRules, MoveTarget, Pipeline, PipelineError, Reason,
     Rule, Stage, TaskTemplate, UnmetCriterion,
 };
@@ -147,12 +198,64 @@ pub use quote::{
     QuoteContext, QuoteEdit, QuoteError, QuoteEvent, QuoteEventKind, QuoteLine, QuoteStatus,
     QuoteTotals, TaxBasis, TaxRate,
 };
+pub use score::{
+    EngagementScore, EngagementSettings, Feature, FeatureExtractor, FitCondition, FitProblem,
+    FitProfile, FitRule, FitRuleResult, FitScore, FitScorer, HealthFinding, HealthPenalties,
+    HealthReport, HealthRule, HealthSettings, Interaction, InteractionKind, PredictionBasis,
+    Purchase, Requirement, RfmScore, RfmSegment, RuleOutcome, Score, ScoreError, TeamWinCounts,
+    WinCounts, WinFactor, WinModelSettings, WinPrediction, WinPredictor, WonLost, deal_health,
+    engagement_score, purchases_from_deals, rfm,
+};
 pub use team_hierarchy::TeamHierarchy;
 pub use timestamp::{MILLIS_PER_DAY, Timestamp};
 
+pub use assignment::engine::{
+    AssignmentContext, AssignmentDecision, AssignmentOutcome, AssignmentStep, Loads, Scope,
+};
+pub use assignment::error::{AssignmentError, PolicyIssue};
+pub use assignment::round_robin::{CursorKey, CursorMove, RoundRobinState};
+pub use assignment::rule::{
+    AssignmentPolicy, AssignmentRule, AssignmentStrategy, AssignmentSubject, AssignmentTarget,
+    Condition, ConditionHit, ConditionMiss, RuleSet, SubjectField,
+};
+pub use assignment::sla::{SlaAction, SlaBreach, SlaOutcome, SlaPolicy, SlaResolution};
 /// The Automerge crate that documents are built on, so that the binding and the server use
 /// the same version (one copy of Automerge in the browser).
 pub use automerge;
+pub use lead::column::LeadField;
+pub use lead::conversion::{
+    AccountChoice, ConversionRequest, ConvertedAccount, ConvertedContact, ConvertedDeal,
+    LeadConversion, convert_lead,
+};
+pub use lead::duplicate::{DuplicateIndex, DuplicateKeys, DuplicateMatch, MatchField, RecordRef};
+pub use lead::error::{ImportError, LeadError};
+pub use lead::import::{
+    DetectedEncoding, DuplicatePolicy, EncodingChoice, ImportOptions, detect_encoding,
+    import_leads, import_leads_text,
+};
+pub use lead::normalize::{normalize_company, normalize_email, normalize_label, normalize_phone};
+pub use lead::record::{Custody, InvalidReason, Lead, LeadDraft, LeadStatus};
+pub use lead::report::{
+    ColumnMapping, ImportReport, ImportSummary, ImportedLead, RejectedRow, RowProblem,
+    SourceEncoding,
+};
+pub use lead::source::{ChannelResolver, SourceChannel, SourceChannels};
+pub use org::error::OrgError;
+pub use org::organisation::{Member, Organisation, OrganisationData, Role, Team};
+pub use org::ownership::{OwnershipChange, decide_ownership};
+pub use org::transfer::{
+    DealHandover, HandoverTarget, HeldDeal, HeldTask, LeadDisposition, LeadHandover, SkippedItem,
+    TaskHandover, TaskParent, TransferPlan, TransferRequest, apply_lead_handover, plan_transfer,
+};
+pub use org::visibility::{
+    Access, AccessDecision, AccessReason, DealTeamMember, PoolAudience, ResourceDescriptor,
+    ResourceKind, access,
+};
+pub use pool::command::{PoolCommand, PoolContext, decide, due_for_recycling};
+pub use pool::config::{PoolConfig, PoolDirectory, PoolScope};
+pub use pool::error::PoolError;
+pub use pool::history::{Actor, LeadMove, MoveKind, RecycleCause, ReturnReason, Transition};
+pub use pool::ledger::LeadLedger;
 
 /// The README's examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

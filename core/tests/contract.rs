@@ -50,6 +50,18 @@ fn deal(pipeline: &Pipeline) -> Deal {
     deal
 }
 
+/// Ticks the solution-sales template's last exit criterion, the returned signed contract:
+/// winning from any stage needs it because the template lets deals skip stages.
+fn contract_returned(deal: &mut Deal) {
+    deal.checklist.insert(
+        "contract_signed".to_owned(),
+        ChecklistTick {
+            by: user("rep"),
+            at: day(4),
+        },
+    );
+}
+
 /// A quote for ¥11,300.00 (10,000.00 + 13 % VAT) taken to `status`.
 fn quote(until: QuoteStatus) -> Quote {
     let mut quote = Quote::new(
@@ -200,6 +212,7 @@ fn signing_wins_the_deal_and_sets_its_amount() {
     let pipeline = Pipeline::template_solution_sales();
     let mut deal = deal(&pipeline);
     deal.needs = "统一客户服务平台".into();
+    contract_returned(&mut deal);
     let mut contract = Contract::from_quote(
         &quote(QuoteStatus::Accepted),
         new_contract(),
@@ -247,7 +260,9 @@ fn a_rejected_move_leaves_contract_and_deal_unchanged() {
         .unmet_criteria()
         .map(|criterion| criterion.criterion.as_str())
         .collect();
-    assert_eq!(unmet, ["discuss_needs"]);
+    // The current stage's exit criterion and, because winning skips to the end, the last
+    // stage's: every unmet criterion is reported at once.
+    assert_eq!(unmet, ["discuss_needs", "contract_signed"]);
     assert_eq!(err.code(), ErrorCode::MoveRejected);
     assert_eq!(deal, deal_before);
     assert_eq!(contract, contract_before);
@@ -258,6 +273,7 @@ fn signing_a_won_deal_records_the_contract_only() {
     let pipeline = Pipeline::template_solution_sales();
     let mut deal = deal(&pipeline);
     deal.needs = "统一客户服务平台".into();
+    contract_returned(&mut deal);
     pipeline
         .move_deal(&mut deal, &MoveTarget::Won, &move_ctx(3, "won"))
         .unwrap();

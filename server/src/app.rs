@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 
@@ -10,9 +11,13 @@ use crate::auth::{DEV_TOKEN_LIFETIME, TokenIssuer, TokenKeyError, TokenVerifier}
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::observability::metrics;
+use crate::relay::Relay;
 use crate::routes;
 use crate::state::AppState;
-use crate::storage::{SqliteOptions, SqliteStorage, Storage, StorageError, StorageLimits};
+use crate::storage::{Records, SqliteOptions, SqliteStorage, Storage, StorageError, StorageLimits};
+
+/// How long shutdown waits for documents to finish what their connections sent.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "dealflow.sqlite3";
@@ -41,13 +46,21 @@ pub async fn run(
             return Err(error.into());
         }
     };
+    let directory = Arc::new(directory);
+    let relay = Relay::new(
+        Arc::clone(&storage) as Arc<dyn Storage>,
+        Arc::clone(&storage) as Arc<dyn Records>,
+        Arc::clone(&directory),
+        config.limits,
+    );
     let state = AppState {
         storage: Arc::clone(&storage) as Arc<dyn Storage>,
-        directory: Arc::new(directory),
+        directory,
         tokens,
         dev_login,
         limits: config.limits,
         metrics: metrics_handle.clone(),
+        relay: relay.clone(),
     };
     let upkeep = tokio::spawn(metrics::upkeep(metrics_handle));
     let app = routes::router(state, &config.web_dir);
@@ -55,6 +68,9 @@ pub async fn run(
         .with_graceful_shutdown(shutdown)
         .await;
     upkeep.abort();
+    // WebSocket connections outlive the HTTP server's graceful shutdown: close them and let the
+    // documents finish what their connections sent before storage closes.
+    relay.shutdown(SHUTDOWN_GRACE).await;
     tracing::info!("stopped serving; flushing storage");
     let closed = storage.close().await;
     served.map_err(RunError::Serve)?;

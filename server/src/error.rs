@@ -45,6 +45,8 @@ pub enum ServerErrorCode {
     ShuttingDown,
     /// Storage failed.
     StorageFailed,
+    /// The document does not exist or is not shared with the caller (the two look the same).
+    DocumentUnavailable,
     /// Anything else that went wrong inside the server.
     Internal,
 }
@@ -66,6 +68,7 @@ impl ServerErrorCode {
             ServerErrorCode::ValueTooLarge => "value_too_large",
             ServerErrorCode::ShuttingDown => "shutting_down",
             ServerErrorCode::StorageFailed => "storage_failed",
+            ServerErrorCode::DocumentUnavailable => "document_unavailable",
             ServerErrorCode::Internal => "internal",
         }
     }
@@ -107,6 +110,13 @@ pub enum AppError {
         /// What was wrong, as the extractor reported it.
         detail: String,
     },
+    /// The document does not exist or the caller may not see it: one answer for both, so that
+    /// ids cannot be probed.
+    #[error("document {document} is not available: check the id, or ask its owner to share it")]
+    DocumentUnavailable {
+        /// The id asked for.
+        document: String,
+    },
     /// A bug or a panic; `detail` is logged, never sent.
     #[error("internal error: {detail}")]
     Internal {
@@ -143,7 +153,9 @@ impl AppError {
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
             AppError::DevLoginDisabled => StatusCode::FORBIDDEN,
-            AppError::UnknownDevUser { .. } | AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+            AppError::UnknownDevUser { .. }
+            | AppError::NotFound { .. }
+            | AppError::DocumentUnavailable { .. } => StatusCode::NOT_FOUND,
             AppError::InvalidRequest { status, .. } => *status,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -158,6 +170,7 @@ impl AppError {
             AppError::DevLoginDisabled => ServerErrorCode::DevLoginDisabled.as_str(),
             AppError::UnknownDevUser { .. } => ServerErrorCode::UnknownDevUser.as_str(),
             AppError::NotFound { .. } => ServerErrorCode::NotFound.as_str(),
+            AppError::DocumentUnavailable { .. } => ServerErrorCode::DocumentUnavailable.as_str(),
             AppError::InvalidRequest { status, .. } if *status == StatusCode::PAYLOAD_TOO_LARGE => {
                 ServerErrorCode::PayloadTooLarge.as_str()
             }
@@ -199,6 +212,7 @@ impl AppError {
 fn core_status(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::MoveRejected | ErrorCode::WrongPipeline => StatusCode::CONFLICT,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
@@ -218,6 +232,9 @@ impl Localized for AppError {
             }
             (Locale::ZhCn, AppError::NotFound { path }) => {
                 format!("没有接口 {path}：请检查请求方法和路径")
+            }
+            (Locale::ZhCn, AppError::DocumentUnavailable { document }) => {
+                format!("文档 {document} 不可用：请检查标识，或请负责人共享给你")
             }
             (Locale::ZhCn, AppError::InvalidRequest { detail, .. }) => {
                 format!("请求无效：{detail}")
@@ -281,6 +298,7 @@ mod tests {
             ServerErrorCode::ValueTooLarge,
             ServerErrorCode::ShuttingDown,
             ServerErrorCode::StorageFailed,
+            ServerErrorCode::DocumentUnavailable,
             ServerErrorCode::Internal,
         ] {
             let json = serde_json::to_string(&code).unwrap();

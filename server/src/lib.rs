@@ -1,5 +1,5 @@
 //! The Dealflow relay: an axum + tokio server that stores deal documents, authenticates users and
-//! serves the demo; the WebSocket sync loop builds on these parts.
+//! serves the demo, and relays deal documents between clients over WebSockets.
 //!
 //! - [`run`]: the entry point `main.rs` calls with a listener, a [`Config`] and a shutdown signal.
 //! - [`storage`]: the [`Storage`](storage::Storage) trait over automerge-repo-shaped keys, with
@@ -8,6 +8,8 @@
 //! - [`directory`]: the relay's own users and teams.
 //! - [`error`]: [`AppError`], the one way errors become HTTP responses.
 //! - [`observability`]: logs and Prometheus metrics.
+//! - [`relay`]: the WebSocket sync relay (automerge-repo protocol through core's sans-IO
+//!   implementation), one actor per loaded document, access decided from the relay's records.
 
 #![warn(missing_docs)]
 
@@ -18,6 +20,7 @@ pub mod directory;
 pub mod error;
 mod json;
 pub mod observability;
+pub mod relay;
 mod routes;
 mod state;
 pub mod storage;
@@ -26,5 +29,8 @@ pub use app::{DATABASE_FILE, RunError, run};
 pub use config::{Config, Limits, LogFormat, TokenSecret};
 pub use error::AppError;
 pub use json::Json;
-pub use routes::{DevLoginRequest, DevLoginResponse, DevUsersResponse, TeamDto, UserDto, router};
+pub use routes::{
+    DevLoginRequest, DevLoginResponse, DevUsersResponse, DocumentDto, MemberDto, MemberRequest,
+    OwnerRequest, TeamDto, UserDto, router,
+};
 pub use state::AppState;

@@ -8,6 +8,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use crate::auth::{TokenIssuer, TokenVerifier};
 use crate::config::Limits;
 use crate::directory::Directory;
+use crate::relay::Relay;
 use crate::storage::Storage;
 
 /// The relay's shared state. Cloning is cheap (reference counts).
@@ -25,6 +26,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The sync relay: loaded documents and their actors.
+    pub relay: Relay,
 }
 
 impl FromRef<AppState> for Arc<TokenVerifier> {

@@ -11,7 +11,9 @@
 
 mod account;
 mod activity;
+mod checklist;
 mod contact;
+mod error;
 mod history;
 mod probability;
 
@@ -25,9 +27,10 @@ pub use activity::{
     Comment, FollowUp, FollowUpKind, NextStep, Task, TaskOrigin, TaskStatus, Touchpoint,
 };
 pub use contact::{
-    Competitor, CompetitorStatus, Contact, ContactRole, Influence, Relationship, RelationshipKind,
-    Stance,
+    Competitor, CompetitorStatus, Contact, ContactRole, Influence, PowerMapProblem, Relationship,
+    RelationshipKind, Stance,
 };
+pub use error::DealError;
 pub use history::{
     AmountChange, CloseDateChange, DealStatus, StageTransition, StageVisit, TransitionKind,
 };

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::deal::DealError;
 use crate::id::{RecordId, UserId};
 use crate::pipeline::ForecastCategory;
 use crate::probability::Probability;
@@ -114,5 +115,96 @@ impl crate::deal::Deal {
                 ))
             }
         }
+    }
+}
+
+impl crate::deal::Deal {
+    /// Sets the manual probability override (who and when are recorded). Only open deals take
+    /// one: a closed deal's probability follows from its outcome.
+    pub fn set_manual_probability(
+        &mut self,
+        value: Probability,
+        by: UserId,
+        at: Timestamp,
+    ) -> Result<(), DealError> {
+        let status = self.status();
+        if status != crate::deal::DealStatus::Open {
+            return Err(DealError::DealClosed { status });
+        }
+        self.probability.manual = Some(ManualProbability {
+            value,
+            set_by: by,
+            set_at: at,
+        });
+        Ok(())
+    }
+
+    /// Removes the manual override, so the learned value or the stage default counts again;
+    /// returns the removed override. Who cleared it is in the deal document's change history.
+    pub fn clear_manual_probability(&mut self) -> Option<ManualProbability> {
+        self.probability.manual.take()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{ctx, day, open, user};
+    use crate::pipeline::{MoveTarget, Pipeline};
+
+    fn percent(value: u8) -> Probability {
+        Probability::from_percent(value).unwrap()
+    }
+
+    #[test]
+    fn manual_over_learned_over_stage_default() {
+        let pipeline = Pipeline::template_new_business();
+        let mut deal = open(&pipeline);
+        let effective = |deal: &crate::deal::Deal| deal.effective_probability(&pipeline).unwrap();
+        assert_eq!(
+            effective(&deal),
+            EffectiveProbability {
+                value: percent(10),
+                source: ProbabilitySource::StageDefault
+            }
+        );
+        deal.probability.learned = Some(LearnedProbability {
+            value: percent(22),
+            computed_at: day(1),
+        });
+        assert_eq!(effective(&deal).source, ProbabilitySource::Learned);
+        deal.set_manual_probability(percent(35), user("rep-li"), day(2))
+            .unwrap();
+        assert_eq!(effective(&deal).value, percent(35));
+        assert_eq!(effective(&deal).source, ProbabilitySource::Manual);
+        let manual = deal.probability.manual.clone().unwrap();
+        assert_eq!((manual.set_by, manual.set_at), (user("rep-li"), day(2)));
+
+        let cleared = deal.clear_manual_probability().unwrap();
+        assert_eq!(cleared.value, percent(35));
+        assert_eq!(deal.clear_manual_probability(), None);
+        assert_eq!(effective(&deal).source, ProbabilitySource::Learned);
+    }
+
+    #[test]
+    fn closed_deals_follow_their_outcome_and_refuse_overrides() {
+        let pipeline = Pipeline::template_new_business();
+        let mut deal = open(&pipeline);
+        deal.set_manual_probability(percent(80), user("rep-li"), day(1))
+            .unwrap();
+        let lost = MoveTarget::Lost {
+            reason: "price".into(),
+            note: String::new(),
+        };
+        pipeline.move_deal(&mut deal, &lost, &ctx("t1", 2)).unwrap();
+        let effective = deal.effective_probability(&pipeline).unwrap();
+        assert_eq!(effective.value, Probability::ZERO);
+        assert_eq!(effective.source, ProbabilitySource::Closed);
+        assert_eq!(
+            deal.set_manual_probability(percent(50), user("rep-li"), day(3)),
+            Err(DealError::DealClosed {
+                status: crate::deal::DealStatus::Lost
+            })
+        );
     }
 }

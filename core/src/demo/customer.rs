@@ -1,6 +1,6 @@
 //! Customers of demo deals: the company, its people and what it buys.
 
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
 
 use super::org::DemoRegion;
 use super::random::{between, chance, pick, pick_weighted};

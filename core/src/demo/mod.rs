@@ -51,8 +51,8 @@ mod vocabulary;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use time::{UtcOffset, Weekday};
 
 pub use document::{deal_document, deal_documents};

@@ -77,7 +77,7 @@ pub struct DemoOrg {
 
 impl super::DemoConfig {
     /// The organisation the server seeds into an empty directory (`Directory::demo` in
-    /// `server/src/directory/seed.rs`; a test there checks that the two agree): 陈静 Chen Jing,
+    /// `server/src/directory/seed.rs`; a test in `server/src/demo.rs` checks that the two agree): 陈静 Chen Jing,
     /// admin of 销售部; 华东区 with manager 王芳 and reps 张伟 and 刘洋; 华南区 with manager 李强
     /// and reps 赵敏 and 黄磊.
     pub fn default_org() -> DemoOrg {

@@ -2,7 +2,7 @@
 //! on every platform, wasm32 included.
 
 use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
 
 /// One item of a non-empty constant table, uniformly.
 pub(super) fn pick<'t, T, const N: usize>(rng: &mut ChaCha8Rng, items: &'t [T; N]) -> &'t T {

@@ -11,8 +11,8 @@ mod scene;
 
 use std::collections::BTreeMap;
 
+use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use time::{Date, Duration, UtcOffset, Weekday};
 
 use super::customer::Customer;

@@ -45,6 +45,7 @@ mod deal_records;
 mod deal_schema;
 mod error;
 mod history;
+mod ownership;
 mod pipeline_doc;
 mod read;
 mod scoring_counts;
@@ -58,6 +59,9 @@ pub use deal_doc::{DealDoc, TextField};
 pub use deal_schema::DealRead;
 pub use error::{DocError, ValidationProblem};
 pub use history::{ChangeRecord, FieldChange, FieldValue};
+pub use ownership::{
+    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+};
 pub use pipeline_doc::{PipelineDoc, PipelineRead};
 pub use scoring_counts::{ScoringCounts, ScoringCountsRead, ScoringOutcome};
 

@@ -317,3 +317,251 @@ fn follow_up_description(
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::deal::{ChecklistTick, FollowUp, NextStep, ProductLine};
+    use crate::fixture::{OFFSET, cny, contact, day, open, record, user};
+    use crate::money::{Discount, Money};
+    use crate::pipeline::Pipeline;
+
+    fn criterion(rule: Rule) -> Criterion {
+        Criterion {
+            id: "c".into(),
+            rule,
+            label: None,
+        }
+    }
+
+    fn deal() -> Deal {
+        open(&Pipeline::template_new_business())
+    }
+
+    fn met(rule: Rule, deal: &Deal) -> bool {
+        criterion(rule).is_met(deal, day(10), OFFSET)
+    }
+
+    fn follow_up(id: &str, kind: FollowUpKind, on_day: i64, feedback: &str) -> FollowUp {
+        FollowUp {
+            id: record(id),
+            kind,
+            at: day(on_day),
+            by: user("rep-li"),
+            participants: vec![],
+            summary: "s".into(),
+            customer_feedback: feedback.into(),
+            next_step: None,
+        }
+    }
+
+    #[test]
+    fn every_field_set_rule() {
+        let mut deal = deal();
+        deal.title = " ".into();
+        deal.account.name = String::new();
+        let fields = [
+            DealField::Title,
+            DealField::AccountName,
+            DealField::Industry,
+            DealField::CompanySize,
+            DealField::Region,
+            DealField::Background,
+            DealField::ExpectedClose,
+            DealField::Needs,
+            DealField::BusinessValue,
+            DealField::ApprovalCycle,
+            DealField::Source,
+            DealField::Campaign,
+        ];
+        for field in fields {
+            assert!(!met(Rule::FieldSet { field }, &deal), "{field:?} is blank");
+        }
+        deal.title = "t".into();
+        deal.account.name = "n".into();
+        deal.account.industry = Some("能源".into());
+        deal.account.size = Some(crate::deal::CompanySize::Large);
+        deal.account.region = Some("华东".into());
+        deal.account.background = "b".into();
+        deal.expected_close = Some(date!(2026 - 06 - 30));
+        deal.needs = "n".into();
+        deal.business_value = "v".into();
+        deal.budget.approval_cycle = "a".into();
+        deal.source = Some("web".into());
+        deal.campaign = Some("expo".into());
+        for field in fields {
+            assert!(met(Rule::FieldSet { field }, &deal), "{field:?} is filled");
+        }
+        // Whitespace is not an answer.
+        deal.account.industry = Some("  ".into());
+        assert!(!met(
+            Rule::FieldSet {
+                field: DealField::Industry
+            },
+            &deal
+        ));
+    }
+
+    #[test]
+    fn amount_and_budget_rules() {
+        let mut deal = deal();
+        deal.amount = Money::zero(deal.amount.currency());
+        assert!(!met(Rule::AmountPositive, &deal));
+        deal.amount = cny(1);
+        assert!(met(Rule::AmountPositive, &deal));
+
+        assert!(!met(Rule::BudgetRangeKnown, &deal));
+        deal.budget.max = Some(cny(120_000));
+        assert!(met(Rule::BudgetRangeKnown, &deal));
+
+        assert!(!met(Rule::BudgetConfirmed, &deal));
+        deal.budget.confirmed = true;
+        assert!(met(Rule::BudgetConfirmed, &deal));
+    }
+
+    #[test]
+    fn contact_with_role_rule() {
+        let mut deal = deal();
+        let rule = Rule::ContactWithRole {
+            role: ContactRole::DecisionMaker,
+        };
+        deal.add_contact(contact("li", ContactRole::Champion))
+            .unwrap();
+        assert!(!met(rule.clone(), &deal));
+        deal.add_contact(contact("wang", ContactRole::DecisionMaker))
+            .unwrap();
+        assert!(met(rule, &deal));
+    }
+
+    #[test]
+    fn follow_up_held_rule_checks_kind_feedback_time_and_stage() {
+        let mut deal = deal();
+        let demo_with_feedback = Rule::FollowUpHeld {
+            kind: Some(FollowUpKind::Demo),
+            with_feedback: true,
+            since_stage_entry: false,
+        };
+        let any = Rule::FollowUpHeld {
+            kind: None,
+            with_feedback: false,
+            since_stage_entry: false,
+        };
+        assert!(!met(any.clone(), &deal));
+        deal.record_follow_up(follow_up("f1", FollowUpKind::Call, 1, "好"))
+            .unwrap();
+        assert!(met(any, &deal));
+        assert!(!met(demo_with_feedback.clone(), &deal), "wrong kind");
+        deal.record_follow_up(follow_up("f2", FollowUpKind::Demo, 2, " "))
+            .unwrap();
+        assert!(!met(demo_with_feedback.clone(), &deal), "no feedback");
+        deal.record_follow_up(follow_up("f3", FollowUpKind::Demo, 30, "满意"))
+            .unwrap();
+        assert!(!met(demo_with_feedback.clone(), &deal), "in the future");
+        deal.record_follow_up(follow_up("f4", FollowUpKind::Demo, 3, "满意"))
+            .unwrap();
+        assert!(met(demo_with_feedback, &deal));
+
+        // Since stage entry: the deal entered its stage on day 0; move the entry to day 5.
+        let in_stage = Rule::FollowUpHeld {
+            kind: Some(FollowUpKind::Demo),
+            with_feedback: true,
+            since_stage_entry: true,
+        };
+        assert!(met(in_stage.clone(), &deal));
+        deal.history[0].at = day(5);
+        assert!(!met(in_stage, &deal), "the demo was before the stage");
+    }
+
+    #[test]
+    fn checklist_next_step_and_product_rules() {
+        let mut deal = deal();
+        assert!(!met(Rule::Checklist, &deal));
+        deal.checklist.insert(
+            "other".into(),
+            ChecklistTick {
+                by: user("rep-li"),
+                at: day(1),
+            },
+        );
+        assert!(!met(Rule::Checklist, &deal), "ticks are per criterion id");
+        deal.checklist.insert(
+            "c".into(),
+            ChecklistTick {
+                by: user("rep-li"),
+                at: day(1),
+            },
+        );
+        assert!(met(Rule::Checklist, &deal));
+
+        // Day 10 is 2026-03-12 in Beijing: due that day still counts as scheduled.
+        assert!(!met(Rule::NextStepScheduled, &deal));
+        deal.next_step = Some(NextStep {
+            action: "a".into(),
+            due: date!(2026 - 03 - 11),
+            owner: None,
+        });
+        assert!(!met(Rule::NextStepScheduled, &deal), "overdue");
+        deal.next_step = Some(NextStep {
+            action: "a".into(),
+            due: date!(2026 - 03 - 12),
+            owner: None,
+        });
+        assert!(met(Rule::NextStepScheduled, &deal));
+
+        assert!(!met(Rule::ProductLines, &deal));
+        deal.add_product_line(ProductLine {
+            id: record("p1"),
+            product_id: None,
+            product: "CRM".into(),
+            quantity: 1,
+            unit_price: cny(1),
+            discount: Discount::NONE,
+        })
+        .unwrap();
+        assert!(met(Rule::ProductLines, &deal));
+    }
+
+    #[test]
+    fn unmet_criteria_carry_code_and_both_languages() {
+        let rules = [
+            (
+                Rule::FieldSet {
+                    field: DealField::Needs,
+                },
+                "field_set",
+            ),
+            (Rule::AmountPositive, "amount_positive"),
+            (Rule::BudgetRangeKnown, "budget_range_known"),
+            (Rule::BudgetConfirmed, "budget_confirmed"),
+            (
+                Rule::ContactWithRole {
+                    role: ContactRole::Blocker,
+                },
+                "contact_with_role",
+            ),
+            (
+                Rule::FollowUpHeld {
+                    kind: None,
+                    with_feedback: false,
+                    since_stage_entry: true,
+                },
+                "follow_up_held",
+            ),
+            (Rule::Checklist, "checklist"),
+            (Rule::NextStepScheduled, "next_step_scheduled"),
+            (Rule::ProductLines, "product_lines"),
+        ];
+        for (rule, code) in rules {
+            let unmet = criterion(rule).unmet(&crate::fixture::stage("demo"), CriterionPhase::Exit);
+            assert_eq!(unmet.rule, code);
+            assert!(!unmet.message.is_incomplete(), "{code} has both languages");
+        }
+        let labelled = Criterion {
+            label: Some(LocalizedText::new("合同已盖章", "contract stamped")),
+            ..criterion(Rule::Checklist)
+        };
+        assert_eq!(labelled.description().en, "contract stamped");
+    }
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::criterion::UnmetCriterion;
 use crate::error::ErrorCode;
 use crate::i18n::{Locale, Localized, LocalizedText};
-use crate::id::{DealId, IdError, PipelineId, StageId};
+use crate::id::{DealId, IdError, PipelineId, RecordId, StageId};
 use crate::money::MoneyError;
 
 /// Errors of pipeline configuration and stage moves.
@@ -132,23 +132,118 @@ pub enum ConfigProblem {
     },
     /// A label lacks its zh-CN or en text.
     IncompleteLabel {
-        /// Where the label is (stage id, reason id, …).
-        at: String,
+        /// Whose label it is.
+        at: ConfigItem,
     },
     /// An open stage uses the `closed` forecast category, which is for won deals only.
     ClosedCategoryOnOpenStage {
         /// The stage.
         stage: StageId,
     },
-    /// A criterion, template or reason has an empty id.
+    /// A criterion, template or reason has an empty (or blank) id.
     EmptyId {
-        /// Where.
-        at: String,
+        /// Which item (its id field is the blank id).
+        at: ConfigItem,
     },
     /// The loss-reason list is empty, so no deal could ever be lost.
     NoLossReason,
     /// The stop-reason list is empty, so no deal could ever be stopped.
     NoStopReason,
+    /// A stage's rotting threshold is zero days, so every deal would be stalled on entry.
+    ZeroMaxDwell {
+        /// The stage.
+        stage: StageId,
+    },
+    /// A `follow_up_held` entry criterion has `since_stage_entry`, which would refer to the
+    /// stage the deal is leaving; use it on exit criteria.
+    StageRelativeEntryCriterion {
+        /// The stage.
+        stage: StageId,
+        /// The criterion.
+        criterion: String,
+    },
+    /// A checklist criterion has no label, so users would see only its id.
+    UnlabelledChecklist {
+        /// The stage.
+        stage: StageId,
+        /// The criterion.
+        criterion: String,
+    },
+}
+
+/// A part of a pipeline configuration, named in a [`ConfigProblem`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ConfigItem {
+    /// The pipeline itself.
+    Pipeline,
+    /// A stage.
+    Stage {
+        /// The stage.
+        stage: StageId,
+    },
+    /// An entry or exit criterion of a stage.
+    Criterion {
+        /// The stage.
+        stage: StageId,
+        /// The criterion's id (empty when that is the problem).
+        criterion: String,
+    },
+    /// A task template of a stage.
+    TaskTemplate {
+        /// The stage.
+        stage: StageId,
+        /// The template's id (empty when that is the problem).
+        template: String,
+    },
+    /// A loss reason.
+    LossReason {
+        /// The reason's id (empty when that is the problem).
+        reason: String,
+    },
+    /// A stop reason.
+    StopReason {
+        /// The reason's id (empty when that is the problem).
+        reason: String,
+    },
+}
+
+impl Localized for ConfigItem {
+    fn localized(&self, locale: Locale) -> String {
+        let zh = locale == Locale::ZhCn;
+        // Blank ids are the problem being reported, so they are described, not quoted.
+        let named = |id: &str, zh_kind: &str, en_kind: &str| -> String {
+            match (zh, id.trim().is_empty()) {
+                (true, true) => format!("某个{zh_kind}"),
+                (true, false) => format!("{zh_kind} {id}"),
+                (false, true) => format!("a {en_kind}"),
+                (false, false) => format!("{en_kind} {id}"),
+            }
+        };
+        match self {
+            ConfigItem::Pipeline => pick(zh, "销售流程", "the pipeline"),
+            ConfigItem::Stage { stage } => named(stage.as_str(), "阶段", "stage"),
+            ConfigItem::Criterion { stage, criterion } => pick(
+                zh,
+                &format!("阶段 {stage} 的{}", named(criterion, "条件", "criterion")),
+                &format!("{} of stage {stage}", named(criterion, "条件", "criterion")),
+            ),
+            ConfigItem::TaskTemplate { stage, template } => pick(
+                zh,
+                &format!(
+                    "阶段 {stage} 的{}",
+                    named(template, "任务模板", "task template")
+                ),
+                &format!(
+                    "{} of stage {stage}",
+                    named(template, "任务模板", "task template")
+                ),
+            ),
+            ConfigItem::LossReason { reason } => named(reason, "输单原因", "loss reason"),
+            ConfigItem::StopReason { reason } => named(reason, "暂停原因", "stop reason"),
+        }
+    }
 }
 
 impl fmt::Display for ConfigProblem {
@@ -188,8 +283,11 @@ impl Localized for ConfigProblem {
             ),
             ConfigProblem::IncompleteLabel { at } => pick(
                 zh,
-                &format!("{at} 的名称缺少中文或英文"),
-                &format!("the label of {at} lacks its zh-CN or en text"),
+                &format!("{}的名称缺少中文或英文", at.localized(locale)),
+                &format!(
+                    "the label of {} lacks its zh-CN or en text",
+                    at.localized(locale)
+                ),
             ),
             ConfigProblem::ClosedCategoryOnOpenStage { stage } => pick(
                 zh,
@@ -198,8 +296,8 @@ impl Localized for ConfigProblem {
             ),
             ConfigProblem::EmptyId { at } => pick(
                 zh,
-                &format!("{at} 的标识为空"),
-                &format!("the id of {at} is empty"),
+                &format!("{}的标识为空", at.localized(locale)),
+                &format!("the id of {} is empty", at.localized(locale)),
             ),
             ConfigProblem::NoLossReason => pick(
                 zh,
@@ -210,6 +308,29 @@ impl Localized for ConfigProblem {
                 zh,
                 "至少需要一个暂停原因",
                 "at least one stop reason is required",
+            ),
+            ConfigProblem::ZeroMaxDwell { stage } => pick(
+                zh,
+                &format!("阶段 {stage} 的最长停留天数为 0：请设为至少 1 天，或不设上限"),
+                &format!(
+                    "stage {stage} has a maximum dwell of 0 days: use at least 1 day or no limit"
+                ),
+            ),
+            ConfigProblem::StageRelativeEntryCriterion { stage, criterion } => pick(
+                zh,
+                &format!(
+                    "阶段 {stage} 的进入条件 {criterion} 要求“本阶段内”的跟进：请改为退出条件"
+                ),
+                &format!(
+                    "entry criterion {criterion} of stage {stage} asks for a follow-up since stage entry: make it an exit criterion"
+                ),
+            ),
+            ConfigProblem::UnlabelledChecklist { stage, criterion } => pick(
+                zh,
+                &format!("阶段 {stage} 的检查项 {criterion} 缺少名称：请填写中英文名称"),
+                &format!(
+                    "checklist criterion {criterion} of stage {stage} has no label: give it one in zh-CN and en"
+                ),
             ),
         }
     }
@@ -266,6 +387,7 @@ impl Localized for MoveRejected {
 #[non_exhaustive]
 pub enum MoveProblem {
     /// An entry criterion of the target or an exit criterion of the current stage is unmet.
+    #[serde(rename = "criterion_unmet")]
     Unmet(UnmetCriterion),
     /// The move skips stages and the pipeline does not allow it.
     SkipNotAllowed {
@@ -302,6 +424,12 @@ pub enum MoveProblem {
         /// The stage given.
         stage: StageId,
     },
+    /// The id of the history entry, or of a task the move would create from it, is already
+    /// used on the deal: the caller must draw a fresh transition id.
+    DuplicateId {
+        /// The id in use.
+        id: RecordId,
+    },
 }
 
 impl MoveProblem {
@@ -317,6 +445,7 @@ impl MoveProblem {
             MoveProblem::ReasonRequired => "reason_required",
             MoveProblem::UnknownReason { .. } => "unknown_reason",
             MoveProblem::UnknownStage { .. } => "unknown_stage",
+            MoveProblem::DuplicateId { .. } => "duplicate_id",
         }
     }
 
@@ -355,6 +484,133 @@ impl MoveProblem {
                 format!("阶段 {stage} 不属于本流程"),
                 format!("stage {stage} is not part of this pipeline"),
             ),
+            MoveProblem::DuplicateId { id } => LocalizedText::new(
+                format!("记录标识 {id} 已在本商机中使用：请为本次变更生成新的标识"),
+                format!("record id {id} is already used on this deal: draw a new id for the move"),
+            ),
         }
+    }
+}
+
+impl super::Pipeline {
+    /// What the UI shows for `problem`, naming stages by their labels in this pipeline rather
+    /// than by id (e.g. "本流程不允许从「线索验证」跳过中间阶段到「方案演示」"); stages the
+    /// pipeline does not have keep their id. [`MoveProblem::message`] is the same without the
+    /// pipeline at hand.
+    pub fn problem_message(&self, problem: &MoveProblem) -> LocalizedText {
+        let label = |stage: &StageId| -> LocalizedText {
+            self.stage(stage).map_or_else(
+                |_| LocalizedText::new(stage.as_str(), stage.as_str()),
+                |found| {
+                    LocalizedText::new(format!("「{}」", found.label.zh_cn), found.label.en.clone())
+                },
+            )
+        };
+        match problem {
+            MoveProblem::SkipNotAllowed { from, to } => {
+                let (from, to) = (label(from), label(to));
+                LocalizedText::new(
+                    format!("本流程不允许从{}跳过中间阶段到{}", from.zh_cn, to.zh_cn),
+                    format!(
+                        "this pipeline does not allow skipping stages from {} to {}",
+                        from.en, to.en
+                    ),
+                )
+            }
+            MoveProblem::BackwardNotAllowed { from, to } => {
+                let (from, to) = (label(from), label(to));
+                LocalizedText::new(
+                    format!("本流程不允许从{}退回到{}", from.zh_cn, to.zh_cn),
+                    format!(
+                        "this pipeline does not allow moving back from {} to {}",
+                        from.en, to.en
+                    ),
+                )
+            }
+            MoveProblem::AlreadyInStage { stage } => {
+                let stage = label(stage);
+                LocalizedText::new(
+                    format!("商机已处于阶段{}", stage.zh_cn),
+                    format!("the deal is already in stage {}", stage.en),
+                )
+            }
+            other => other.message(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::stage;
+    use crate::pipeline::Pipeline;
+
+    #[test]
+    fn every_move_problem_has_a_code_and_both_languages() {
+        let pipeline = Pipeline::template_new_business();
+        let problems = [
+            MoveProblem::Unmet(UnmetCriterion {
+                stage: stage("demo"),
+                phase: super::super::CriterionPhase::Exit,
+                criterion: "demo_held".into(),
+                rule: "follow_up_held".into(),
+                message: LocalizedText::new("完成方案演示", "demo held"),
+            }),
+            MoveProblem::SkipNotAllowed {
+                from: stage("qualify"),
+                to: stage("demo"),
+            },
+            MoveProblem::BackwardNotAllowed {
+                from: stage("demo"),
+                to: stage("retired"),
+            },
+            MoveProblem::AlreadyInStage {
+                stage: stage("needs"),
+            },
+            MoveProblem::DealClosed,
+            MoveProblem::NotClosed,
+            MoveProblem::ReasonRequired,
+            MoveProblem::UnknownReason {
+                reason: "weather".into(),
+            },
+            MoveProblem::UnknownStage {
+                stage: stage("retired"),
+            },
+            MoveProblem::DuplicateId {
+                id: RecordId::new("t1").unwrap(),
+            },
+        ];
+        let mut codes: Vec<&str> = problems.iter().map(MoveProblem::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), problems.len(), "codes are distinct");
+        for problem in &problems {
+            assert!(!problem.message().is_incomplete());
+            let json = serde_json::to_value(problem).unwrap();
+            assert_eq!(json["kind"], problem.code());
+            assert_eq!(
+                &serde_json::from_value::<MoveProblem>(json).unwrap(),
+                problem
+            );
+        }
+        assert_eq!(
+            pipeline.problem_message(&problems[1]),
+            LocalizedText::new(
+                "本流程不允许从「线索验证」跳过中间阶段到「方案演示」",
+                "this pipeline does not allow skipping stages from Lead qualification to Solution demo"
+            )
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[2]).en,
+            "this pipeline does not allow moving back from Solution demo to retired"
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[3]).zh_cn,
+            "商机已处于阶段「需求分析」"
+        );
+        assert_eq!(
+            pipeline.problem_message(&problems[6]),
+            problems[6].message()
+        );
     }
 }

@@ -15,7 +15,7 @@ mod validate;
 use serde::{Deserialize, Serialize};
 
 pub use criterion::{Criterion, CriterionPhase, DealField, Rule, UnmetCriterion};
-pub use error::{ConfigProblem, MoveProblem, MoveRejected, PipelineError};
+pub use error::{ConfigItem, ConfigProblem, MoveProblem, MoveRejected, PipelineError};
 pub use transition::{MoveContext, MoveOutcome, MoveTarget};
 
 use crate::deal::{DealRole, DealStatus};
@@ -130,6 +130,18 @@ impl Pipeline {
         self.stages.first().ok_or_else(|| PipelineError::Invalid {
             pipeline: self.id.clone(),
             problems: vec![error::ConfigProblem::NoOpenStage],
+        })
+    }
+
+    /// The entry or exit criterion with `id`, and the stage it belongs to.
+    pub fn criterion(&self, id: &str) -> Option<(&Stage, &Criterion)> {
+        self.stages.iter().find_map(|stage| {
+            stage
+                .entry_criteria
+                .iter()
+                .chain(&stage.exit_criteria)
+                .find(|criterion| criterion.id == id)
+                .map(|criterion| (stage, criterion))
         })
     }
 

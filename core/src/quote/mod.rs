@@ -154,7 +154,9 @@ use crate::timestamp::Timestamp;
 /// let refused = contract.sign(&mut deal, &pipeline, &signature, &move_ctx(4, "t2")?);
 /// assert_eq!(refused.unwrap_err().code(), ErrorCode::MoveRejected);
 /// assert_eq!((contract.status, deal.status()), (ContractStatus::Draft, DealStatus::Open));
+/// // The missing needs and the returned signed copy (the template's last exit criterion).
 /// deal.needs = "统一客户服务平台".into();
+/// deal.tick_checklist(&pipeline, "contract_signed", rep.clone(), day(4))?;
 /// contract.sign(&mut deal, &pipeline, &signature, &move_ctx(4, "t3")?)?;
 /// assert_eq!((contract.status, deal.status()), (ContractStatus::Signed, DealStatus::Won));
 ///

@@ -209,7 +209,7 @@ impl TokenIssuer {
             exp: expires_at,
             iat: Some(issued_at),
             name: Some(user.name.zh_cn.clone()),
-            role: Some(user.role.as_str().to_owned()),
+            role: Some(crate::directory::role_name(user.role).to_owned()),
             team: user.team.as_ref().map(ToString::to_string),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)

@@ -2,47 +2,35 @@
 //! in the organisation. Tokens say who is calling; this says what that user is.
 //!
 //! Records are kept in the database (`users` and `teams` tables), seeded with [`Directory::demo`]
-//! on first start, and held in memory. Who may see which deal is decided from these records by
-//! core's visibility rules, not here.
+//! on first start, and held in memory. The directory carries core's [`Organisation`] (teams,
+//! members, [`Role`]s), which is what core's visibility rules (`dealflow_core::access`) read:
+//! who may see which document is decided there, not here. Names are kept in both languages
+//! beside it, for display.
 
 mod seed;
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use dealflow_core::{LocalizedText, TeamHierarchy, TeamId, UserId};
-use serde::{Deserialize, Serialize};
+use dealflow_core::{LocalizedText, Member, OrgError, Organisation, TeamHierarchy, TeamId, UserId};
 
-/// What a user may do in the organisation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Sees and manages everything.
-    Admin,
-    /// Leads a team.
-    Manager,
-    /// Sells; works their own deals.
-    Rep,
+pub use dealflow_core::Role;
+
+/// The stored and serialised name of a role, e.g. `"manager"`.
+pub fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin",
+        Role::Manager => "manager",
+        Role::Rep => "rep",
+    }
 }
 
-impl Role {
-    /// The stored and serialised name, e.g. `"manager"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Manager => "manager",
-            Role::Rep => "rep",
-        }
-    }
-
-    /// The role named `name` (as written by [`Role::as_str`]).
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "admin" => Some(Role::Admin),
-            "manager" => Some(Role::Manager),
-            "rep" => Some(Role::Rep),
-            _ => None,
-        }
+/// The role named `name` (as written by [`role_name`]).
+pub fn parse_role(name: &str) -> Option<Role> {
+    match name {
+        "admin" => Some(Role::Admin),
+        "manager" => Some(Role::Manager),
+        "rep" => Some(Role::Rep),
+        _ => None,
     }
 }
 
@@ -70,53 +58,82 @@ pub struct User {
     pub team: Option<TeamId>,
 }
 
-/// Every user and team, validated: ids are unique and every team reference resolves.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+/// Every user and team, validated: ids are unique, every team reference resolves, teams form a
+/// tree, managers and reps belong to a team.
+#[derive(Clone, PartialEq, Eq, Debug)]
 pub struct Directory {
     users: BTreeMap<UserId, User>,
     teams: BTreeMap<TeamId, Team>,
+    organisation: Organisation,
 }
+
+/// The company name of the organisation the relay serves.
+const COMPANY: &str = "Dealflow";
 
 impl Directory {
     /// Builds and validates a directory.
     pub fn new(teams: Vec<Team>, users: Vec<User>) -> Result<Self, DirectoryError> {
-        let mut directory = Directory::default();
+        let mut team_map = BTreeMap::new();
         for team in teams {
-            if directory.teams.contains_key(&team.id) {
+            if team_map.contains_key(&team.id) {
                 return Err(DirectoryError::DuplicateTeam { team: team.id });
             }
-            directory.teams.insert(team.id.clone(), team);
+            team_map.insert(team.id.clone(), team);
         }
-        for team in directory.teams.values() {
-            if let Some(parent) = &team.parent
-                && !directory.teams.contains_key(parent)
-            {
-                return Err(DirectoryError::UnknownTeam {
-                    team: parent.clone(),
-                    referenced_by: team.id.to_string(),
-                });
-            }
-            if directory.is_in_cycle(&team.id) {
-                return Err(DirectoryError::TeamCycle {
-                    team: team.id.clone(),
-                });
-            }
-        }
+        let mut user_map = BTreeMap::new();
         for user in users {
             if let Some(team) = &user.team
-                && !directory.teams.contains_key(team)
+                && !team_map.contains_key(team)
             {
                 return Err(DirectoryError::UnknownTeam {
                     team: team.clone(),
                     referenced_by: user.id.to_string(),
                 });
             }
-            if directory.users.contains_key(&user.id) {
+            if user_map.contains_key(&user.id) {
                 return Err(DirectoryError::DuplicateUser { user: user.id });
             }
-            directory.users.insert(user.id.clone(), user);
+            user_map.insert(user.id.clone(), user);
         }
-        Ok(directory)
+        let organisation = Organisation::new(
+            COMPANY,
+            team_map
+                .values()
+                .map(|team| dealflow_core::Team {
+                    id: team.id.clone(),
+                    name: team.name.zh_cn.clone(),
+                    parent: team.parent.clone(),
+                })
+                .collect(),
+            user_map
+                .values()
+                .map(|user| Member {
+                    id: user.id.clone(),
+                    name: user.name.zh_cn.clone(),
+                    role: user.role,
+                    team: user.team.clone(),
+                    active: true,
+                })
+                .collect(),
+        )
+        .map_err(|error| match error {
+            OrgError::TeamCycle { team } => DirectoryError::TeamCycle { team },
+            OrgError::UnknownParentTeam { team, parent } => DirectoryError::UnknownTeam {
+                team: parent,
+                referenced_by: team.to_string(),
+            },
+            other => DirectoryError::Organisation(other),
+        })?;
+        Ok(Directory {
+            users: user_map,
+            teams: team_map,
+            organisation,
+        })
+    }
+
+    /// The organisation tree and roles, for core's visibility rules.
+    pub fn organisation(&self) -> &Organisation {
+        &self.organisation
     }
 
     /// The user with this id.
@@ -142,13 +159,6 @@ impl Directory {
     /// Whether there are no users and no teams.
     pub fn is_empty(&self) -> bool {
         self.users.is_empty() && self.teams.is_empty()
-    }
-
-    /// `team_and_ancestors` stops when a parent repeats, so its last team having a parent means
-    /// the chain ran into a cycle.
-    fn is_in_cycle(&self, team: &TeamId) -> bool {
-        let chain = self.team_and_ancestors(team);
-        chain.last().and_then(|top| self.parent_team(top)).is_some()
     }
 }
 
@@ -188,12 +198,9 @@ pub enum DirectoryError {
         /// A team on the cycle.
         team: TeamId,
     },
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+    /// The records do not form a valid organisation (e.g. a manager or rep without a team).
+    #[error(transparent)]
+    Organisation(OrgError),
 }
 
 #[cfg(test)]
@@ -244,12 +251,12 @@ mod tests {
     #[test]
     fn role_names_round_trip() {
         for role in [Role::Admin, Role::Manager, Role::Rep] {
-            assert_eq!(Role::from_name(role.as_str()), Some(role));
+            assert_eq!(parse_role(role_name(role)), Some(role));
             assert_eq!(
                 serde_json::to_string(&role).unwrap(),
-                format!("\"{}\"", role.as_str())
+                format!("\"{}\"", role_name(role))
             );
         }
-        assert_eq!(Role::from_name("owner"), None);
+        assert_eq!(parse_role("owner"), None);
     }
 }

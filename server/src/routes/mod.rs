@@ -4,14 +4,21 @@
 //! - `GET /metrics`: Prometheus text format.
 //! - `GET /api/me`: the authenticated user.
 //! - `GET /api/dev/users`, `POST /api/dev/login`: the development login (403 unless enabled).
+//! - `GET /sync`: the WebSocket sync endpoint (automerge-repo protocol), see `sync`.
+//! - `/api/documents/{id}…`: a document's record and its exclusive actions, see `documents`.
 //! - anything else: the built web demo from the web directory.
 
 mod dev;
+mod documents;
 mod dto;
 mod health;
 mod me;
+mod sync;
 
-pub use dto::{DevLoginRequest, DevLoginResponse, DevUsersResponse, TeamDto, UserDto};
+pub use dto::{
+    DevLoginRequest, DevLoginResponse, DevUsersResponse, DocumentDto, MemberDto, MemberRequest,
+    OwnerRequest, TeamDto, UserDto,
+};
 
 use std::path::Path;
 
@@ -19,7 +26,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::OriginalUri;
 use axum::http::Request;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
@@ -36,12 +43,19 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .route("/me", get(me::me))
         .route("/dev/users", get(dev::users))
         .route("/dev/login", post(dev::login))
+        .route("/documents/{id}", get(documents::show))
+        .route("/documents/{id}/owner", post(documents::transfer))
+        .route(
+            "/documents/{id}/members/{user}",
+            put(documents::put_member).delete(documents::delete_member),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
+        .route("/sync", get(sync::sync))
         .nest("/api", api)
         .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true))
         .layer(CatchPanicLayer::custom(panic_response))

@@ -5,12 +5,17 @@ use std::ops::Bound;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use dealflow_core::sync::DocumentId;
+
+use super::records::{DocumentRecord, RecordDecision, Records};
 use super::{Storage, StorageError, StorageFuture, StorageKey, StorageLimits, StorageOp};
 
-/// An in-memory [`Storage`] with the same contract as the SQLite one (minus surviving a crash).
+/// An in-memory [`Storage`] and [`Records`] with the same contract as the SQLite one (minus
+/// surviving a crash).
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
     entries: Mutex<BTreeMap<StorageKey, Vec<u8>>>,
+    documents: Mutex<BTreeMap<DocumentId, DocumentRecord>>,
     limits: StorageLimits,
     closed: AtomicBool,
 }
@@ -20,14 +25,57 @@ impl MemoryStorage {
     pub fn new(limits: StorageLimits) -> Self {
         MemoryStorage {
             entries: Mutex::new(BTreeMap::new()),
+            documents: Mutex::new(BTreeMap::new()),
             limits,
             closed: AtomicBool::new(false),
         }
     }
 
+    fn documents(&self) -> MutexGuard<'_, BTreeMap<DocumentId, DocumentRecord>> {
+        self.documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn entries(&self) -> MutexGuard<'_, BTreeMap<StorageKey, Vec<u8>>> {
         // Every mutation below completes or does nothing, so a poisoned map is still consistent.
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Records for MemoryStorage {
+    fn document(&self, id: DocumentId) -> StorageFuture<'_, Option<DocumentRecord>> {
+        Box::pin(async move { Ok(self.documents().get(&id).cloned()) })
+    }
+
+    fn register_document(&self, record: DocumentRecord) -> StorageFuture<'_, DocumentRecord> {
+        Box::pin(async move {
+            if self.closed.load(Ordering::Acquire) {
+                return Err(StorageError::Closed);
+            }
+            Ok(self.documents().entry(record.id).or_insert(record).clone())
+        })
+    }
+
+    fn update_document(
+        &self,
+        id: DocumentId,
+        decide: RecordDecision,
+    ) -> StorageFuture<'_, Option<Result<DocumentRecord, dealflow_core::Error>>> {
+        Box::pin(async move {
+            if self.closed.load(Ordering::Acquire) {
+                return Err(StorageError::Closed);
+            }
+            let mut documents = self.documents();
+            let Some(current) = documents.get_mut(&id) else {
+                return Ok(None);
+            };
+            let decided = decide(current);
+            if let Ok(next) = &decided {
+                *current = next.clone();
+            }
+            Ok(Some(decided))
+        })
     }
 }
 

@@ -26,11 +26,13 @@
 mod error;
 mod key;
 mod memory;
+mod records;
 mod sqlite;
 
 pub use error::StorageError;
 pub use key::{MAX_KEY_BYTES, MAX_KEY_PARTS, StorageKey};
 pub use memory::MemoryStorage;
+pub use records::{DocumentMember, DocumentRecord, RecordDecision, Records, resource_kind};
 pub use sqlite::{SqliteOptions, SqliteStorage};
 
 use std::fmt;
@@ -159,4 +161,48 @@ impl Default for StorageLimits {
             max_value_bytes: Self::DEFAULT_MAX_VALUE_BYTES,
         }
     }
+}
+
+/// Core's sync layer and the server name keys the same way (automerge-repo's layout); the server
+/// validates them for its backends. Every key core produces (`[documentId, kind, hex]`) is valid.
+impl TryFrom<dealflow_core::sync::StorageOp> for StorageOp {
+    type Error = StorageError;
+
+    fn try_from(op: dealflow_core::sync::StorageOp) -> Result<Self, Self::Error> {
+        Ok(match op {
+            dealflow_core::sync::StorageOp::Put { key, bytes } => StorageOp::Put {
+                key: StorageKey::from_parts(key.into_parts())?,
+                value: bytes,
+            },
+            dealflow_core::sync::StorageOp::Delete { key } => StorageOp::Delete {
+                key: StorageKey::from_parts(key.into_parts())?,
+            },
+        })
+    }
+}
+
+impl From<StorageKey> for dealflow_core::sync::StorageKey {
+    fn from(key: StorageKey) -> Self {
+        dealflow_core::sync::StorageKey::from_parts(key.into_parts())
+    }
+}
+
+/// Converts a step's writes for [`Storage::put_batch`].
+pub fn sync_ops(ops: Vec<dealflow_core::sync::StorageOp>) -> Result<Vec<StorageOp>, StorageError> {
+    ops.into_iter().map(StorageOp::try_from).collect()
+}
+
+/// Every stored chunk of a document, keyed as core's [`load_chunks`] expects.
+///
+/// [`load_chunks`]: dealflow_core::sync::load_chunks
+pub async fn document_chunks(
+    storage: &dyn Storage,
+    document_id: dealflow_core::sync::DocumentId,
+) -> Result<Vec<(dealflow_core::sync::StorageKey, Vec<u8>)>, StorageError> {
+    let prefix = StorageKey::from_parts(vec![document_id.to_string()])?;
+    let chunks = storage.load_range(&prefix).await?;
+    Ok(chunks
+        .into_iter()
+        .map(|(key, value)| (key.into(), value))
+        .collect())
 }

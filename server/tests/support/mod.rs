@@ -1,6 +1,8 @@
 //! A real server on an ephemeral port, and helpers to check error bodies.
 #![allow(dead_code)]
 
+pub(crate) mod sync_peer;
+
 use std::path::Path;
 
 use clap::Parser;

@@ -2,7 +2,7 @@
 //! map filling in, competitors showing up, budgets, products and close dates, tasks and the
 //! manager's comments; and filling in whatever a move's criteria still lack.
 
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::ChaCha8Rng;
 
 use super::{Phase, Setup, Step, Story, add_days, next_record_id};
 use crate::deal::{

@@ -3,7 +3,7 @@
 use dealflow_core::{LocalizedText, TeamId, UserId};
 use rusqlite::Connection;
 
-use crate::directory::{Directory, Role, Team, User};
+use crate::directory::{Directory, Team, User, parse_role, role_name};
 use crate::storage::StorageError;
 
 fn read_error(error: rusqlite::Error) -> StorageError {
@@ -58,7 +58,7 @@ pub(super) fn insert(connection: &Connection, directory: &Directory) -> Result<(
                     user.id.as_str(),
                     &user.name.zh_cn,
                     &user.name.en,
-                    user.role.as_str(),
+                    role_name(user.role),
                     user.team.as_ref().map(TeamId::as_str),
                 ),
             )
@@ -108,7 +108,7 @@ pub(super) fn load(connection: &Connection) -> Result<Directory, StorageError> {
     let mut users = Vec::new();
     for row in rows {
         let (id, name_zh, name_en, role, team) = row.map_err(read_error)?;
-        let role = Role::from_name(&role)
+        let role = parse_role(&role)
             .ok_or_else(|| corrupt(format!("user {id} has unknown role {role:?}")))?;
         users.push(User {
             id: UserId::new(id).map_err(|error| corrupt(error.to_string()))?,

@@ -11,6 +11,7 @@
 
 mod directory;
 mod reader;
+mod records;
 mod schema;
 mod writer;
 
@@ -24,8 +25,10 @@ use tokio::sync::{mpsc, oneshot};
 use self::reader::Readers;
 use self::writer::{GroupLimits, Job};
 use super::key::SEPARATOR_END;
+use super::records::{DocumentRecord, RecordDecision, Records};
 use super::{Storage, StorageError, StorageFuture, StorageKey, StorageLimits, StorageOp};
 use crate::directory::Directory;
+use dealflow_core::sync::DocumentId;
 
 /// How to open a [`SqliteStorage`].
 #[derive(Clone, Debug)]
@@ -157,6 +160,22 @@ impl SqliteStorage {
         }
     }
 
+    /// Runs `apply` in the writer's transaction and hands back what it produced, once the
+    /// transaction committed.
+    async fn exec_returning<T: Send + 'static>(
+        &self,
+        apply: impl FnOnce(&Connection) -> Result<T, StorageError> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let (sender, receiver) = oneshot::channel();
+        self.exec(move |connection| {
+            let value = apply(connection)?;
+            let _ = sender.send(value);
+            Ok(())
+        })
+        .await?;
+        receiver.await.map_err(|_| StorageError::Closed)
+    }
+
     async fn exec(
         &self,
         apply: impl FnOnce(&Connection) -> Result<(), StorageError> + Send + 'static,
@@ -178,6 +197,46 @@ impl SqliteStorage {
             .send(job)
             .await
             .map_err(|_| StorageError::Closed)
+    }
+}
+
+impl Records for SqliteStorage {
+    fn document(&self, id: DocumentId) -> StorageFuture<'_, Option<DocumentRecord>> {
+        Box::pin(
+            self.readers
+                .read(move |connection| records::load(connection, id)),
+        )
+    }
+
+    fn register_document(&self, record: DocumentRecord) -> StorageFuture<'_, DocumentRecord> {
+        Box::pin(self.exec_returning(move |connection| {
+            if records::insert_if_absent(connection, &record)? {
+                return Ok(record);
+            }
+            records::load(connection, record.id)?.ok_or_else(|| StorageError::Corrupt {
+                detail: format!("document {} vanished while registering", record.id),
+            })
+        }))
+    }
+
+    fn update_document(
+        &self,
+        id: DocumentId,
+        decide: RecordDecision,
+    ) -> StorageFuture<'_, Option<Result<DocumentRecord, dealflow_core::Error>>> {
+        Box::pin(self.exec_returning(move |connection| {
+            let Some(current) = records::load(connection, id)? else {
+                return Ok(None);
+            };
+            let next = match decide(&current) {
+                Ok(next) => next,
+                Err(refused) => return Ok(Some(Err(refused))),
+            };
+            if next != current {
+                records::update(connection, &next)?;
+            }
+            Ok(Some(Ok(next)))
+        }))
     }
 }
 

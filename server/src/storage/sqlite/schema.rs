@@ -47,10 +47,34 @@ const MIGRATIONS: &[Migration] = &[
                   team TEXT REFERENCES teams (id)
               ) STRICT;",
     },
+    // The relay's authority over documents: who owns each and who is on its deal team. Users
+    // are not foreign keys, so that a user leaving the directory does not orphan or block the
+    // records that a transfer will move.
+    Migration {
+        version: 3,
+        name: "documents",
+        sql: "CREATE TABLE documents (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  kind TEXT NOT NULL,
+                  owner TEXT NOT NULL,
+                  team TEXT,
+                  created_at_ms INTEGER NOT NULL
+              ) STRICT;
+              CREATE INDEX documents_by_owner ON documents (owner);
+              CREATE INDEX documents_by_team ON documents (team);
+              CREATE TABLE document_members (
+                  document TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+                  user TEXT NOT NULL,
+                  access TEXT NOT NULL CHECK (access IN ('read', 'write')),
+                  role TEXT NOT NULL,
+                  PRIMARY KEY (document, user)
+              ) STRICT;
+              CREATE INDEX document_members_by_user ON document_members (user);",
+    },
 ];
 
 /// The schema version this build writes.
-pub(super) const LATEST_VERSION: u32 = 2;
+pub(super) const LATEST_VERSION: u32 = 3;
 
 /// How long a connection waits for a lock held by another before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

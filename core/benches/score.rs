@@ -1,0 +1,59 @@
+//! Scoring at scale: training the naive-Bayes counts on 50,000 closed deals and scoring 100,000
+//! open ones.
+
+#[path = "support/generate.rs"]
+mod generate;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use dealflow_core::*;
+
+fn naive_bayes(c: &mut Criterion) {
+    let closed = generate::deals(50_000, 6, generate::Mix::Closed, 3);
+    let open = generate::deals(100_000, 4, generate::Mix::Open, 4);
+    let pipelines = [Pipeline::template_new_business()];
+    let bands = [
+        Money::from_major(100_000, Currency::CNY).unwrap(),
+        Money::from_major(500_000, Currency::CNY).unwrap(),
+        Money::from_major(1_000_000, Currency::CNY).unwrap(),
+    ];
+    let extractor = FeatureExtractor::new(generate::rates(), &bands).unwrap();
+    let settings = WinModelSettings::default();
+
+    let mut group = c.benchmark_group("score");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(10));
+    group.throughput(Throughput::Elements((closed.len() + open.len()) as u64));
+    group.bench_function("naive_bayes/train_50k_score_100k", |b| {
+        b.iter(|| {
+            let counts = TeamWinCounts::train(&closed, &extractor).unwrap();
+            let predictor =
+                WinPredictor::new(&counts, &extractor, settings, &pipelines, &[]).unwrap();
+            let mut sum = 0_u64;
+            for deal in &open {
+                sum += u64::from(predictor.predict(deal).unwrap().probability.basis_points());
+            }
+            black_box(sum)
+        })
+    });
+    group.bench_function("naive_bayes/train_50k", |b| {
+        b.iter(|| black_box(TeamWinCounts::train(&closed, &extractor).unwrap()))
+    });
+    let counts = TeamWinCounts::train(&closed, &extractor).unwrap();
+    let predictor = WinPredictor::new(&counts, &extractor, settings, &pipelines, &[]).unwrap();
+    group.bench_function("naive_bayes/score_100k", |b| {
+        b.iter(|| {
+            let mut sum = 0_u64;
+            for deal in &open {
+                sum += u64::from(predictor.predict(deal).unwrap().probability.basis_points());
+            }
+            black_box(sum)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, naive_bayes);
+criterion_main!(benches);

@@ -1,0 +1,207 @@
+//! Where a deal lands in a forecast: its pipeline and stage, its period and its amount in the
+//! reporting currency; or why it is left out.
+
+use serde::{Deserialize, Serialize};
+
+use super::ForecastSettings;
+use super::error::ForecastError;
+use super::period::Period;
+use super::win_rate::{StageWinRate, StageWinRates};
+use crate::deal::{Deal, DealStatus};
+use crate::i18n::{Locale, Localized};
+use crate::id::{DealId, PipelineId, StageId};
+use crate::money::Money;
+use crate::pipeline::{Pipeline, Stage};
+
+/// Why a deal is left out of a forecast. Lost and stopped deals are not listed: they forecast
+/// nothing by definition.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ExclusionReason {
+    /// An open deal without an expected close date belongs to no period.
+    NoExpectedClose,
+    /// The deal's pipeline is not among the pipelines given.
+    UnknownPipeline {
+        /// The deal's pipeline.
+        pipeline: PipelineId,
+    },
+    /// The deal sits in a stage its pipeline no longer has (e.g. the stage was removed).
+    UnknownStage {
+        /// The deal's stage.
+        stage: StageId,
+    },
+    /// The deal has no stage history (corrupt input).
+    NoHistory,
+}
+
+impl Localized for ExclusionReason {
+    fn localized(&self, locale: Locale) -> String {
+        match (locale, self) {
+            (Locale::En, ExclusionReason::NoExpectedClose) => {
+                "no expected close date: set one to include the deal".to_owned()
+            }
+            (Locale::ZhCn, ExclusionReason::NoExpectedClose) => {
+                "未填写预计成交日期：填写后才会计入预测".to_owned()
+            }
+            (Locale::En, ExclusionReason::UnknownPipeline { pipeline }) => {
+                format!("pipeline {pipeline} is unknown: load its configuration")
+            }
+            (Locale::ZhCn, ExclusionReason::UnknownPipeline { pipeline }) => {
+                format!("未知的销售流程 {pipeline}：请加载该流程的配置")
+            }
+            (Locale::En, ExclusionReason::UnknownStage { stage }) => {
+                format!("stage {stage} is not in the pipeline: move the deal to an existing stage")
+            }
+            (Locale::ZhCn, ExclusionReason::UnknownStage { stage }) => {
+                format!("阶段 {stage} 不在销售流程中：请将商机移到现有阶段")
+            }
+            (Locale::En, ExclusionReason::NoHistory) => {
+                "the deal has no stage history: reload it".to_owned()
+            }
+            (Locale::ZhCn, ExclusionReason::NoHistory) => "商机没有阶段记录：请重新加载".to_owned(),
+        }
+    }
+}
+
+/// A deal left out of a forecast, and why.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// The deal.
+    pub deal: DealId,
+    /// Why it is left out.
+    pub reason: ExclusionReason,
+}
+
+/// The pipelines of a forecast with each stage's historical win rate, looked up by index so that
+/// per-deal work compares ids once.
+#[derive(Debug)]
+pub(super) struct PipelineTable<'a> {
+    entries: Vec<PipelineEntry<'a>>,
+}
+
+#[derive(Debug)]
+pub(super) struct PipelineEntry<'a> {
+    pub(super) pipeline: &'a Pipeline,
+    /// Aligned with `pipeline.stages`.
+    pub(super) win_rates: Vec<Option<&'a StageWinRate>>,
+}
+
+impl<'a> PipelineTable<'a> {
+    pub(super) fn new(pipelines: &'a [Pipeline], win_rates: &'a [StageWinRates]) -> Self {
+        let entries = pipelines
+            .iter()
+            .map(|pipeline| {
+                let rates = win_rates.iter().find(|rates| rates.pipeline == pipeline.id);
+                let win_rates = pipeline
+                    .stages
+                    .iter()
+                    .map(|stage| rates.and_then(|rates| rates.stage(&stage.id)))
+                    .collect();
+                PipelineEntry {
+                    pipeline,
+                    win_rates,
+                }
+            })
+            .collect();
+        PipelineTable { entries }
+    }
+
+    fn find(&self, id: &PipelineId) -> Option<&PipelineEntry<'a>> {
+        self.entries.iter().find(|entry| &entry.pipeline.id == id)
+    }
+}
+
+/// A deal placed in a forecast.
+#[derive(Debug)]
+pub(super) struct Placed<'a, 't> {
+    pub(super) deal: &'a Deal,
+    /// The current stage, or the stage reached for a won deal.
+    pub(super) stage_id: &'a StageId,
+    /// Expected close for open deals, the day it was won for won deals.
+    pub(super) period: Period,
+    /// In the reporting currency.
+    pub(super) amount: Money,
+    /// The pipeline and stage of an open deal; `None` for a won deal, whose revenue counts
+    /// even when its pipeline or stage has since been removed from the configuration.
+    pub(super) open: Option<OpenStage<'a, 't>>,
+}
+
+/// The configuration an open deal is weighted with.
+#[derive(Debug)]
+pub(super) struct OpenStage<'a, 't> {
+    pub(super) pipeline: &'t PipelineEntry<'a>,
+    pub(super) stage: &'a Stage,
+    pub(super) stage_index: usize,
+}
+
+#[derive(Debug)]
+pub(super) enum Placement<'a, 't> {
+    Placed(Placed<'a, 't>),
+    Excluded(ExclusionReason),
+    /// Lost or stopped: forecasts nothing and is not worth listing.
+    NotForecast,
+}
+
+/// Places `deal`: open deals by expected close date, won deals by the day they were won.
+///
+/// The amount is converted once into the reporting currency (rounded half away from zero);
+/// a missing exchange rate is an error, not an exclusion, because it is a configuration problem
+/// that affects every deal in that currency.
+pub(super) fn place<'a, 't>(
+    deal: &'a Deal,
+    table: &'t PipelineTable<'a>,
+    settings: &ForecastSettings,
+) -> Result<Placement<'a, 't>, ForecastError> {
+    let Some(current) = deal.current() else {
+        return Ok(Placement::Excluded(ExclusionReason::NoHistory));
+    };
+    let (date, open) = match current.status {
+        DealStatus::Lost | DealStatus::Stopped => return Ok(Placement::NotForecast),
+        DealStatus::Won => (current.at.date_at(settings.offset), None),
+        DealStatus::Open => {
+            let Some(date) = deal.expected_close else {
+                return Ok(Placement::Excluded(ExclusionReason::NoExpectedClose));
+            };
+            let Some(pipeline) = table.find(&deal.pipeline) else {
+                return Ok(Placement::Excluded(ExclusionReason::UnknownPipeline {
+                    pipeline: deal.pipeline.clone(),
+                }));
+            };
+            let Some((stage_index, stage)) =
+                stage_position(&pipeline.pipeline.stages, &current.stage)
+                    .and_then(|index| Some((index, pipeline.pipeline.stages.get(index)?)))
+            else {
+                return Ok(Placement::Excluded(ExclusionReason::UnknownStage {
+                    stage: current.stage.clone(),
+                }));
+            };
+            let open = OpenStage {
+                pipeline,
+                stage,
+                stage_index,
+            };
+            (date, Some(open))
+        }
+    };
+    let amount = settings.rates.convert(deal.amount)?;
+    Ok(Placement::Placed(Placed {
+        deal,
+        stage_id: &current.stage,
+        period: Period::of(date, settings.period_kind),
+        amount,
+        open,
+    }))
+}
+
+/// The position of stage `id` among `stages`.
+///
+/// Stage ids are short, so lengths are compared first and bytes in an inline loop: a `memcmp`
+/// call per history entry was most of the cost of learning win rates over a million entries.
+pub(super) fn stage_position(stages: &[Stage], id: &StageId) -> Option<usize> {
+    let wanted = id.as_str().as_bytes();
+    stages.iter().position(|stage| {
+        let candidate = stage.id.as_str().as_bytes();
+        candidate.len() == wanted.len() && candidate.iter().zip(wanted).all(|(a, b)| a == b)
+    })
+}

@@ -1,0 +1,36 @@
+//! `GET /sync`: the WebSocket endpoint of the sync relay.
+//!
+//! The token is checked on the upgrade request (`?token=` or the subprotocol pair
+//! `["dealflow", "dealflow.token.<jwt>"]`, see `auth`); the connection is then bound to that user
+//! until it closes or the token expires. A client that offered the `dealflow` subprotocol gets
+//! it back, as browsers require.
+
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::response::Response;
+use futures_util::StreamExt;
+
+use crate::auth::{AuthUser, SUBPROTOCOL};
+use crate::relay::{self, ConnectionConfig};
+use crate::state::AppState;
+
+/// Upgrades to a WebSocket speaking the automerge-repo protocol.
+pub(super) async fn sync(
+    State(state): State<AppState>,
+    caller: AuthUser,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let config = ConnectionConfig {
+        user: caller.user.id,
+        expires_at: caller.expires_at,
+    };
+    let relay = state.relay.clone();
+    upgrade
+        .max_message_size(state.limits.max_message_bytes)
+        .max_frame_size(state.limits.max_frame_bytes)
+        .protocols([SUBPROTOCOL])
+        .on_upgrade(move |socket| {
+            let (sink, stream) = socket.split();
+            relay::serve(relay, config, sink, stream)
+        })
+}
