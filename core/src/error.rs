@@ -13,6 +13,7 @@ use crate::assignment::error::AssignmentError;
 use crate::catalog::CatalogError;
 use crate::contract::ContractError;
 use crate::deal::DealError;
+use crate::demo::DemoError;
 use crate::doc::DocError;
 use crate::forecast::ForecastError;
 use crate::i18n::{Locale, Localized};
@@ -129,6 +130,10 @@ pub enum ErrorCode {
     InvalidReceipt,
     /// A payment plan has no receipt with that id.
     UnknownReceipt,
+    /// A demo-data configuration cannot produce data (no reps, clashing deal ids).
+    InvalidDemoConfig,
+    /// Demo data refers to something it does not contain.
+    InconsistentDemoData,
     /// A contact named by an edit is not on the deal.
     UnknownContact,
     /// A reply names a comment that does not exist.
@@ -380,6 +385,8 @@ impl ErrorCode {
             ErrorCode::UnknownInstalment => "unknown_instalment",
             ErrorCode::InvalidReceipt => "invalid_receipt",
             ErrorCode::UnknownReceipt => "unknown_receipt",
+            ErrorCode::InvalidDemoConfig => "invalid_demo_config",
+            ErrorCode::InconsistentDemoData => "inconsistent_demo_data",
             ErrorCode::UnknownContact => "unknown_contact",
             ErrorCode::UnknownComment => "unknown_comment",
             ErrorCode::UnknownTask => "unknown_task",
@@ -463,6 +470,9 @@ pub enum Error {
     /// Payment plans and receipts.
     #[error(transparent)]
     Payment(#[from] PaymentError),
+    /// Demo data generation.
+    #[error(transparent)]
+    Demo(#[from] DemoError),
     /// Editing a deal record.
     #[error(transparent)]
     Deal(#[from] DealError),
@@ -508,6 +518,7 @@ impl Error {
             Error::Quote(error) => error.code(),
             Error::Contract(error) => error.code(),
             Error::Payment(error) => error.code(),
+            Error::Demo(error) => error.code(),
             Error::Deal(error) => error.code(),
             Error::Sync(error) => error.code(),
             Error::Lead(error) => error.code(),
@@ -534,6 +545,7 @@ impl Localized for Error {
             Error::Quote(error) => error.localized(locale),
             Error::Contract(error) => error.localized(locale),
             Error::Payment(error) => error.localized(locale),
+            Error::Demo(error) => error.localized(locale),
             Error::Deal(error) => error.localized(locale),
             Error::Sync(error) => error.localized(locale),
             Error::Lead(error) => error.localized(locale),
@@ -603,6 +615,8 @@ mod tests {
             ErrorCode::UnknownInstalment,
             ErrorCode::InvalidReceipt,
             ErrorCode::UnknownReceipt,
+            ErrorCode::InvalidDemoConfig,
+            ErrorCode::InconsistentDemoData,
             ErrorCode::UnknownContact,
             ErrorCode::UnknownComment,
             ErrorCode::UnknownTask,

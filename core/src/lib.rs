@@ -111,6 +111,7 @@ mod attention;
 mod catalog;
 mod contract;
 mod deal;
+pub mod demo;
 mod doc;
 mod error;
 mod exchange;
@@ -161,7 +162,8 @@ pub use doc::{
     ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
 pub use doc::{
-    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+    deal_title, document_type, is_deal_document, relay_commit_options, write_deal_owner,
+    write_deal_team_member,
 };
 pub use error::{Error, ErrorCode};
 pub use exchange::ExchangeRates;

@@ -46,6 +46,13 @@ pub async fn run(
             return Err(error.into());
         }
     };
+    if let Some(seed) = config.demo_seed
+        && let Err(error) =
+            crate::demo::seed_on_start(&storage, &directory, seed, config.demo_deals).await
+    {
+        let _ = storage.close().await;
+        return Err(error.into());
+    }
     let directory = Arc::new(directory);
     let relay = Relay::new(
         Arc::clone(&storage) as Arc<dyn Storage>,
@@ -144,6 +151,9 @@ pub enum RunError {
     /// Storage could not be opened, seeded or flushed.
     #[error("storage failed: {0}")]
     Storage(#[from] StorageError),
+    /// The demo data could not be seeded.
+    #[error("cannot seed the demo data: {0}")]
+    DemoSeed(#[from] crate::demo::DemoSeedError),
     /// The public key file could not be read.
     #[error("cannot read the token public key {path}: {source}")]
     ReadPublicKey {

@@ -59,6 +59,14 @@ pub struct Config {
         value_parser = BoolishValueParser::new()
     )]
     pub dev_login: bool,
+    /// Seed an empty data directory with demo data generated from this seed (42 when the flag
+    /// has no value): a year of deals, the pipelines and who owns what. A directory that holds
+    /// documents is never reseeded.
+    #[arg(long, env = "DEALFLOW_DEMO_SEED", num_args = 0..=1, default_missing_value = "42")]
+    pub demo_seed: Option<u64>,
+    /// How many deals `--demo-seed` generates.
+    #[arg(long, env = "DEALFLOW_DEMO_DEALS", default_value_t = 300)]
+    pub demo_deals: usize,
     /// Log format: human-readable or one JSON object per line. The level comes from `RUST_LOG`.
     #[arg(
         long,
@@ -188,6 +196,14 @@ mod tests {
         );
         assert!(!format!("{config:?}").contains(secret));
         assert!(parse(&["--token-secret", secret, "--token-public-key", "key.pem"]).is_err());
+    }
+
+    #[test]
+    fn demo_seed_takes_an_optional_value() {
+        assert_eq!(parse(&[]).unwrap().demo_seed, None);
+        assert_eq!(parse(&["--demo-seed"]).unwrap().demo_seed, Some(42));
+        let config = parse(&["--demo-seed=7", "--demo-deals", "40"]).unwrap();
+        assert_eq!((config.demo_seed, config.demo_deals), (Some(7), 40));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //!   memory and SQLite (group commit, WAL, durable before acknowledging) backends.
 //! - [`auth`]: JWT verification and the [`AuthUser`](auth::AuthUser) extractor.
 //! - [`directory`]: the relay's own users and teams.
+//! - [`demo`]: the demo data seeded into an empty data directory with `--demo-seed`.
 //! - [`error`]: [`AppError`], the one way errors become HTTP responses.
 //! - [`observability`]: logs and Prometheus metrics.
 //! - [`relay`]: the WebSocket sync relay (automerge-repo protocol through core's sans-IO
@@ -16,6 +17,7 @@
 mod app;
 pub mod auth;
 mod config;
+pub mod demo;
 pub mod directory;
 pub mod error;
 mod json;
@@ -30,7 +32,7 @@ pub use config::{Config, Limits, LogFormat, TokenSecret};
 pub use error::AppError;
 pub use json::Json;
 pub use routes::{
-    DevLoginRequest, DevLoginResponse, DevUsersResponse, DocumentDto, MemberDto, MemberRequest,
-    OwnerRequest, TeamDto, UserDto, router,
+    DevLoginRequest, DevLoginResponse, DevUsersResponse, DocumentDto, DocumentListDto,
+    DocumentSummaryDto, MemberDto, MemberRequest, OwnerRequest, TeamDto, UserDto, router,
 };
 pub use state::AppState;

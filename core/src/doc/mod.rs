@@ -60,7 +60,8 @@ pub use deal_schema::DealRead;
 pub use error::{DocError, ValidationProblem};
 pub use history::{ChangeRecord, FieldChange, FieldValue};
 pub use ownership::{
-    document_type, is_deal_document, relay_commit_options, write_deal_owner, write_deal_team_member,
+    deal_title, document_type, is_deal_document, relay_commit_options, write_deal_owner,
+    write_deal_team_member,
 };
 pub use pipeline_doc::{PipelineDoc, PipelineRead};
 pub use scoring_counts::{ScoringCounts, ScoringCountsRead, ScoringOutcome};

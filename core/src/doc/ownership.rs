@@ -35,6 +35,29 @@ pub fn document_type(doc: &impl ReadDoc) -> Option<String> {
     }
 }
 
+/// A deal document's title, for lists that show many deals without reading each one whole
+/// (the relay's document list). `None` unless the document is a deal whose `title` is a string.
+///
+/// ```
+/// use automerge::{Automerge, ROOT, transaction::Transactable};
+/// use dealflow_core::deal_title;
+/// let mut doc = Automerge::new();
+/// let mut tx = doc.transaction();
+/// tx.put(ROOT, "type", "deal").unwrap();
+/// tx.put(ROOT, "title", "华东电网 CRM 二期").unwrap();
+/// tx.commit();
+/// assert_eq!(deal_title(&doc).as_deref(), Some("华东电网 CRM 二期"));
+/// ```
+pub fn deal_title(doc: &impl ReadDoc) -> Option<String> {
+    if !is_deal_document(doc) {
+        return None;
+    }
+    match doc.get(ROOT, "title") {
+        Ok(Some((Value::Scalar(value), _))) => value.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
 /// Whether the document is a deal document (its `type` is `"deal"`).
 pub fn is_deal_document(doc: &impl ReadDoc) -> bool {
     document_type(doc).as_deref() == Some(DEAL_TYPE)

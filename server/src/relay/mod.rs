@@ -134,6 +134,11 @@ impl Relay {
         &self.shared.peer_id
     }
 
+    /// The records access is decided from.
+    pub fn records(&self) -> &Arc<dyn Records> {
+        &self.shared.records
+    }
+
     /// How many documents are loaded now.
     pub fn loaded_documents(&self) -> usize {
         self.documents().len()

@@ -5,16 +5,19 @@
 //! - `GET /api/me`: the authenticated user.
 //! - `GET /api/dev/users`, `POST /api/dev/login`: the development login (403 unless enabled).
 //! - `GET /sync`: the WebSocket sync endpoint (automerge-repo protocol), see `sync`.
+//! - `GET /api/documents`: the documents the caller may see, with titles, see `document_list`.
 //! - `/api/documents/{id}…`: a document's record and its exclusive actions, see `documents`.
 //! - anything else: the built web demo from the web directory.
 
 mod dev;
+mod document_list;
 mod documents;
 mod dto;
 mod health;
 mod me;
 mod sync;
 
+pub use document_list::{DocumentListDto, DocumentSummaryDto};
 pub use dto::{
     DevLoginRequest, DevLoginResponse, DevUsersResponse, DocumentDto, MemberDto, MemberRequest,
     OwnerRequest, TeamDto, UserDto,
@@ -43,6 +46,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .route("/me", get(me::me))
         .route("/dev/users", get(dev::users))
         .route("/dev/login", post(dev::login))
+        .route("/documents", get(document_list::list))
         .route("/documents/{id}", get(documents::show))
         .route("/documents/{id}/owner", post(documents::transfer))
         .route(

@@ -57,6 +57,10 @@ impl Records for MemoryStorage {
         })
     }
 
+    fn all_documents(&self) -> StorageFuture<'_, Vec<DocumentRecord>> {
+        Box::pin(async move { Ok(self.documents().values().cloned().collect()) })
+    }
+
     fn update_document(
         &self,
         id: DocumentId,

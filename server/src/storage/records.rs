@@ -132,6 +132,10 @@ pub trait Records: Send + Sync + fmt::Debug {
     /// (the earlier one if there was one). Durable when it resolves.
     fn register_document(&self, record: DocumentRecord) -> StorageFuture<'_, DocumentRecord>;
 
+    /// Every registered document's record, by id. The document list filters it through core's
+    /// `access` for the caller.
+    fn all_documents(&self) -> StorageFuture<'_, Vec<DocumentRecord>>;
+
     /// Runs `decide` on the current record inside a write transaction and stores what it
     /// returns. `None` if the document is not registered; `Some(Err)` if `decide` refused (and
     /// nothing was written). Durable when it resolves.

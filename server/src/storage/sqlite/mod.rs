@@ -219,6 +219,10 @@ impl Records for SqliteStorage {
         }))
     }
 
+    fn all_documents(&self) -> StorageFuture<'_, Vec<DocumentRecord>> {
+        Box::pin(self.readers.read(records::load_all))
+    }
+
     fn update_document(
         &self,
         id: DocumentId,

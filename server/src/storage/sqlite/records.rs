@@ -82,6 +82,71 @@ pub(super) fn load(
     }))
 }
 
+/// Every record, by document id, with its members.
+pub(super) fn load_all(connection: &Connection) -> Result<Vec<DocumentRecord>, StorageError> {
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT document, user, access, role FROM document_members ORDER BY document, user",
+        )
+        .map_err(read_error)?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(read_error)?;
+    let mut members: std::collections::HashMap<String, Vec<DocumentMember>> =
+        std::collections::HashMap::new();
+    for row in rows {
+        let (document, user, access, role) = row.map_err(read_error)?;
+        let member = DocumentMember {
+            user: user_id(user)?,
+            access: parse_access(&access).ok_or_else(|| {
+                corrupt(format!("document {document} has member access {access:?}"))
+            })?,
+            role: parse_role(&role)
+                .ok_or_else(|| corrupt(format!("document {document} has member role {role:?}")))?,
+        };
+        members.entry(document).or_default().push(member);
+    }
+    let mut statement = connection
+        .prepare_cached("SELECT id, kind, owner, team, created_at_ms FROM documents ORDER BY id")
+        .map_err(read_error)?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+                row.get::<_, i64>(4)?,
+            ))
+        })
+        .map_err(read_error)?;
+    let mut records = Vec::new();
+    for row in rows {
+        let (key, kind, owner, team, created_at_ms) = row.map_err(read_error)?;
+        let id = key
+            .parse::<DocumentId>()
+            .map_err(|error| corrupt(format!("document id {key:?}: {error}")))?;
+        records.push(DocumentRecord {
+            id,
+            kind,
+            owner: user_id(owner)?,
+            team: team
+                .map(|team| TeamId::new(team).map_err(|error| corrupt(error.to_string())))
+                .transpose()?,
+            created_at_ms,
+            members: members.remove(&key).unwrap_or_default(),
+        });
+    }
+    Ok(records)
+}
+
 /// Inserts `record` unless its document is registered; returns whether it was inserted.
 pub(super) fn insert_if_absent(
     connection: &Connection,

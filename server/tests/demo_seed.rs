@@ -1,0 +1,268 @@
+//! The `dealflow-server` binary started with `--demo-seed` on an empty data directory: the demo
+//! data is seeded once, each demo user lists exactly the deals visibility allows, a deal syncs
+//! over a real WebSocket and reads as a deal, and a restart seeds nothing again.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dealflow_core::automerge::AutoCommit;
+use dealflow_core::sync::{DocumentId, DocumentStatus, WireMessage};
+use dealflow_core::{DealDoc, DealStatus};
+use serde_json::{Value, json};
+
+use support::SECRET;
+use support::sync_peer::SyncPeer;
+
+const WAIT: Duration = Duration::from_secs(20);
+const DEALS: usize = 24;
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(data_dir: &Path) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dealflow-server"))
+            .env_clear()
+            .env("DEALFLOW_LISTEN", "127.0.0.1:0")
+            .env("DEALFLOW_DATA_DIR", data_dir)
+            .env("DEALFLOW_WEB_DIR", data_dir)
+            .env("DEALFLOW_TOKEN_SECRET", SECRET)
+            .env("DEALFLOW_LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .args([
+                "--dev-login",
+                "--demo-seed=11",
+                "--demo-deals",
+                &DEALS.to_string(),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("dealflow-server listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Server { child, base }
+    }
+
+    /// SIGTERM, wait for a clean exit, and return what it logged.
+    async fn stop(mut self) -> String {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(terminated.success());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no exit after SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "exit status {status}");
+        let mut stderr = String::new();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    }
+
+    async fn token(&self, user: &str) -> String {
+        let login: Value = reqwest::Client::new()
+            .post(format!("{}/api/dev/login", self.base))
+            .json(&json!({ "user": user }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        login["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The deals `user` lists: `(id, title, owner, team)`.
+    async fn deals(&self, user: &str) -> Vec<(String, String, String, String)> {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/documents?kind=deal", self.base))
+            .bearer_auth(self.token(user).await)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        body["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|document| {
+                assert_eq!(document["kind"], "deal");
+                assert_eq!(
+                    document["url"],
+                    format!("automerge:{}", document["id"].as_str().unwrap())
+                );
+                let text = |key: &str| document[key].as_str().unwrap_or_default().to_owned();
+                (text("id"), text("title"), text("owner"), text("team"))
+            })
+            .collect()
+    }
+}
+
+fn messages(log: &str) -> Vec<String> {
+    log.lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|event| event["message"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn seeds_an_empty_directory_once_and_shows_each_user_what_visibility_allows() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let server = Server::start(data_dir.path());
+
+    // The admin sees every deal; every deal has a title.
+    let all = server.deals("chen-jing").await;
+    assert_eq!(all.len(), DEALS);
+    assert!(all.iter().all(|(_, title, _, _)| !title.is_empty()));
+    let east_reps = ["zhang-wei", "liu-yang"];
+    let south_reps = ["zhao-min", "huang-lei"];
+    for (_, _, owner, team) in &all {
+        let expected_team = if east_reps.contains(&owner.as_str()) {
+            "east"
+        } else {
+            assert!(south_reps.contains(&owner.as_str()), "owner {owner}");
+            "south"
+        };
+        assert_eq!(team, expected_team);
+    }
+    let south: BTreeSet<&str> = all
+        .iter()
+        .filter(|(_, _, _, team)| team == "south")
+        .map(|(id, _, _, _)| id.as_str())
+        .collect();
+    assert!(!south.is_empty(), "both teams have deals");
+
+    // A rep of 华东区 sees their own deals and none of 华南区's.
+    let rep = server.deals("zhang-wei").await;
+    assert!(!rep.is_empty());
+    assert!(rep.iter().all(|(_, _, owner, _)| owner == "zhang-wei"));
+    assert!(rep.iter().all(|(id, _, _, _)| !south.contains(id.as_str())));
+    // The 华南区 manager sees exactly 华南区's deals; the reps' lists add up to the admin's.
+    let manager: BTreeSet<String> = server
+        .deals("li-qiang")
+        .await
+        .into_iter()
+        .map(|(id, ..)| id)
+        .collect();
+    assert_eq!(
+        manager,
+        south
+            .iter()
+            .map(|id| (*id).to_owned())
+            .collect::<BTreeSet<_>>()
+    );
+    let mut by_reps = BTreeSet::new();
+    for user in east_reps.iter().chain(&south_reps) {
+        by_reps.extend(server.deals(user).await.into_iter().map(|(id, ..)| id));
+    }
+    assert_eq!(by_reps.len(), DEALS);
+
+    // Typing a 华南区 deal's id gets the rep nothing, over HTTP and over the socket.
+    let south_deal: DocumentId = south.iter().next().unwrap().parse().unwrap();
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/documents/{south_deal}", server.base))
+        .bearer_auth(server.token("zhang-wei").await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+
+    // The rep syncs one of their deals over a WebSocket and reads it as a deal.
+    let (id, title, _, _) = rep.first().unwrap().clone();
+    let id: DocumentId = id.parse().unwrap();
+    let mut browser = SyncPeer::connect(&server.base, "zhang-wei", "zhang-wei-laptop").await;
+    browser.find(id).await;
+    browser.find(south_deal).await;
+    browser
+        .pump_until(WAIT, |client| {
+            client.status(id) == Some(DocumentStatus::Ready)
+                && client.status(south_deal) == Some(DocumentStatus::Unavailable)
+        })
+        .await
+        .unwrap();
+    let bytes = browser.client.doc(id).unwrap().save();
+    let deal = DealDoc::from_automerge(AutoCommit::load(&bytes).unwrap())
+        .unwrap()
+        .read()
+        .unwrap()
+        .deal;
+    assert_eq!(deal.title, title);
+    assert_eq!(deal.owner.as_str(), "zhang-wei");
+    assert!(!deal.history.is_empty(), "the stage history came along");
+    assert!(matches!(
+        deal.status(),
+        DealStatus::Open | DealStatus::Won | DealStatus::Lost | DealStatus::Stopped
+    ));
+    assert!(
+        browser
+            .client
+            .doc(south_deal)
+            .is_none_or(|doc| doc.get_heads().is_empty())
+    );
+    assert!(
+        !browser
+            .received
+            .iter()
+            .flatten()
+            .any(|message| matches!(message, WireMessage::Sync { document_id, .. } if *document_id == south_deal)),
+        "no byte of the other team's deal reached the rep"
+    );
+    browser.disconnect().await;
+    let first_log = server.stop().await;
+    assert!(
+        messages(&first_log)
+            .iter()
+            .any(|message| message == "seeded the demo data"),
+        "{first_log}"
+    );
+
+    // Restarted on the same directory: nothing is seeded again or duplicated.
+    let server = Server::start(data_dir.path());
+    let again = server.deals("chen-jing").await;
+    let ids = |deals: &[(String, String, String, String)]| -> BTreeSet<String> {
+        deals.iter().map(|(id, ..)| id.clone()).collect()
+    };
+    assert_eq!(again.len(), DEALS);
+    assert_eq!(ids(&again), ids(&all));
+    let second_log = server.stop().await;
+    let second = messages(&second_log);
+    assert!(
+        second
+            .iter()
+            .any(|message| message == "the demo data is already seeded"),
+        "{second_log}"
+    );
+    assert!(
+        !second
+            .iter()
+            .any(|message| message == "seeded the demo data")
+    );
+}
