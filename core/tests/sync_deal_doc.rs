@@ -165,3 +165,33 @@ fn a_synced_document_of_another_kind_is_not_a_deal() {
     let error = DealDoc::from_synced(other.document(), ActorId::from(*b"x")).unwrap_err();
     assert_eq!(error.code(), ErrorCode::WrongDocumentType);
 }
+
+#[test]
+fn unsynced_changes_are_counted_offline_from_what_the_relay_acknowledged() {
+    let mut network = Network::new(1);
+    network.run_until_quiet();
+    let id = DocumentId::from_random_bytes([10; 16]);
+    let mut doc = open(id);
+    publish(&mut network, 0, id, &mut doc);
+    network.run_until_quiet();
+    assert_eq!(network.client(0).unsynced_changes(id), Some(0));
+
+    // The socket drops; two edits are made offline and counted.
+    network.client(0).disconnected();
+    assert!(!network.client(0).in_sync(id));
+    doc.set_title(&user("rep-li"), at(1), "离线一").unwrap();
+    publish(&mut network, 0, id, &mut doc);
+    doc.set_title(&user("rep-li"), at(2), "离线二").unwrap();
+    publish(&mut network, 0, id, &mut doc);
+    assert_eq!(network.client(0).unsynced_changes(id), Some(2));
+
+    // A document loaded from storage has no known acknowledgement while offline.
+    let mut fresh = sync::SyncClient::new(
+        sync::PeerId::new("reloaded").unwrap(),
+        sync::PeerMetadata::default(),
+        sync::SessionId::new("s2").unwrap(),
+        Limits::default(),
+    );
+    let _ = fresh.find(id);
+    assert_eq!(fresh.unsynced_changes(id), None);
+}

@@ -138,14 +138,31 @@ impl Repo {
     ) -> JsResult<Ts<RepoStep>> {
         let document_id = parse_id(document_id)?;
         let chunks = read_chunks(chunks)?;
-        let step = self
+        // The typed replica parses the same bytes (snapshot first) once the sync client has
+        // accepted them: much cheaper than copying the loaded document change by change.
+        let mut bytes = Vec::new();
+        let snapshots = chunks
+            .iter()
+            .filter(|(key, _)| key.chunk_kind() == Some(sync::ChunkKind::Snapshot));
+        let incrementals = chunks
+            .iter()
+            .filter(|(key, _)| key.chunk_kind() != Some(sync::ChunkKind::Snapshot));
+        for (_, chunk) in snapshots.chain(incrementals) {
+            bytes.extend_from_slice(chunk);
+        }
+        let mut step = self
             .client
             .load(document_id, chunks)
             .map_err(domain::Error::from)?;
-        let mut out = step;
-        out.events
+        if !bytes.is_empty() && !self.deals.contains_key(&document_id) {
+            // Anything but a deal (or an unreadable one) is left to `refresh`, which reports it.
+            if let Ok(deal) = domain::DealDoc::load(&bytes, self.actor.as_slice().into()) {
+                self.deals.insert(document_id, Rc::new(RefCell::new(deal)));
+            }
+        }
+        step.events
             .push(ClientEvent::DocumentChanged { document_id });
-        self.output(out, false)
+        self.output(step, false)
     }
 
     /// Asks the relay for a document this page does not hold (e.g. from a shared link).

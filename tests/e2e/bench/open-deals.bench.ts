@@ -55,6 +55,13 @@ test("open 1,000 deals from IndexedDB", async ({ page }) => {
 
     await load();
     const opened = await page.evaluate(async () => {
+      // IndexedDB alone: every chunk of every deal in one read transaction.
+      const idbStarted = performance.now();
+      const store = await window.dealflow.ChunkStore.open("bench");
+      const stored = await store.loadAll();
+      const idbMs = performance.now() - idbStarted;
+      const chunks = [...stored.values()].reduce((sum, list) => sum + list.length, 0);
+      store.close();
       const started = performance.now();
       const client = await window.dealflow.DealflowClient.create({
         user: { id: "wang-fang", name: "王芳" },
@@ -87,6 +94,8 @@ test("open 1,000 deals from IndexedDB", async ({ page }) => {
       const heap = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory;
       return {
         deals: summaries.length,
+        chunks,
+        idbMs,
         openMs,
         listMs,
         attentionMs,

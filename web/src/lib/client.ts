@@ -177,6 +177,7 @@ export class DealflowClient {
     // all there is to handle, and the status is computed once at the end.
     for (const [documentId, chunks] of stored) {
       const step = repo.load(documentId, chunks);
+      client.adopt(documentId);
       for (const event of step.events) client.handle(event);
     }
     client.emitStatus();
