@@ -101,6 +101,9 @@ pub(crate) struct Entry {
 /// The interned id of an absent optional field.
 pub(crate) const NONE: u32 = u32::MAX;
 
+/// Up to this many names an interner looks a name up by comparing it with each.
+const LINEAR_NAMES: usize = 16;
+
 /// Strings numbered in order of first appearance.
 #[derive(Clone, Default)]
 pub(crate) struct Interner {
@@ -110,7 +113,16 @@ pub(crate) struct Interner {
 
 impl Interner {
     fn intern(&mut self, name: &str) -> u32 {
-        if let Some(number) = self.numbers.get(name) {
+        // Stages and pipelines are few: comparing with each name inline is cheaper than hashing
+        // the name, and a million history entries each intern a stage.
+        if self.names.len() <= LINEAR_NAMES {
+            let found = self.names.iter().position(|known| {
+                known.len() == name.len() && known.bytes().zip(name.bytes()).all(|(a, b)| a == b)
+            });
+            if let Some(number) = found.and_then(|index| u32::try_from(index).ok()) {
+                return number;
+            }
+        } else if let Some(number) = self.numbers.get(name) {
             return *number;
         }
         // Four billion distinct names cannot fit in memory first; saturating keeps this total.
@@ -175,11 +187,18 @@ impl DealSet {
             positions: OnceLock::new(),
             stale: 0,
         };
+        for deal in deals.iter().take(2) {
+            touch_history(deal);
+        }
         if let Some(first) = deals.first() {
             touch(first);
         }
         for (index, deal) in deals.iter().enumerate() {
-            // Start fetching the next deal's strings while this one is interned.
+            // Start fetching the history of the deal after next and the strings of the next
+            // deal (whose history is fetched by now) while this one is interned.
+            if let Some(later) = deals.get(index + 2) {
+                touch_history(later);
+            }
             if let Some(next) = deals.get(index + 1) {
                 touch(next);
             }
@@ -444,6 +463,16 @@ fn touch(deal: &Deal) {
         deal.amount_changes.last().map(|change| change.at),
     ];
     std::hint::black_box((sum, last_changes));
+}
+
+/// Reads every entry of `deal`'s stage history, so that [`touch`] one deal later finds the
+/// entries in cache and waits only for the strings they point to, all fetched in parallel.
+fn touch_history(deal: &Deal) {
+    let sum = deal
+        .history
+        .iter()
+        .fold(0_i64, |sum, entry| sum.wrapping_add(entry.at.millis()));
+    std::hint::black_box(sum);
 }
 
 impl DealFacts {

@@ -326,7 +326,15 @@ pub fn forecast<'a>(
     let mut lines = Vec::with_capacity(inputs.deals.len());
     let mut sources = Vec::with_capacity(inputs.deals.len());
     let mut excluded = Vec::new();
-    for deal in inputs.deals {
+    for (index, deal) in inputs.deals.iter().enumerate() {
+        // Start fetching the current history entry of the deal after next and the strings of
+        // the next deal (whose entry is fetched by now) while this one is placed.
+        if let Some(later) = inputs.deals.get(index + 2) {
+            std::hint::black_box(later.current().map(|entry| entry.at));
+        }
+        if let Some(next) = inputs.deals.get(index + 1) {
+            touch(next);
+        }
         let placed = match place(deal, &table, settings)? {
             Placement::Placed(placed) => placed,
             Placement::Excluded(reason) => {
@@ -362,6 +370,24 @@ pub fn forecast<'a>(
         team_chains: rolled.team_chains,
         sources,
     })
+}
+
+/// Reads the first byte of each string of `deal` that placing and rolling it up compares or
+/// hashes (its stage, pipeline, owner and team). Every string lives in its own heap block, so
+/// reading them one by one waits for one cache miss after another; touching the next deal's in
+/// a loop without dependencies lets the processor fetch them while the current deal is placed.
+fn touch(deal: &Deal) {
+    let strings = deal
+        .current()
+        .map(|entry| entry.stage.as_str())
+        .into_iter()
+        .chain([deal.pipeline.as_str(), deal.owner.as_str()])
+        .chain(deal.team.as_ref().map(|team| team.as_str()));
+    let mut sum = 0_u8;
+    for string in strings {
+        sum = sum.wrapping_add(string.as_bytes().first().copied().unwrap_or_default());
+    }
+    std::hint::black_box(sum);
 }
 
 fn deal_forecast<'a>(placed: &Placed<'a, '_>) -> Result<DealForecast<'a>, MoneyError> {

@@ -108,7 +108,9 @@ impl<'a> PipelineTable<'a> {
     }
 
     fn find(&self, id: &PipelineId) -> Option<&PipelineEntry<'a>> {
-        self.entries.iter().find(|entry| &entry.pipeline.id == id)
+        self.entries
+            .iter()
+            .find(|entry| same_id(entry.pipeline.id.as_str(), id.as_str()))
     }
 }
 
@@ -199,9 +201,13 @@ pub(super) fn place<'a, 't>(
 /// Stage ids are short, so lengths are compared first and bytes in an inline loop: a `memcmp`
 /// call per history entry was most of the cost of learning win rates over a million entries.
 pub(super) fn stage_position(stages: &[Stage], id: &StageId) -> Option<usize> {
-    let wanted = id.as_str().as_bytes();
-    stages.iter().position(|stage| {
-        let candidate = stage.id.as_str().as_bytes();
-        candidate.len() == wanted.len() && candidate.iter().zip(wanted).all(|(a, b)| a == b)
-    })
+    stages
+        .iter()
+        .position(|stage| same_id(stage.id.as_str(), id.as_str()))
+}
+
+/// Whether two ids are equal, comparing lengths first and bytes in an inline loop (ids are
+/// short, and a `memcmp` call per deal or history entry is most of the cost of comparing).
+pub(super) fn same_id(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::ScoreError;
-use super::win_features::{Feature, FeatureExtractor, Purpose, outcome};
+use super::win_features::{Feature, FeatureExtractor, Purpose, outcome, touch_ahead};
 use crate::deal::Deal;
 use crate::id::TeamId;
 
@@ -204,7 +204,8 @@ impl TeamWinCounts {
         // Count in hash maps keyed by borrowed strings, then build the ordered, owned maps once:
         // one string allocation per distinct value instead of a B-tree walk per pair.
         let mut pending: FxHashMap<Option<&TeamId>, PendingCounts<'_>> = FxHashMap::default();
-        for deal in deals {
+        for (index, deal) in deals.iter().enumerate() {
+            touch_ahead(deals, index + 1);
             let Some(won) = outcome(deal) else {
                 continue;
             };

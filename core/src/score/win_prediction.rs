@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Requirement, ScoreError};
 use super::win_counts::{TeamWinCounts, WinCounts, WonLost, non_negative};
-use super::win_features::{Feature, FeatureExtractor, Purpose};
+use super::win_features::{Feature, FeatureExtractor, Purpose, touch_ahead};
 use crate::deal::{Deal, LearnedProbability};
 use crate::forecast::StageWinRates;
 use crate::i18n::LocalizedText;
@@ -298,6 +298,34 @@ impl<'a> WinPredictor<'a> {
             },
             positive,
             negative,
+        })
+    }
+
+    /// The predictions of `deals`, in order: the same as [`WinPredictor::predict`] on each,
+    /// but faster over many deals, because the next deal's strings are fetched from memory
+    /// while one is scored.
+    ///
+    /// ```
+    /// use dealflow_core::*;
+    /// let counts = TeamWinCounts::default();
+    /// let extractor = FeatureExtractor::new(ExchangeRates::new(Currency::CNY), &[])?;
+    /// let pipelines = [Pipeline::template_new_business()];
+    /// let predictor =
+    ///     WinPredictor::new(&counts, &extractor, WinModelSettings::default(), &pipelines, &[])?;
+    /// let deals: Vec<Deal> = Vec::new();
+    /// assert_eq!(predictor.predict_all(&deals).count(), 0);
+    /// # Ok::<(), dealflow_core::Error>(())
+    /// ```
+    pub fn predict_all<'d>(
+        &self,
+        deals: &'d [Deal],
+    ) -> impl Iterator<Item = Result<WinPrediction<'d>, ScoreError>>
+    where
+        'a: 'd,
+    {
+        deals.iter().enumerate().map(move |(index, deal)| {
+            touch_ahead(deals, index + 1);
+            self.predict(deal)
         })
     }
 
