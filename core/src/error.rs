@@ -284,6 +284,8 @@ impl ErrorCode {
         ErrorCode::UnknownInstalment,
         ErrorCode::InvalidReceipt,
         ErrorCode::UnknownReceipt,
+        ErrorCode::InvalidDemoConfig,
+        ErrorCode::InconsistentDemoData,
         ErrorCode::UnknownContact,
         ErrorCode::UnknownComment,
         ErrorCode::UnknownTask,

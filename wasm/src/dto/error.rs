@@ -108,6 +108,10 @@ pub enum ErrorCode {
     InvalidReceipt,
     /// A payment plan has no receipt with that id.
     UnknownReceipt,
+    /// A demo-data configuration cannot produce data (no reps, clashing deal ids).
+    InvalidDemoConfig,
+    /// Demo data refers to something it does not contain.
+    InconsistentDemoData,
     /// A contact named by an edit is not on the deal.
     UnknownContact,
     /// A reply names a comment that does not exist.
