@@ -162,6 +162,10 @@ pub use doc::{
     ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
 };
 pub use doc::{
+    DealQuote, LEAD_POOL_TYPE, LeadPoolRead, PooledLead, QUOTES_KEY, deal_quotes, read_lead_pool,
+    write_deal_quote, write_lead_pool,
+};
+pub use doc::{
     deal_title, document_type, is_deal_document, relay_commit_options, write_deal_owner,
     write_deal_team_member,
 };

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
+use crate::arbitration::Arbiter;
 use crate::auth::{DEV_TOKEN_LIFETIME, TokenIssuer, TokenKeyError, TokenVerifier};
 use crate::config::Config;
 use crate::directory::Directory;
@@ -14,7 +15,9 @@ use crate::observability::metrics;
 use crate::relay::Relay;
 use crate::routes;
 use crate::state::AppState;
-use crate::storage::{Records, SqliteOptions, SqliteStorage, Storage, StorageError, StorageLimits};
+use crate::storage::{
+    Arbitration, Records, SqliteOptions, SqliteStorage, Storage, StorageError, StorageLimits,
+};
 
 /// How long shutdown waits for documents to finish what their connections sent.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -60,6 +63,20 @@ pub async fn run(
         Arc::clone(&directory),
         config.limits,
     );
+    let arbiter = match Arbiter::start(
+        Arc::clone(&storage) as Arc<dyn Arbitration>,
+        relay.clone(),
+        Arc::clone(&directory),
+        &config.arbitration,
+    )
+    .await
+    {
+        Ok(arbiter) => Arc::new(arbiter),
+        Err(error) => {
+            let _ = storage.close().await;
+            return Err(RunError::Arbitration(error.to_string()));
+        }
+    };
     let state = AppState {
         storage: Arc::clone(&storage) as Arc<dyn Storage>,
         directory,
@@ -68,6 +85,7 @@ pub async fn run(
         limits: config.limits,
         metrics: metrics_handle.clone(),
         relay: relay.clone(),
+        arbiter,
     };
     let upkeep = tokio::spawn(metrics::upkeep(metrics_handle));
     let app = routes::router(state, &config.web_dir);
@@ -174,6 +192,9 @@ pub enum RunError {
     /// The system's random number generator failed.
     #[error("cannot generate a token secret: {0}")]
     Random(getrandom_03::Error),
+    /// The lead pools could not be set up.
+    #[error("cannot set up the lead pools: {0}")]
+    Arbitration(String),
     /// Accepting connections failed.
     #[error("serving failed: {0}")]
     Serve(#[source] std::io::Error),

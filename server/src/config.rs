@@ -78,6 +78,9 @@ pub struct Config {
     /// Size and rate limits.
     #[command(flatten)]
     pub limits: Limits,
+    /// Lead pools and quote approval.
+    #[command(flatten)]
+    pub arbitration: crate::arbitration::ArbitrationConfig,
 }
 
 /// How logs are written.

@@ -49,6 +49,12 @@ pub enum ServerErrorCode {
     DocumentUnavailable,
     /// Anything else that went wrong inside the server.
     Internal,
+    /// The lead does not exist or the caller may not see it (the two look the same).
+    LeadUnavailable,
+    /// The quote does not exist or the caller may not see its deal (the two look the same).
+    QuoteUnavailable,
+    /// The caller may read the document but not change it.
+    ReadOnlyDocument,
 }
 
 impl ServerErrorCode {
@@ -70,6 +76,9 @@ impl ServerErrorCode {
             ServerErrorCode::StorageFailed => "storage_failed",
             ServerErrorCode::DocumentUnavailable => "document_unavailable",
             ServerErrorCode::Internal => "internal",
+            ServerErrorCode::LeadUnavailable => "lead_unavailable",
+            ServerErrorCode::QuoteUnavailable => "quote_unavailable",
+            ServerErrorCode::ReadOnlyDocument => "read_only_document",
         }
     }
 }
@@ -117,6 +126,24 @@ pub enum AppError {
         /// The id asked for.
         document: String,
     },
+    /// The lead does not exist or the caller may not see it: one answer for both.
+    #[error("lead {lead} is not available: check the id, or ask a manager to share it")]
+    LeadUnavailable {
+        /// The id asked for.
+        lead: String,
+    },
+    /// The quote does not exist or the caller may not see its deal: one answer for both.
+    #[error("quote {quote} is not available: check the id, or ask the deal's owner to share it")]
+    QuoteUnavailable {
+        /// The id asked for.
+        quote: String,
+    },
+    /// The caller may read the document but not change it.
+    #[error("you may read document {document} but not change it: ask its owner for write access")]
+    ReadOnlyDocument {
+        /// The document.
+        document: String,
+    },
     /// A bug or a panic; `detail` is logged, never sent.
     #[error("internal error: {detail}")]
     Internal {
@@ -155,7 +182,10 @@ impl AppError {
             AppError::DevLoginDisabled => StatusCode::FORBIDDEN,
             AppError::UnknownDevUser { .. }
             | AppError::NotFound { .. }
-            | AppError::DocumentUnavailable { .. } => StatusCode::NOT_FOUND,
+            | AppError::DocumentUnavailable { .. }
+            | AppError::LeadUnavailable { .. }
+            | AppError::QuoteUnavailable { .. } => StatusCode::NOT_FOUND,
+            AppError::ReadOnlyDocument { .. } => StatusCode::FORBIDDEN,
             AppError::InvalidRequest { status, .. } => *status,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -176,6 +206,9 @@ impl AppError {
             }
             AppError::InvalidRequest { .. } => ServerErrorCode::InvalidRequest.as_str(),
             AppError::Internal { .. } => ServerErrorCode::Internal.as_str(),
+            AppError::LeadUnavailable { .. } => ServerErrorCode::LeadUnavailable.as_str(),
+            AppError::QuoteUnavailable { .. } => ServerErrorCode::QuoteUnavailable.as_str(),
+            AppError::ReadOnlyDocument { .. } => ServerErrorCode::ReadOnlyDocument.as_str(),
         }
     }
 
@@ -212,6 +245,10 @@ impl AppError {
 fn core_status(code: ErrorCode) -> StatusCode {
     match code {
         ErrorCode::MoveRejected | ErrorCode::WrongPipeline => StatusCode::CONFLICT,
+        // Lost races: someone else's exclusive action was decided first.
+        ErrorCode::LeadAlreadyClaimed | ErrorCode::StaleVersion | ErrorCode::StaleQuote => {
+            StatusCode::CONFLICT
+        }
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         _ => StatusCode::UNPROCESSABLE_ENTITY,
     }
@@ -240,6 +277,15 @@ impl Localized for AppError {
                 format!("请求无效：{detail}")
             }
             (Locale::ZhCn, AppError::Internal { .. }) => "服务器内部错误".to_owned(),
+            (Locale::ZhCn, AppError::LeadUnavailable { lead }) => {
+                format!("线索 {lead} 不可用：请检查标识，或请经理共享给你")
+            }
+            (Locale::ZhCn, AppError::QuoteUnavailable { quote }) => {
+                format!("报价单 {quote} 不可用：请检查标识，或请商机负责人共享给你")
+            }
+            (Locale::ZhCn, AppError::ReadOnlyDocument { document }) => {
+                format!("你只能查看文档 {document}，不能修改：请向负责人申请编辑权限")
+            }
         }
     }
 }
@@ -300,6 +346,9 @@ mod tests {
             ServerErrorCode::StorageFailed,
             ServerErrorCode::DocumentUnavailable,
             ServerErrorCode::Internal,
+            ServerErrorCode::LeadUnavailable,
+            ServerErrorCode::QuoteUnavailable,
+            ServerErrorCode::ReadOnlyDocument,
         ] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod app;
+pub mod arbitration;
 pub mod auth;
 mod config;
 pub mod demo;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::arbitration::Arbiter;
 use crate::auth::{TokenIssuer, TokenVerifier};
 use crate::config::Limits;
 use crate::directory::Directory;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The sync relay: loaded documents and their actors.
     pub relay: Relay,
+    /// Arbitrates lead-pool and quote commands.
+    pub arbiter: Arc<Arbiter>,
 }
 
 impl FromRef<AppState> for Arc<TokenVerifier> {

@@ -13,6 +13,8 @@
 //! - [`DealDoc`]: one document per deal.
 //! - [`PipelineDoc`]: one document per pipeline configuration of an organisation.
 //! - [`ScoringCounts`]: one document per team, the counts a naive-Bayes model learns from.
+//! - Lead pools (`type` `"lead_pool"`): one document per pool, the leads in it, written only by
+//!   the relay after each pool command it decided (see [`write_lead_pool`]).
 //!
 //! # CRDT shape of a deal, field by field
 //!
@@ -25,6 +27,8 @@
 //! | money, next step, learned/manual probability, forecast category override, task title and origin | small map replaced whole | their parts only make sense together |
 //! | competitor strengths/weaknesses, follow-up participants | list of strings, spliced | concurrent insertions both survive |
 //! | scoring counts | counters, one bucket per actor | increments add up; see [`ScoringCounts`] |
+//! | `quotes` (quote id → status, version, total, approver …) | map keyed by quote id, each quote a small map replaced whole by the relay; never rewritten with an older version | a quote changes only through the relay's arbitration, so its parts must stay the ones decided together; see [`write_deal_quote`] |
+//! | lead-pool `leads` (lead id → company, contact, version, since) | map keyed by lead id, each entry replaced whole when its version changes, deleted when the lead leaves the pool | written only by the relay after a pool command; readers are read-only peers |
 //!
 //! **The current stage after a merge.** Two replicas that move a deal offline each append a
 //! history entry (each move was checked against the pipeline's rules on its replica). After the
@@ -45,8 +49,10 @@ mod deal_records;
 mod deal_schema;
 mod error;
 mod history;
+mod lead_pool_doc;
 mod ownership;
 mod pipeline_doc;
+mod quote_section;
 mod read;
 mod scoring_counts;
 mod write;
@@ -59,11 +65,15 @@ pub use deal_doc::{DealDoc, TextField};
 pub use deal_schema::DealRead;
 pub use error::{DocError, ValidationProblem};
 pub use history::{ChangeRecord, FieldChange, FieldValue};
+pub use lead_pool_doc::{
+    LEAD_POOL_TYPE, LeadPoolRead, PooledLead, read_lead_pool, write_lead_pool,
+};
 pub use ownership::{
     deal_title, document_type, is_deal_document, relay_commit_options, write_deal_owner,
     write_deal_team_member,
 };
 pub use pipeline_doc::{PipelineDoc, PipelineRead};
+pub use quote_section::{DealQuote, QUOTES_KEY, deal_quotes, write_deal_quote};
 pub use scoring_counts::{ScoringCounts, ScoringCountsRead, ScoringOutcome};
 
 use crate::id::UserId;

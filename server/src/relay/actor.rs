@@ -8,6 +8,10 @@
 //! Only peers whose access allows it are peers of the `DocSync`, so a frame of the document can
 //! only ever be generated for someone who may read it.
 
+mod server_write;
+
+pub(crate) use server_write::{ServerWrite, ServerWriteFn};
+
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -62,6 +66,8 @@ pub(crate) enum DocCommand {
         /// The answer.
         reply: oneshot::Sender<Result<DocumentRecord, AppError>>,
     },
+    /// A write the relay makes as the server after deciding an exclusive action.
+    Write(ServerWrite),
     /// Test only: make the next document call panic, as Automerge can on hostile input.
     #[cfg(test)]
     PanicOnNextMessage,
@@ -235,6 +241,7 @@ impl DocActor {
                 let result = self.decide(by, change, role).await;
                 let _ = reply.send(result);
             }
+            DocCommand::Write(request) => self.server_write(request).await,
             #[cfg(test)]
             DocCommand::PanicOnNextMessage => self.panic_next = true,
         }
@@ -272,7 +279,7 @@ impl DocActor {
         }
         let organisation = self.relay.shared.directory.organisation();
         let next = match &self.record {
-            Some(record) => match access(organisation, &link.user, &record.descriptor()).access {
+            Some(record) => match record.access_for(organisation, &link.user).access {
                 Access::None => None,
                 granted => Some(Standing::Peer(granted)),
             },
@@ -416,7 +423,7 @@ impl DocActor {
         let mut unavailable = Vec::new();
         for (peer, attached) in &mut self.links {
             let granted = self.record.as_ref().map_or(Access::None, |record| {
-                access(organisation, &attached.link.user, &record.descriptor()).access
+                record.access_for(organisation, &attached.link.user).access
             });
             match (attached.standing, granted) {
                 (Standing::Waiting, Access::None) => {}

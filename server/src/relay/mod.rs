@@ -21,6 +21,7 @@ mod actor;
 mod connection;
 mod link;
 mod rate;
+mod write;
 
 pub use connection::{ConnectionConfig, serve};
 

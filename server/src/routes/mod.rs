@@ -7,6 +7,8 @@
 //! - `GET /sync`: the WebSocket sync endpoint (automerge-repo protocol), see `sync`.
 //! - `GET /api/documents`: the documents the caller may see, with titles, see `document_list`.
 //! - `/api/documents/{id}…`: a document's record and its exclusive actions, see `documents`.
+//! - `/api/pools…`, `/api/leads…`: lead pools and pool commands, see `leads`.
+//! - `/api/documents/{id}/quotes`, `/api/quotes…`: quotes and quote commands, see `quotes`.
 //! - anything else: the built web demo from the web directory.
 
 mod dev;
@@ -14,7 +16,9 @@ mod document_list;
 mod documents;
 mod dto;
 mod health;
+mod leads;
 mod me;
+mod quotes;
 mod sync;
 
 pub use document_list::{DocumentListDto, DocumentSummaryDto};
@@ -53,6 +57,19 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
             "/documents/{id}/members/{user}",
             put(documents::put_member).delete(documents::delete_member),
         )
+        .route("/pools", get(leads::pools))
+        .route(
+            "/pools/{pool}/leads",
+            get(leads::pool_leads).post(leads::create_leads),
+        )
+        .route("/leads/{id}", get(leads::show))
+        .route("/leads/{id}/commands", post(leads::command))
+        .route(
+            "/documents/{id}/quotes",
+            get(quotes::list).post(quotes::create),
+        )
+        .route("/quotes/{id}", get(quotes::show))
+        .route("/quotes/{id}/commands", post(quotes::command))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));

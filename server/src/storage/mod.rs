@@ -23,12 +23,14 @@
 //! # }).unwrap();
 //! ```
 
+mod arbitration;
 mod error;
 mod key;
 mod memory;
 mod records;
 mod sqlite;
 
+pub use arbitration::{Arbitration, LeadDecision, QuoteDecision, StoredQuote};
 pub use error::StorageError;
 pub use key::{MAX_KEY_BYTES, MAX_KEY_PARTS, StorageKey};
 pub use memory::MemoryStorage;

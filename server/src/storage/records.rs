@@ -66,6 +66,9 @@ impl DocumentRecord {
     /// kinds; every other kind of document (pipelines, scoring counts) is governed like an
     /// account: its owner, managers over its team and admins, with no deal team.
     pub fn descriptor(&self) -> ResourceDescriptor {
+        if self.kind == dealflow_core::LEAD_POOL_TYPE {
+            return lead_pool_descriptor(self.team.as_ref());
+        }
         let kind = resource_kind(&self.kind);
         ResourceDescriptor {
             kind,
@@ -106,6 +109,38 @@ impl DocumentRecord {
             .collect();
         record.members.sort_by(|a, b| a.user.cmp(&b.user));
         record
+    }
+}
+
+impl DocumentRecord {
+    /// What `user` may do with the document: core's [`access`](dealflow_core::access) on the
+    /// record, capped at `Read` for documents only the relay writes (lead pools), so that every
+    /// peer's changes to them are dropped and reported.
+    pub fn access_for(
+        &self,
+        org: &dealflow_core::Organisation,
+        user: &UserId,
+    ) -> dealflow_core::AccessDecision {
+        let mut decision = dealflow_core::access(org, user, &self.descriptor());
+        if self.kind == dealflow_core::LEAD_POOL_TYPE {
+            decision.access = decision.access.min(Access::Read);
+        }
+        decision
+    }
+}
+
+/// A pool document is seen like a lead sitting in the pool: by the pool's audience (its team and
+/// sub-teams, or everyone for a company pool), the team's managers and admins.
+fn lead_pool_descriptor(team: Option<&TeamId>) -> ResourceDescriptor {
+    ResourceDescriptor {
+        kind: ResourceKind::Lead,
+        owner: None,
+        owning_team: None,
+        deal_team: Vec::new(),
+        pool_audience: Some(match team {
+            Some(team) => dealflow_core::PoolAudience::Team(team.clone()),
+            None => dealflow_core::PoolAudience::Company,
+        }),
     }
 }
 

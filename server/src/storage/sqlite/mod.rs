@@ -9,6 +9,7 @@
 //! (anything differing earlier falls outside), and the byte after `p`, if any, is below `' '`,
 //! so it can only be the separator. One index range scan, rows already in key order.
 
+mod arbitration;
 mod directory;
 mod reader;
 mod records;

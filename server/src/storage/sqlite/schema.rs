@@ -71,10 +71,53 @@ const MIGRATIONS: &[Migration] = &[
               ) STRICT;
               CREATE INDEX document_members_by_user ON document_members (user);",
     },
+    // Leads and quotes, arbitrated by the relay (see `storage::arbitration`): JSON bodies in
+    // core's serde form, with the version (compare-and-set) and the queried columns beside them,
+    // and append-only histories.
+    Migration {
+        version: 4,
+        name: "leads_and_quotes",
+        sql: "CREATE TABLE leads (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  version INTEGER NOT NULL,
+                  pool TEXT,
+                  owner TEXT,
+                  home_pool TEXT,
+                  awaits_follow_up INTEGER NOT NULL,
+                  body TEXT NOT NULL
+              ) STRICT;
+              CREATE INDEX leads_by_pool ON leads (pool);
+              CREATE INDEX leads_by_holder ON leads (owner, home_pool);
+              CREATE TABLE lead_moves (
+                  lead TEXT NOT NULL REFERENCES leads (id),
+                  version INTEGER NOT NULL,
+                  at_ms INTEGER NOT NULL,
+                  body TEXT NOT NULL,
+                  PRIMARY KEY (lead, version)
+              ) STRICT;
+              CREATE TABLE lead_pool_documents (
+                  pool TEXT PRIMARY KEY NOT NULL,
+                  document TEXT NOT NULL UNIQUE
+              ) STRICT;
+              CREATE TABLE quotes (
+                  id TEXT PRIMARY KEY NOT NULL,
+                  document TEXT NOT NULL,
+                  version INTEGER NOT NULL,
+                  body TEXT NOT NULL
+              ) STRICT;
+              CREATE INDEX quotes_by_document ON quotes (document);
+              CREATE TABLE quote_events (
+                  quote TEXT NOT NULL REFERENCES quotes (id),
+                  version INTEGER NOT NULL,
+                  at_ms INTEGER NOT NULL,
+                  body TEXT NOT NULL,
+                  PRIMARY KEY (quote, version)
+              ) STRICT;",
+    },
 ];
 
 /// The schema version this build writes.
-pub(super) const LATEST_VERSION: u32 = 3;
+pub(super) const LATEST_VERSION: u32 = 4;
 
 /// How long a connection waits for a lock held by another before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
