@@ -419,6 +419,27 @@ async fn nobody_acts_as_someone_else_and_pool_documents_are_read_only() {
             .unwrap()
             .is_none()
     );
+
+    // A client cannot forge a pool: a document it creates with that type is its own, and the
+    // team it claims to list leads for never sees it.
+    let forged = document_id(77);
+    let ((), step) = member
+        .client
+        .create(forged, |tx| tx.put(ROOT, "type", "lead_pool"))
+        .unwrap();
+    member.send(step).await;
+    member
+        .pump_until(WAIT, |client| client.in_sync(forged))
+        .await
+        .unwrap();
+    let mut colleague = SyncPeer::connect(&server.base, "zhang-wei", "colleague").await;
+    colleague.find(forged).await;
+    colleague
+        .pump_until(WAIT, |client| {
+            client.status(forged) == Some(DocumentStatus::Unavailable)
+        })
+        .await
+        .unwrap();
     server.stop().await;
 }
 

@@ -210,7 +210,7 @@ impl Arbiter {
             }
         }
         if !created.is_empty() {
-            self.refresh_pool(pool, by).await?;
+            self.refresh_pool_after(pool, by).await;
         }
         Ok(created)
     }
@@ -308,7 +308,7 @@ impl Arbiter {
             .collect();
         touched.dedup();
         for pool in touched {
-            self.refresh_pool(&pool, by).await?;
+            self.refresh_pool_after(&pool, by).await;
         }
         tracing::info!(lead = %lead_id, by = %by, kind = ?transition.record.kind, "decided a pool command");
         Ok((transition.lead, transition.record))

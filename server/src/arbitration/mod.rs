@@ -35,11 +35,7 @@ use time::UtcOffset;
 use crate::directory::Directory;
 use crate::error::AppError;
 use crate::relay::Relay;
-use crate::storage::{Arbitration, DocumentRecord};
-
-/// The user the relay names when it writes on its own account (pool documents at start-up).
-/// Not a directory user, so it owns nothing anyone could act on.
-pub const RELAY_USER: &str = "dealflow-relay";
+use crate::storage::{Arbitration, DocumentRecord, RELAY_OWNER};
 
 /// Arbitrates pool commands and quote commands. Cheap to share behind an `Arc`.
 #[derive(Debug)]
@@ -146,6 +142,15 @@ impl Arbiter {
         }
     }
 
+    /// Rewrites the document of `pool` after a committed decision. The decision stands even if
+    /// the document cannot be written now (the next rewrite catches it up), so a failure is
+    /// logged rather than reported as if the command had failed.
+    async fn refresh_pool_after(&self, pool: &PoolId, by: &UserId) {
+        if let Err(error) = self.refresh_pool(pool, by).await {
+            tracing::error!(%pool, %error, "cannot rewrite the pool's document");
+        }
+    }
+
     /// Rewrites the document of `pool` from the leads stored in it now, naming `by`.
     async fn refresh_pool(&self, pool: &PoolId, by: &UserId) -> Result<(), AppError> {
         let (Some(document), Some(config)) =
@@ -217,7 +222,7 @@ fn team_pools(directory: &Directory, claim_limit: u32) -> Result<PoolDirectory, 
 }
 
 fn relay_user() -> Result<UserId, AppError> {
-    Ok(UserId::new(RELAY_USER).map_err(dealflow_core::Error::from)?)
+    Ok(UserId::new(RELAY_OWNER).map_err(dealflow_core::Error::from)?)
 }
 
 fn random_document_id() -> Result<DocumentId, AppError> {

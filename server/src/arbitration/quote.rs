@@ -71,7 +71,7 @@ impl Arbiter {
                 detail: format!("quote id {} collided", stored.quote.id),
             });
         }
-        self.write_quote(by, &stored, "start").await?;
+        self.write_quote(by, &stored, "start").await;
         Ok(stored)
     }
 
@@ -148,20 +148,18 @@ impl Arbiter {
             Some(Ok(next)) => next,
         };
         let summary = action.label().en;
-        self.write_quote(by, &next, &summary).await?;
+        self.write_quote(by, &next, &summary).await;
         tracing::info!(quote = %next.quote.id, by = %by, ?action, version = next.quote.version, "decided a quote command");
         Ok(next)
     }
 
-    /// Writes the quote's state into its deal document, as the server naming `by`.
-    async fn write_quote(
-        &self,
-        by: &UserId,
-        stored: &StoredQuote,
-        summary: &str,
-    ) -> Result<(), AppError> {
+    /// Writes the quote's state into its deal document, as the server naming `by`. The decision
+    /// is committed already and stands either way; a failed write is logged, and the next
+    /// command on the quote writes its whole state again (entries are replaced whole).
+    async fn write_quote(&self, by: &UserId, stored: &StoredQuote, summary: &str) {
         let quote = Arc::new(stored.quote.clone());
-        self.relay
+        let written = self
+            .relay
             .write_as_server(
                 stored.document,
                 by.clone(),
@@ -169,6 +167,9 @@ impl Arbiter {
                 None,
                 Box::new(move |tx| write_deal_quote(tx, &quote).map(|_| ())),
             )
-            .await
+            .await;
+        if let Err(error) = written {
+            tracing::error!(quote = %stored.quote.id, %error, "cannot write the quote into its deal");
+        }
     }
 }

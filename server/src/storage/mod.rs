@@ -34,7 +34,9 @@ pub use arbitration::{Arbitration, LeadDecision, QuoteDecision, StoredQuote};
 pub use error::StorageError;
 pub use key::{MAX_KEY_BYTES, MAX_KEY_PARTS, StorageKey};
 pub use memory::MemoryStorage;
-pub use records::{DocumentMember, DocumentRecord, RecordDecision, Records, resource_kind};
+pub use records::{
+    DocumentMember, DocumentRecord, RELAY_OWNER, RecordDecision, Records, resource_kind,
+};
 pub use sqlite::{SqliteOptions, SqliteStorage};
 
 use std::fmt;

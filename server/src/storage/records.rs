@@ -66,7 +66,7 @@ impl DocumentRecord {
     /// kinds; every other kind of document (pipelines, scoring counts) is governed like an
     /// account: its owner, managers over its team and admins, with no deal team.
     pub fn descriptor(&self) -> ResourceDescriptor {
-        if self.kind == dealflow_core::LEAD_POOL_TYPE {
+        if self.is_relay_pool() {
             return lead_pool_descriptor(self.team.as_ref());
         }
         let kind = resource_kind(&self.kind);
@@ -112,7 +112,17 @@ impl DocumentRecord {
     }
 }
 
+/// The owner the relay records for documents it creates and alone writes (lead pools). Not a
+/// directory user, so nobody holds the owner's rights.
+pub const RELAY_OWNER: &str = "dealflow-relay";
+
 impl DocumentRecord {
+    /// Whether this is a lead-pool document the relay created. A client that creates a document
+    /// claiming to be a pool gets an ordinary document it owns, visible to no pool audience.
+    fn is_relay_pool(&self) -> bool {
+        self.kind == dealflow_core::LEAD_POOL_TYPE && self.owner.as_str() == RELAY_OWNER
+    }
+
     /// What `user` may do with the document: core's [`access`](dealflow_core::access) on the
     /// record, capped at `Read` for documents only the relay writes (lead pools), so that every
     /// peer's changes to them are dropped and reported.
