@@ -632,6 +632,109 @@ async fn two_managers_approving_one_quote_at_once_get_one_winner_and_the_deal_sh
     }
     assert_eq!(wins.iter().sum::<usize>(), 8);
 
+    // A rejection needs a comment; a rejected quote is edited back to draft and resubmitted.
+    // 25 % off needs level 2: a manager may not approve it, an admin may.
+    let step = |response_body: Value, status: &str| {
+        assert_eq!(response_body["quote"]["status"], status, "{response_body}");
+        response_body["quote"]["version"].as_u64().unwrap()
+    };
+    let edit = json!({ "action": "edit", "edit": { "edit": "set_line", "line": line(40, 2_500) } });
+    version = step(
+        ok_json(quote_command(&server, &quote, "zhang-wei", version, edit).await).await,
+        "draft",
+    );
+    version = step(
+        ok_json(
+            quote_command(
+                &server,
+                &quote,
+                "zhang-wei",
+                version,
+                json!({ "action": "submit" }),
+            )
+            .await,
+        )
+        .await,
+        "pending_approval",
+    );
+    let response = quote_command(
+        &server,
+        &quote,
+        "chen-jing",
+        version,
+        json!({ "action": "reject", "comment": "  " }),
+    )
+    .await;
+    expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "comment_required",
+    )
+    .await;
+    let response = quote_command(
+        &server,
+        &quote,
+        "wang-fang",
+        version,
+        json!({ "action": "approve" }),
+    )
+    .await;
+    expect_error(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "insufficient_approval_level",
+    )
+    .await;
+    version = step(
+        ok_json(
+            quote_command(
+                &server,
+                &quote,
+                "chen-jing",
+                version,
+                json!({ "action": "reject", "comment": "折扣过高" }),
+            )
+            .await,
+        )
+        .await,
+        "rejected",
+    );
+    deal_shows(&mut owner, deal, &quote, version, QuoteStatus::Rejected).await;
+    let edit = json!({ "action": "edit", "edit": { "edit": "set_line", "line": line(40, 1_500) } });
+    version = step(
+        ok_json(quote_command(&server, &quote, "zhang-wei", version, edit).await).await,
+        "draft",
+    );
+    version = step(
+        ok_json(
+            quote_command(
+                &server,
+                &quote,
+                "zhang-wei",
+                version,
+                json!({ "action": "submit" }),
+            )
+            .await,
+        )
+        .await,
+        "pending_approval",
+    );
+    version = step(
+        ok_json(
+            quote_command(
+                &server,
+                &quote,
+                "wang-fang",
+                version,
+                json!({ "action": "approve" }),
+            )
+            .await,
+        )
+        .await,
+        "approved",
+    );
+    deal_shows(&mut owner, deal, &quote, version, QuoteStatus::Approved).await;
+
     // Send and accept; the deal follows.
     for (action, status) in [
         ("send", QuoteStatus::Sent),
