@@ -735,6 +735,29 @@ async fn two_managers_approving_one_quote_at_once_get_one_winner_and_the_deal_sh
     );
     deal_shows(&mut owner, deal, &quote, version, QuoteStatus::Approved).await;
 
+    // The owner forges the quote's entry in the deal (accepted, at a high version); the deal
+    // document is display, and the relay's next decision writes the real state over it.
+    let forged_quote = quote.clone();
+    let ((), forge) = owner
+        .client
+        .change(deal, |tx| {
+            let Some((_, quotes)) = tx.get(ROOT, "quotes")? else {
+                unreachable!("the relay wrote the quotes section")
+            };
+            let entry = tx.put_object(
+                &quotes,
+                forged_quote.as_str(),
+                dealflow_core::automerge::ObjType::Map,
+            )?;
+            tx.put(&entry, "id", forged_quote.as_str())?;
+            tx.put(&entry, "status", "accepted")?;
+            tx.put(&entry, "version", 999_u64)?;
+            tx.put(&entry, "owner", "zhang-wei")
+        })
+        .unwrap();
+    owner.send(forge).await;
+    deal_shows(&mut owner, deal, &quote, 999, QuoteStatus::Accepted).await;
+
     // Send and accept; the deal follows.
     for (action, status) in [
         ("send", QuoteStatus::Sent),

@@ -27,7 +27,7 @@
 //! | money, next step, learned/manual probability, forecast category override, task title and origin | small map replaced whole | their parts only make sense together |
 //! | competitor strengths/weaknesses, follow-up participants | list of strings, spliced | concurrent insertions both survive |
 //! | scoring counts | counters, one bucket per actor | increments add up; see [`ScoringCounts`] |
-//! | `quotes` (quote id → status, version, total, approver …) | map keyed by quote id, each quote a small map replaced whole by the relay; never rewritten with an older version | a quote changes only through the relay's arbitration, so its parts must stay the ones decided together; see [`write_deal_quote`] |
+//! | `quotes` (quote id → status, version, total, approver …) | map keyed by quote id, each quote a small map replaced whole by the relay with the state it holds (a client's edit is overwritten by the next decision) | a quote changes only through the relay's arbitration, so its parts must stay the ones decided together; see [`write_deal_quote`] |
 //! | lead-pool `leads` (lead id → company, contact, version, since) | map keyed by lead id, each entry replaced whole when its version changes, deleted when the lead leaves the pool | written only by the relay after a pool command; readers are read-only peers |
 //!
 //! **The current stage after a merge.** Two replicas that move a deal offline each append a

@@ -5,9 +5,10 @@
 //! in a storage transaction, so the document holds a copy for display and offline reading, never
 //! the authority. The section is a map keyed by quote id; each quote is a small map **replaced
 //! whole** by the relay after every decision (its parts only make sense together: a status
-//! without the version and total it was decided on would mislead). A write never goes
-//! backwards: an entry that already holds the same or a later version is left alone, so two
-//! decisions written in either order leave the later one.
+//! without the version and total it was decided on would mislead). The relay writes the state
+//! it holds now, under a lock per deal, so writes never go backwards; an entry that a client
+//! edited is overwritten by the relay's next write, since what the document says about a quote
+//! is display, never authority.
 
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
@@ -44,7 +45,7 @@ pub struct DealQuote {
 }
 
 /// Writes `quote` into the deal document's `quotes` section, replacing its entry whole unless
-/// the entry already holds this version or a later one. Returns whether anything was written.
+/// the entry already shows this version in this status. Returns whether anything was written.
 ///
 /// ```
 /// use automerge::{AutoCommit, ROOT, transaction::Transactable};
@@ -78,8 +79,8 @@ pub fn write_deal_quote(tx: &mut impl Transactable, quote: &Quote) -> Result<boo
         Err(error) => return Err(DocError::write(&error)),
     };
     if let Ok(Some((Value::Object(ObjType::Map), entry))) = tx.get(&section, quote.id.as_str())
-        && let Some(stored) = uint(tx, &entry, "version")
-        && stored >= quote.version
+        && uint(tx, &entry, "version") == Some(quote.version)
+        && string(tx, &entry, "status").as_deref() == Some(status_name(quote.status))
     {
         return Ok(false);
     }
@@ -269,7 +270,7 @@ mod tests {
     }
 
     #[test]
-    fn a_later_version_is_never_overwritten_by_an_earlier_one() {
+    fn the_relay_state_replaces_whatever_the_entry_says() {
         let mut doc = AutoCommit::new();
         let mut quote = Quote::new(
             crate::quote::NewQuote {
@@ -282,11 +283,15 @@ mod tests {
             },
             Timestamp::from_millis(0),
         );
-        let earlier = quote.clone();
+        // A client forges an approved entry at a high version; the relay's write replaces it.
+        let mut forged = quote.clone();
+        forged.version = 999;
+        forged.status = QuoteStatus::Approved;
+        assert!(write_deal_quote(&mut doc, &forged).unwrap());
         quote.version += 1;
         quote.status = QuoteStatus::PendingApproval;
         assert!(write_deal_quote(&mut doc, &quote).unwrap());
-        assert!(!write_deal_quote(&mut doc, &earlier).unwrap());
+        assert!(!write_deal_quote(&mut doc, &quote).unwrap());
         let read = deal_quotes(&doc);
         assert_eq!(read.len(), 1);
         assert_eq!(read[0].status, QuoteStatus::PendingApproval);

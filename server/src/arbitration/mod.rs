@@ -47,9 +47,9 @@ pub struct Arbiter {
     pool_documents: BTreeMap<PoolId, DocumentId>,
     policy: ApprovalPolicy,
     offset: UtcOffset,
-    /// One lock per pool document, so that rewrites of a pool's document (load the pool's
-    /// leads, write them) never overtake one another.
-    pool_locks: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<()>>>>,
+    /// One lock per document the relay rewrites (a pool's, a deal's quotes), so that rewrites
+    /// (load the stored state, write it) never overtake one another.
+    write_locks: Mutex<HashMap<DocumentId, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A pool as its audience sees it.
@@ -98,7 +98,7 @@ impl Arbiter {
             pool_documents,
             policy: config.quote_approval.clone(),
             offset,
-            pool_locks: Mutex::new(HashMap::new()),
+            write_locks: Mutex::new(HashMap::new()),
         };
         let relay_user = relay_user()?;
         let pool_ids: Vec<PoolId> = arbiter.pool_documents.keys().cloned().collect();
@@ -158,13 +158,7 @@ impl Arbiter {
         else {
             return Ok(());
         };
-        let lock = {
-            let mut locks = self
-                .pool_locks
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(locks.entry(document).or_default())
-        };
+        let lock = self.write_lock(document);
         let _rewriting = lock.lock().await;
         let leads = self.store.leads_in_pool(pool.clone()).await?;
         let config = config.clone();
@@ -184,6 +178,15 @@ impl Arbiter {
                 Box::new(move |tx| write_lead_pool(tx, &config, &leads)),
             )
             .await
+    }
+
+    /// The lock serialising the relay's rewrites of `document`.
+    fn write_lock(&self, document: DocumentId) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .write_locks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(locks.entry(document).or_default())
     }
 
     /// The approval level of `user`: managers 1, admins 2, everyone else 0.

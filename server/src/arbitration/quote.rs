@@ -153,11 +153,22 @@ impl Arbiter {
         Ok(next)
     }
 
-    /// Writes the quote's state into its deal document, as the server naming `by`. The decision
-    /// is committed already and stands either way; a failed write is logged, and the next
-    /// command on the quote writes its whole state again (entries are replaced whole).
+    /// Writes the quote's state into its deal document, as the server naming `by`: the state
+    /// stored now, read under the deal's write lock, so that of two decisions written at once
+    /// the later state is written last. The decision is committed already and stands either
+    /// way; a failed write is logged, and the next command writes the whole state again.
     async fn write_quote(&self, by: &UserId, stored: &StoredQuote, summary: &str) {
-        let quote = Arc::new(stored.quote.clone());
+        let lock = self.write_lock(stored.document);
+        let _rewriting = lock.lock().await;
+        let latest = match self.store.quote(stored.quote.id.clone()).await {
+            Ok(Some(latest)) => latest.quote,
+            Ok(None) => stored.quote.clone(),
+            Err(error) => {
+                tracing::error!(quote = %stored.quote.id, %error, "cannot reread the quote");
+                return;
+            }
+        };
+        let quote = Arc::new(latest);
         let written = self
             .relay
             .write_as_server(
