@@ -215,9 +215,7 @@ fn load_save(criterion: &mut Criterion) {
     });
     group.bench_function("hydrate (automerge alone, part of read)", |bencher| {
         bencher.iter(|| {
-            doc.as_automerge()
-                .hydrate(dealflow_core::automerge::ROOT, None)
-                .unwrap()
+            ReadDoc::hydrate(doc.as_automerge(), dealflow_core::automerge::ROOT, None).unwrap()
         });
     });
     group.bench_function("save", |bencher| {

@@ -195,3 +195,83 @@ fn unsynced_changes_are_counted_offline_from_what_the_relay_acknowledged() {
     let _ = fresh.find(id);
     assert_eq!(fresh.unsynced_changes(id), None);
 }
+
+#[test]
+fn typed_edits_in_place_on_the_sync_clients_document_are_stored_synced_and_merge() {
+    let mut network = Network::new(2);
+    network.run_until_quiet();
+    let id = DocumentId::from_random_bytes([9; 16]);
+    let mut laptop = open(id);
+    publish(&mut network, 0, id, &mut laptop);
+    network.run_until_quiet();
+    let step = network.client(1).find(id);
+    network.client_step(1, step);
+    network.run_until_quiet();
+
+    // Each browser edits the one document its sync client holds: no second replica.
+    let (changed, step) = network
+        .client(0)
+        .edit_in_place(id, |doc| {
+            DealDoc::edit_in_place(doc, ActorId::from(*b"laptop"), |deal| {
+                deal.set_title(&user("rep-li"), at(1), "华东电网 CRM 二期（扩容）")
+            })
+        })
+        .unwrap();
+    assert!(changed.unwrap().unwrap());
+    assert!(!step.store.is_empty(), "the change is stored");
+    assert!(!step.send.is_empty(), "and offered to the relay");
+    network.client_step(0, step);
+    let (_, step) = network
+        .client(1)
+        .edit_in_place(id, |doc| {
+            DealDoc::edit_in_place(doc, ActorId::from(*b"phone"), |deal| {
+                deal.update_text(&user("rep-wu"), at(1), &TextField::Needs, "统一客服平台")
+            })
+        })
+        .unwrap();
+    network.client_step(1, step);
+    network.run_until_quiet();
+
+    let read = |network: &mut Network, index: usize| {
+        DealDoc::read_document(network.client(index).doc(id).unwrap())
+            .unwrap()
+            .deal
+    };
+    let on_laptop = read(&mut network, 0);
+    assert_eq!(on_laptop, read(&mut network, 1));
+    assert_eq!(on_laptop.title, "华东电网 CRM 二期（扩容）");
+    assert_eq!(on_laptop.needs, "统一客服平台");
+
+    // An edit that changes nothing stores and sends nothing; a rejected move writes nothing.
+    let (unchanged, step) = network
+        .client(0)
+        .edit_in_place(id, |doc| {
+            DealDoc::edit_in_place(doc, ActorId::from(*b"laptop"), |deal| {
+                deal.set_title(&user("rep-li"), at(2), "华东电网 CRM 二期（扩容）")
+            })
+        })
+        .unwrap();
+    assert!(!unchanged.unwrap().unwrap());
+    assert!(step.store.is_empty() && step.send.is_empty());
+
+    // A document that is not a deal is left untouched.
+    let other = DocumentId::from_random_bytes([10; 16]);
+    let ((), step) = network
+        .client(0)
+        .create(other, |tx| {
+            use dealflow_core::automerge::transaction::Transactable;
+            tx.put(dealflow_core::automerge::ROOT, "type", "pipeline")
+        })
+        .unwrap();
+    network.client_step(0, step);
+    let (refused, step) = network
+        .client(0)
+        .edit_in_place(other, |doc| {
+            DealDoc::edit_in_place(doc, ActorId::from(*b"laptop"), |deal| {
+                deal.set_title(&user("rep-li"), at(2), "x")
+            })
+        })
+        .unwrap();
+    assert_eq!(refused.unwrap_err().code(), ErrorCode::WrongDocumentType);
+    assert!(step.store.is_empty());
+}

@@ -321,13 +321,13 @@ async fn build_deals(
         let timelines = data.timelines.get(start..end).unwrap_or_default();
         let deals = data.deals.get(start..end).unwrap_or_default();
         for (timeline, deal) in timelines.iter().zip(deals) {
-            let mut doc = deal_document(&data, timeline)?.into_automerge();
+            let doc = deal_document(&data, timeline)?.into_automerge();
             let id: DocumentId = deal
                 .id
                 .as_str()
                 .parse()
                 .map_err(dealflow_core::Error::from)?;
-            let ops = sync_ops(StoredChunks::new().compact(id, doc.document()))?;
+            let ops = sync_ops(StoredChunks::new().compact(id, &doc))?;
             built.push((ops, deal_record(id, deal)));
         }
         Ok(built)

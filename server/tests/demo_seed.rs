@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use dealflow_core::automerge::AutoCommit;
+use dealflow_core::automerge::Automerge;
 use dealflow_core::sync::{DocumentId, DocumentStatus, WireMessage};
 use dealflow_core::{DealDoc, DealStatus};
 use serde_json::{Value, json};
@@ -209,7 +209,7 @@ async fn seeds_an_empty_directory_once_and_shows_each_user_what_visibility_allow
         .await
         .unwrap();
     let bytes = browser.client.doc(id).unwrap().save();
-    let deal = DealDoc::from_automerge(AutoCommit::load(&bytes).unwrap())
+    let deal = DealDoc::from_automerge(Automerge::load(&bytes).unwrap())
         .unwrap()
         .read()
         .unwrap()

@@ -17,6 +17,7 @@ use crate::dto::{
 };
 use crate::error::JsResult;
 use crate::pipeline::Pipeline;
+use crate::repo::SharedRepo;
 
 /// One deal as an Automerge document (销售机会文档): typed edits that merge with concurrent
 /// ones, stage moves written only when the pipeline accepts them, tolerant reads and history.
@@ -52,18 +53,79 @@ use crate::pipeline::Pipeline;
 #[wasm_bindgen]
 #[derive(Debug, Clone)]
 pub struct DealDoc {
-    inner: Rc<RefCell<domain::DealDoc>>,
+    inner: Rc<RefCell<Replica>>,
+}
+
+/// Where a deal's one replica lives.
+#[derive(Debug)]
+pub(crate) enum Replica {
+    /// A document of its own (a new deal not yet handed to a repo, a loaded or forked copy).
+    Own(Box<domain::DealDoc>),
+    /// The sync client's document in a `Repo`: edits and reads go to it directly, so a deal
+    /// the repo holds exists once in memory.
+    Held {
+        /// The repo holding the document.
+        repo: SharedRepo,
+        /// The document.
+        id: domain::sync::DocumentId,
+    },
 }
 
 impl DealDoc {
-    /// Wraps a document; a workspace and the handles it gives out share it.
-    pub(crate) fn shared(inner: Rc<RefCell<domain::DealDoc>>) -> Self {
-        DealDoc { inner }
+    /// Wraps a document of its own.
+    pub(crate) fn own(doc: domain::DealDoc) -> Self {
+        DealDoc {
+            inner: Rc::new(RefCell::new(Replica::Own(Box::new(doc)))),
+        }
     }
 
-    /// The shared document.
-    pub(crate) fn rc(&self) -> &Rc<RefCell<domain::DealDoc>> {
+    /// A handle on a deal a repo holds.
+    pub(crate) fn held(repo: SharedRepo, id: domain::sync::DocumentId) -> Self {
+        DealDoc {
+            inner: Rc::new(RefCell::new(Replica::Held { repo, id })),
+        }
+    }
+
+    /// The replica, shared by every clone of this handle.
+    pub(crate) fn replica(&self) -> &Rc<RefCell<Replica>> {
         &self.inner
+    }
+
+    /// Runs `apply` on the deal: on its own document, or in place on the repo's document,
+    /// whose new change is then stored and sent with the repo's next step.
+    pub(crate) fn with_mut<T>(
+        &self,
+        apply: impl FnOnce(&mut domain::DealDoc) -> JsResult<T>,
+    ) -> JsResult<T> {
+        let held = match &*self.inner.borrow() {
+            Replica::Own(_) => None,
+            Replica::Held { repo, id } => Some((repo.clone(), *id)),
+        };
+        match held {
+            Some((repo, id)) => repo.borrow_mut().edit_deal(id, apply),
+            None => match &mut *self.inner.borrow_mut() {
+                Replica::Own(doc) => apply(doc),
+                Replica::Held { .. } => Err(crate::error::Failure::Input(
+                    "the deal changed hands during an edit".to_owned(),
+                )),
+            },
+        }
+    }
+
+    /// Reads the deal.
+    pub(crate) fn read_core(&self) -> JsResult<domain::DealRead> {
+        match &*self.inner.borrow() {
+            Replica::Own(doc) => Ok(doc.read()?),
+            Replica::Held { repo, id } => repo.borrow().read_deal(*id),
+        }
+    }
+
+    /// The deal's heads.
+    pub(crate) fn heads_core(&self) -> Vec<domain::automerge::ChangeHash> {
+        match &mut *self.inner.borrow_mut() {
+            Replica::Own(doc) => doc.heads(),
+            Replica::Held { repo, id } => repo.borrow().heads(*id),
+        }
     }
 
     /// Runs a typed edit with the converted context.
@@ -73,7 +135,7 @@ impl DealDoc {
         apply: impl FnOnce(&mut domain::DealDoc, &Edit) -> JsResult<T>,
     ) -> JsResult<T> {
         let edit = read::<Edit, _>(ctx, "ctx")?;
-        apply(&mut self.inner.borrow_mut(), &edit)
+        self.with_mut(|doc| apply(doc, &edit))
     }
 }
 
@@ -91,43 +153,50 @@ impl DealDoc {
         let new = read::<domain::NewDeal, _>(deal, "deal")?;
         let ctx = read::<domain::MoveContext, _>(ctx, "ctx")?;
         let (doc, _tasks) = domain::DealDoc::open(pipeline.core(), new, &ctx, actor.into())?;
-        Ok(DealDoc::shared(Rc::new(RefCell::new(doc))))
+        Ok(DealDoc::own(doc))
     }
 
     /// Opens a saved document: a `save()`, or stored chunks concatenated (a snapshot followed by
     /// incremental saves). Throws `corrupt_document` or `wrong_document_type`.
     pub fn load(bytes: &[u8], actor: &[u8]) -> JsResult<DealDoc> {
         let doc = domain::DealDoc::load(bytes, actor.into())?;
-        Ok(DealDoc::shared(Rc::new(RefCell::new(doc))))
+        Ok(DealDoc::own(doc))
     }
 
     /// Applies changes saved by another replica (`saveIncremental()` or `save()` output).
     #[wasm_bindgen(js_name = loadIncremental)]
     pub fn load_incremental(&self, bytes: &[u8]) -> JsResult<()> {
-        Ok(self.inner.borrow_mut().load_incremental(bytes)?)
+        self.with_mut(|doc| Ok(doc.load_incremental(bytes)?))
     }
 
     /// The whole document, compacted.
     pub fn save(&self) -> Vec<u8> {
-        self.inner.borrow_mut().save()
+        match &mut *self.inner.borrow_mut() {
+            Replica::Own(doc) => doc.save(),
+            Replica::Held { repo, id } => repo.borrow().save(*id),
+        }
     }
 
     /// The changes since the last `save()` or `saveIncremental()`: append them to storage.
+    /// (A repo's deal is stored by the repo; for it this is the whole document.)
     #[wasm_bindgen(js_name = saveIncremental)]
     pub fn save_incremental(&self) -> Vec<u8> {
-        self.inner.borrow_mut().save_incremental()
+        match &mut *self.inner.borrow_mut() {
+            Replica::Own(doc) => doc.save_incremental(),
+            Replica::Held { repo, id } => repo.borrow().save(*id),
+        }
     }
 
     /// The hashes (hex) of the latest changes.
     pub fn heads(&self) -> Vec<String> {
-        let heads = self.inner.borrow_mut().heads();
+        let heads = self.heads_core();
         heads.iter().map(ToString::to_string).collect()
     }
 
     /// A second, independent replica with its own actor (e.g. for working offline).
-    pub fn fork(&self, actor: &[u8]) -> DealDoc {
-        let fork = self.inner.borrow_mut().fork(actor.into());
-        DealDoc::shared(Rc::new(RefCell::new(fork)))
+    pub fn fork(&self, actor: &[u8]) -> JsResult<DealDoc> {
+        let fork = self.with_mut(|doc| Ok(doc.fork(actor.into())))?;
+        Ok(DealDoc::own(fork))
     }
 
     /// Takes in every change of `other` that this replica lacks.
@@ -135,15 +204,14 @@ impl DealDoc {
         if Rc::ptr_eq(&self.inner, &other.inner) {
             return Ok(());
         }
-        Ok(self
-            .inner
-            .borrow_mut()
-            .merge(&mut other.inner.borrow_mut())?)
+        // Through bytes, so that two handles on one repo never borrow it twice.
+        let bytes = other.save();
+        self.with_mut(|doc| Ok(doc.load_incremental(&bytes)?))
     }
 
     /// Reads the deal; fields of the wrong type are listed in `problems` and fall back.
     pub fn read(&self) -> JsResult<Ts<DealRead>> {
-        let read = self.inner.borrow().read()?;
+        let read = self.read_core()?;
         DealRead::from(read).to_js()
     }
 
@@ -493,7 +561,7 @@ impl DealDoc {
     ) -> JsResult<Ts<StageTransition>> {
         let target = read::<domain::MoveTarget, _>(target, "target")?;
         let ctx = read::<domain::MoveContext, _>(ctx, "ctx")?;
-        let deal = self.inner.borrow().read()?.deal;
+        let deal = self.read_core()?.deal;
         let transition = pipeline.core().check_move(&deal, &target, &ctx)?;
         StageTransition::from(transition).to_js()
     }
@@ -509,10 +577,7 @@ impl DealDoc {
     ) -> JsResult<Ts<MoveOutcome>> {
         let target = read::<domain::MoveTarget, _>(target, "target")?;
         let ctx = read::<domain::MoveContext, _>(ctx, "ctx")?;
-        let outcome = self
-            .inner
-            .borrow_mut()
-            .move_stage(pipeline.core(), &target, &ctx)?;
+        let outcome = self.with_mut(|doc| Ok(doc.move_stage(pipeline.core(), &target, &ctx)?))?;
         MoveOutcome::from(outcome).to_js()
     }
 
@@ -520,14 +585,14 @@ impl DealDoc {
     /// 0 % lost or stopped.
     #[wasm_bindgen(js_name = effectiveProbability)]
     pub fn effective_probability(&self, pipeline: &Pipeline) -> JsResult<Ts<EffectiveProbability>> {
-        let deal = self.inner.borrow().read()?.deal;
+        let deal = self.read_core()?.deal;
         let effective = deal.effective_probability(pipeline.core())?;
         EffectiveProbability::from(effective).to_js()
     }
 
     /// Every change to the deal, oldest first: who made it, when, and what it was.
     pub fn changes(&self) -> JsResult<Vec<Ts<ChangeRecord>>> {
-        let changes = self.inner.borrow_mut().changes();
+        let changes = self.with_mut(|doc| Ok(doc.changes()))?;
         changes
             .into_iter()
             .map(|change| ChangeRecord::from(change).to_js())
@@ -538,7 +603,7 @@ impl DealDoc {
     #[wasm_bindgen(js_name = readAsOf)]
     pub fn read_as_of(&self, at: f64) -> JsResult<Option<Ts<DealRead>>> {
         let at = domain::Timestamp::from_millis(millis(at));
-        let read = self.inner.borrow_mut().read_as_of(at)?;
+        let read = self.with_mut(|doc| Ok(doc.read_as_of(at)?))?;
         read.map(|read| DealRead::from(read).to_js()).transpose()
     }
 
@@ -548,7 +613,7 @@ impl DealDoc {
     pub fn changes_between(&self, from: f64, to: f64) -> JsResult<Vec<Ts<FieldChange>>> {
         let from = domain::Timestamp::from_millis(millis(from));
         let to = domain::Timestamp::from_millis(millis(to));
-        let changes = self.inner.borrow_mut().changes_between(from, to)?;
+        let changes = self.with_mut(|doc| Ok(doc.changes_between(from, to)?))?;
         changes
             .into_iter()
             .map(|change| FieldChange::from(change).to_js())

@@ -4,13 +4,13 @@
 //! The TypeScript side owns the WebSocket and IndexedDB; it hands every received frame to
 //! [`Repo::receive`], every local edit of a deal to [`Repo::publish`], and executes the
 //! returned step: storage writes first, in order, then frames, then events. Each open deal has
-//! two replicas in the page: the sync client's document (what is stored and synced) and the
-//! typed `DealDoc` the application edits and reads; `publish` moves local edits from the second
-//! to the first, and changes from the relay are taken back into the `DealDoc` before the step
-//! is returned, so an event always sees the deal up to date.
+//! one replica in the page: the sync client's document. The `DealDoc` handles the repo gives
+//! out edit and read that document in place (core's `DealDoc::edit_in_place`); the storage
+//! writes and frames of those edits wait in the repo and lead its next step (`publish`, called
+//! after every edit, returns them at once).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use dealflow_core as domain;
@@ -20,7 +20,7 @@ use tsify::Ts;
 use wasm_bindgen::prelude::*;
 
 use crate::convert::{Named, read_name, to_value};
-use crate::deal_doc::DealDoc;
+use crate::deal_doc::{DealDoc, Replica};
 use crate::dto::{DocumentStatus, PresenceActivity, RepoStep};
 use crate::error::{Failure, JsResult};
 
@@ -33,7 +33,10 @@ use crate::error::{Failure, JsResult};
 /// socket.onmessage = async (event) => run(repo.receive(new Uint8Array(event.data)));
 /// socket.onclose = () => repo.disconnected();
 /// const doc = DealDoc.open(pipeline, deal, ctx, actor);
-/// await run(repo.publish(Repo.newDocumentId(crypto.getRandomValues(new Uint8Array(16))), doc));
+/// const id = Repo.newDocumentId(crypto.getRandomValues(new Uint8Array(16)));
+/// await run(repo.publish(id, doc)); // from now on `doc` edits the repo's own document
+/// doc.setTitle({ by: "rep-li", now: Date.now() }, "华东电网 CRM 二期（扩容）");
+/// await run(repo.publish(id, doc)); // stores and sends that edit
 /// async function run(step: RepoStep) {
 ///   for (const write of step.store) await idbWrite(write); // durably, in order
 ///   for (const frame of step.send) socket.send(frame);
@@ -43,9 +46,90 @@ use crate::error::{Failure, JsResult};
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Repo {
+    state: SharedRepo,
+}
+
+/// A repo's state, shared with the `DealDoc` handles on the deals it holds.
+pub(crate) type SharedRepo = Rc<RefCell<RepoState>>;
+
+/// The sync client, the documents known to be deals, and what in-place edits left to do.
+#[derive(Debug)]
+pub(crate) struct RepoState {
     client: sync::SyncClient,
-    deals: BTreeMap<DocumentId, Rc<RefCell<domain::DealDoc>>>,
-    actor: Vec<u8>,
+    /// The open documents that are deals.
+    deals: BTreeSet<DocumentId>,
+    /// Identifies this page's edits.
+    actor: domain::automerge::ActorId,
+    /// Storage writes, frames and status events of in-place edits, not yet returned: they
+    /// lead the next step, so they are stored and sent before anything that follows them.
+    pending: ClientStep,
+}
+
+impl RepoState {
+    /// Runs `apply` on a deal the repo holds, in place; the change it makes is stored and sent
+    /// with the next step.
+    pub(crate) fn edit_deal<T>(
+        &mut self,
+        document_id: DocumentId,
+        apply: impl FnOnce(&mut domain::DealDoc) -> JsResult<T>,
+    ) -> JsResult<T> {
+        let actor = self.actor.clone();
+        let (output, step) = self
+            .client
+            .edit_in_place(document_id, |doc| {
+                domain::DealDoc::edit_in_place(doc, actor, apply)
+            })
+            .map_err(domain::Error::from)?;
+        self.pending.store.extend(step.store);
+        self.pending.send.extend(step.send);
+        // The page announces its own edits; only status changes are passed on.
+        self.pending.events.extend(
+            step.events
+                .into_iter()
+                .filter(|event| !matches!(event, ClientEvent::DocumentChanged { .. })),
+        );
+        output?
+    }
+
+    /// Reads a deal the repo holds.
+    pub(crate) fn read_deal(&self, document_id: DocumentId) -> JsResult<domain::DealRead> {
+        let doc = self
+            .client
+            .doc(document_id)
+            .ok_or_else(|| Failure::Input(format!("document {document_id} is no longer open")))?;
+        Ok(domain::DealDoc::read_document(doc)?)
+    }
+
+    /// The heads of a document the repo holds (none when it is not open).
+    pub(crate) fn heads(&self, document_id: DocumentId) -> Vec<domain::automerge::ChangeHash> {
+        self.client
+            .doc(document_id)
+            .map(domain::automerge::Automerge::get_heads)
+            .unwrap_or_default()
+    }
+
+    /// The whole document, compacted (empty when it is not open).
+    pub(crate) fn save(&self, document_id: DocumentId) -> Vec<u8> {
+        self.client
+            .doc(document_id)
+            .map(domain::automerge::Automerge::save)
+            .unwrap_or_default()
+    }
+
+    /// Notes a document with content as a deal when it is one; returns whether it is.
+    fn adopt(&mut self, document_id: DocumentId) -> bool {
+        if self.deals.contains(&document_id) {
+            return true;
+        }
+        let is_deal = self
+            .client
+            .doc(document_id)
+            .is_some_and(domain::is_deal_document);
+        if is_deal {
+            self.deals.insert(document_id);
+        }
+        is_deal
+    }
 }
 
 #[wasm_bindgen]
@@ -59,15 +143,19 @@ impl Repo {
         actor: &[u8],
     ) -> JsResult<Repo> {
         let metadata = sync::PeerMetadata::default();
-        Ok(Repo {
+        let state = RepoState {
             client: sync::SyncClient::new(
                 sync::PeerId::new(peer_id).map_err(domain::Error::from)?,
                 metadata,
                 sync::SessionId::new(session_id).map_err(domain::Error::from)?,
                 sync::Limits::default(),
             ),
-            deals: BTreeMap::new(),
-            actor: actor.to_vec(),
+            deals: BTreeSet::new(),
+            actor: actor.into(),
+            pending: ClientStep::default(),
+        };
+        Ok(Repo {
+            state: Rc::new(RefCell::new(state)),
         })
     }
 
@@ -91,31 +179,32 @@ impl Repo {
 
     /// The socket opened: returns the `join` frame to send first.
     pub fn connect(&mut self) -> Vec<u8> {
-        self.client.connect()
+        self.state.borrow_mut().client.connect()
     }
 
     /// The socket closed; documents stay open and edits are kept for the next connection.
     pub fn disconnected(&mut self) {
-        self.client.disconnected();
+        self.state.borrow_mut().client.disconnected();
     }
 
     /// The `leave` frame to send before closing the socket deliberately.
     pub fn close(&mut self) -> Option<Vec<u8>> {
-        self.client.close()
+        self.state.borrow_mut().client.close()
     }
 
     /// Whether the handshake with the relay has completed.
     #[wasm_bindgen(getter)]
     pub fn connected(&self) -> bool {
-        self.client.server().is_some()
+        self.state.borrow().client.server().is_some()
     }
 
     /// Handles one frame from the relay.
     pub fn receive(&mut self, frame: &[u8]) -> JsResult<Ts<RepoStep>> {
-        match self.client.on_frame(frame) {
+        let received = self.state.borrow_mut().client.on_frame(frame);
+        match received {
             Ok(step) => self.output(step, false),
             Err(rejection) => {
-                self.client.disconnected();
+                self.state.borrow_mut().client.disconnected();
                 let step = ClientStep {
                     send: vec![rejection.error_frame],
                     events: vec![ClientEvent::ConnectionClosed {
@@ -138,30 +227,54 @@ impl Repo {
     ) -> JsResult<Ts<RepoStep>> {
         let document_id = parse_id(document_id)?;
         let chunks = read_chunks(chunks)?;
-        // The typed replica parses the same bytes (snapshot first) once the sync client has
-        // accepted them: much cheaper than copying the loaded document change by change.
-        let mut bytes = Vec::new();
-        let snapshots = chunks
-            .iter()
-            .filter(|(key, _)| key.chunk_kind() == Some(sync::ChunkKind::Snapshot));
-        let incrementals = chunks
-            .iter()
-            .filter(|(key, _)| key.chunk_kind() != Some(sync::ChunkKind::Snapshot));
-        for (_, chunk) in snapshots.chain(incrementals) {
-            bytes.extend_from_slice(chunk);
-        }
         let mut step = self
+            .state
+            .borrow_mut()
             .client
             .load(document_id, chunks)
             .map_err(domain::Error::from)?;
-        if !bytes.is_empty() && !self.deals.contains_key(&document_id) {
-            // Anything but a deal (or an unreadable one) is left to `refresh`, which reports it.
-            if let Ok(deal) = domain::DealDoc::load(&bytes, self.actor.as_slice().into()) {
-                self.deals.insert(document_id, Rc::new(RefCell::new(deal)));
-            }
-        }
         step.events
             .push(ClientEvent::DocumentChanged { document_id });
+        self.output(step, false)
+    }
+
+    /// Opens every document whose chunks are given, in one call: all of a page's stored
+    /// chunks as `ChunkStore` reads them, grouped by the document id their keys start with.
+    /// Each document is parsed once, into the sync client, and is the deal's only replica. A
+    /// document whose chunks are unreadable gets a `document_error` event; the others open.
+    #[wasm_bindgen(js_name = loadMany)]
+    pub fn load_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "StoredChunk[]")] chunks: &Array,
+    ) -> JsResult<Ts<RepoStep>> {
+        let mut documents: BTreeMap<String, Vec<(StorageKey, Vec<u8>)>> = BTreeMap::new();
+        for (key, bytes) in read_chunks(chunks)? {
+            if let Some(document) = key.parts().first() {
+                documents
+                    .entry(document.clone())
+                    .or_default()
+                    .push((key, bytes));
+            }
+        }
+        let mut step = ClientStep::default();
+        for (document, chunks) in documents {
+            let Ok(document_id) = document.parse::<DocumentId>() else {
+                continue;
+            };
+            let loaded = self.state.borrow_mut().client.load(document_id, chunks);
+            match loaded {
+                Ok(loaded) => {
+                    step.store.extend(loaded.store);
+                    step.send.extend(loaded.send);
+                    step.events.extend(loaded.events);
+                    step.events
+                        .push(ClientEvent::DocumentChanged { document_id });
+                }
+                Err(error) => step
+                    .events
+                    .push(ClientEvent::DocumentError { document_id, error }),
+            }
+        }
         self.output(step, false)
     }
 
@@ -170,50 +283,83 @@ impl Repo {
         &mut self,
         #[wasm_bindgen(js_name = documentId)] document_id: &str,
     ) -> JsResult<Ts<RepoStep>> {
-        let step = self.client.find(parse_id(document_id)?);
+        let step = self.state.borrow_mut().client.find(parse_id(document_id)?);
         self.output(step, false)
     }
 
-    /// Takes the local edits of `doc` (the deal held under `documentId`, or a new one, which
-    /// the repo then holds): they are stored and sent to the relay.
+    /// Stores and sends the edits made on `doc` since the last step. A `doc` of its own (a new
+    /// deal from `DealDoc.open`, or a loaded copy) is taken in under `documentId`: its changes
+    /// go to the repo's document, and from then on the handle edits that document in place.
     pub fn publish(
         &mut self,
         #[wasm_bindgen(js_name = documentId)] document_id: &str,
         doc: &DealDoc,
     ) -> JsResult<Ts<RepoStep>> {
         let document_id = parse_id(document_id)?;
-        let changes = {
-            let mut deal = doc.rc().borrow_mut();
-            match self.client.doc(document_id) {
+        let held_here = match &*doc.replica().borrow() {
+            Replica::Held { repo, id } => Rc::ptr_eq(repo, &self.state) && *id == document_id,
+            Replica::Own(_) => false,
+        };
+        if held_here {
+            return self.output(ClientStep::default(), false);
+        }
+        // A copy: its changes are taken in, and a handle of its own becomes a handle on the
+        // repo's document, so the copy is dropped.
+        let changes = doc.with_mut(|deal| {
+            let state = self.state.borrow();
+            Ok(match state.client.doc(document_id) {
                 Some(synced) => deal.changes_missing_from(synced),
                 None => deal.changes_missing_from(&domain::automerge::Automerge::new()),
-            }
-        };
+            })
+        })?;
         let step = self
+            .state
+            .borrow_mut()
             .client
             .apply_local_changes(document_id, changes)
             .map_err(domain::Error::from)?;
-        self.deals.insert(document_id, doc.rc().clone());
+        let mut state = self.state.borrow_mut();
+        if state.adopt(document_id) {
+            let mut replica = doc.replica().borrow_mut();
+            if matches!(*replica, Replica::Own(_)) {
+                *replica = Replica::Held {
+                    repo: self.state.clone(),
+                    id: document_id,
+                };
+            }
+        }
+        drop(state);
         self.output(step, false)
     }
 
-    /// The deal held under `documentId`, shared with the repo (edit it, then `publish`).
+    /// The deal held under `documentId`: a handle that edits the repo's document in place
+    /// (edit it, then `publish`).
     pub fn deal(&self, #[wasm_bindgen(js_name = documentId)] document_id: &str) -> Option<DealDoc> {
         let document_id = document_id.parse::<DocumentId>().ok()?;
-        self.deals.get(&document_id).cloned().map(DealDoc::shared)
+        self.state
+            .borrow()
+            .deals
+            .contains(&document_id)
+            .then(|| DealDoc::held(self.state.clone(), document_id))
     }
 
     /// The ids of the deals held.
     #[wasm_bindgen(js_name = dealIds)]
     pub fn deal_ids(&self) -> Vec<String> {
-        self.deals.keys().map(ToString::to_string).collect()
+        self.state
+            .borrow()
+            .deals
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     /// Closes a document on this page (nothing is sent or deleted).
     pub fn forget(&mut self, #[wasm_bindgen(js_name = documentId)] document_id: &str) {
         if let Ok(document_id) = document_id.parse::<DocumentId>() {
-            self.client.forget(document_id);
-            self.deals.remove(&document_id);
+            let mut state = self.state.borrow_mut();
+            state.client.forget(document_id);
+            state.deals.remove(&document_id);
         }
     }
 
@@ -236,6 +382,8 @@ impl Repo {
             field,
         };
         let step = self
+            .state
+            .borrow_mut()
             .client
             .broadcast(parse_id(document_id)?, presence.encode())
             .map_err(domain::Error::from)?;
@@ -248,7 +396,7 @@ impl Repo {
         document_id
             .parse::<DocumentId>()
             .ok()
-            .and_then(|id| self.client.status(id))
+            .and_then(|id| self.state.borrow().client.status(id))
             .map_or(JsValue::UNDEFINED, |status| {
                 JsValue::from_str(DocumentStatus::from(status).name())
             })
@@ -259,16 +407,17 @@ impl Repo {
     pub fn in_sync(&self, #[wasm_bindgen(js_name = documentId)] document_id: &str) -> bool {
         document_id
             .parse::<DocumentId>()
-            .is_ok_and(|id| self.client.in_sync(id))
+            .is_ok_and(|id| self.state.borrow().client.in_sync(id))
     }
 
     /// How many changes of every open document the relay has not acknowledged, summed;
     /// `undefined` when unknown for any of them (see `unsyncedChanges`).
     #[wasm_bindgen(js_name = pendingChanges)]
     pub fn pending_changes(&self) -> Option<u32> {
+        let state = self.state.borrow();
         let mut total: usize = 0;
-        for id in self.client.documents() {
-            total = total.saturating_add(self.client.unsynced_changes(id)?);
+        for id in state.client.documents() {
+            total = total.saturating_add(state.client.unsynced_changes(id)?);
         }
         Some(u32::try_from(total).unwrap_or(u32::MAX))
     }
@@ -276,7 +425,8 @@ impl Repo {
     /// Whether the relay has every change of every open document.
     #[wasm_bindgen(js_name = allInSync)]
     pub fn all_in_sync(&self) -> bool {
-        self.client.documents().all(|id| self.client.in_sync(id))
+        let state = self.state.borrow();
+        state.client.documents().all(|id| state.client.in_sync(id))
     }
 
     /// How many changes of the document the relay has not acknowledged; offline, counted from
@@ -287,14 +437,20 @@ impl Repo {
         #[wasm_bindgen(js_name = documentId)] document_id: &str,
     ) -> Option<u32> {
         let id = document_id.parse::<DocumentId>().ok()?;
-        let count = self.client.unsynced_changes(id)?;
+        let count = self.state.borrow().client.unsynced_changes(id)?;
         Some(u32::try_from(count).unwrap_or(u32::MAX))
     }
 }
 
 impl Repo {
-    /// Brings the `DealDoc`s up to date with what the step changed, then converts the step.
+    /// Converts a step, led by what in-place edits left pending, and notes the deals that
+    /// arrived.
     fn output(&mut self, step: ClientStep, close: bool) -> JsResult<Ts<RepoStep>> {
+        let mut pending = std::mem::take(&mut self.state.borrow_mut().pending);
+        pending.store.extend(step.store);
+        pending.send.extend(step.send);
+        pending.events.extend(step.events);
+        let step = pending;
         let events = Array::new();
         for event in step.events {
             match event {
@@ -304,18 +460,15 @@ impl Repo {
                         ("server", server.as_str().into()),
                     ]));
                 }
-                ClientEvent::DocumentChanged { document_id } => match self.refresh(document_id) {
-                    Ok(true) => {
-                        events.push(&object(&[
-                            ("kind", "changed".into()),
-                            ("documentId", document_id.to_string().into()),
-                        ]));
-                    }
-                    Ok(false) => {}
-                    Err(failure) => {
-                        events.push(&document_error(document_id, &failure)?);
-                    }
-                },
+                // Documents of other kinds are left to the sync client.
+                ClientEvent::DocumentChanged { document_id }
+                    if self.state.borrow_mut().adopt(document_id) =>
+                {
+                    events.push(&object(&[
+                        ("kind", "changed".into()),
+                        ("documentId", document_id.to_string().into()),
+                    ]));
+                }
                 ClientEvent::StatusChanged {
                     document_id,
                     status,
@@ -364,29 +517,6 @@ impl Repo {
             ("close", close.into()),
         ]);
         Ok(Ts::new_unchecked(out))
-    }
-
-    /// Takes changes the sync client holds into the deal's `DealDoc`, creating it for a deal
-    /// that arrived from the relay or storage. Returns whether the deal changed; documents of
-    /// other kinds are left to the sync client.
-    fn refresh(&mut self, document_id: DocumentId) -> JsResult<bool> {
-        let Some(synced) = self.client.doc(document_id) else {
-            return Ok(false);
-        };
-        if let Some(deal) = self.deals.get(&document_id) {
-            return Ok(deal.borrow_mut().catch_up(synced)?);
-        }
-        if synced.get_heads().is_empty() {
-            return Ok(false);
-        }
-        match domain::DealDoc::from_synced(synced, self.actor.as_slice().into()) {
-            Ok(deal) => {
-                self.deals.insert(document_id, Rc::new(RefCell::new(deal)));
-                Ok(true)
-            }
-            Err(error) if error.code() == domain::ErrorCode::WrongDocumentType => Ok(false),
-            Err(error) => Err(error.into()),
-        }
     }
 }
 

@@ -2,7 +2,6 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use dealflow_core as domain;
 use tsify::Ts;
@@ -38,7 +37,7 @@ type CachedRead = (Vec<domain::automerge::ChangeHash>, Option<domain::Deal>);
 #[derive(Debug)]
 pub struct Workspace {
     offset: time::UtcOffset,
-    deals: BTreeMap<String, Rc<RefCell<domain::DealDoc>>>,
+    deals: BTreeMap<String, DealDoc>,
     pipelines: BTreeMap<String, domain::Pipeline>,
     /// The last read of each deal and the heads it was read at: a document only changes with
     /// its heads, so computations over many deals re-read only the deals that changed.
@@ -86,12 +85,12 @@ impl Workspace {
         #[wasm_bindgen(js_name = documentId)] document_id: &str,
         doc: &DealDoc,
     ) {
-        self.deals.insert(document_id.to_owned(), doc.rc().clone());
+        self.deals.insert(document_id.to_owned(), doc.clone());
     }
 
     /// The deal document held under `documentId`, shared with the workspace.
     pub fn deal(&self, #[wasm_bindgen(js_name = documentId)] document_id: &str) -> Option<DealDoc> {
-        self.deals.get(document_id).cloned().map(DealDoc::shared)
+        self.deals.get(document_id).cloned()
     }
 
     /// The ids of the deals held, in order.
@@ -206,13 +205,12 @@ impl Workspace {
         reads.retain(|id, _| self.deals.contains_key(id));
         let mut deals = Vec::with_capacity(self.deals.len());
         for (id, doc) in &self.deals {
-            let mut doc = doc.borrow_mut();
-            let heads = doc.heads();
+            let heads = doc.heads_core();
             let cached = reads.get(id).filter(|(read_at, _)| *read_at == heads);
             let deal = match cached {
                 Some((_, deal)) => deal.clone(),
                 None => {
-                    let deal = doc.read().ok().map(|read| read.deal);
+                    let deal = doc.read_core().ok().map(|read| read.deal);
                     reads.insert(id.clone(), (heads, deal.clone()));
                     deal
                 }

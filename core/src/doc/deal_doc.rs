@@ -3,8 +3,8 @@
 
 use automerge::hydrate::{Map, Value as HydratedValue};
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::transaction::Transaction;
+use automerge::{ActorId, Automerge, Change, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use time::Date;
 
 use super::deal_records::{self as records, Fallbacks, Write};
@@ -12,8 +12,8 @@ use super::deal_schema::{DealRead, read_deal, write_deal};
 use super::error::DocError;
 use super::history::{self, ChangeRecord, FieldChange};
 use super::read::{Path, Reader};
-use super::write::Writer;
-use super::{DEAL_TYPE, check_doc_type, commit_options, load_typed, placeholder};
+use super::write::{WriteDoc, Writer};
+use super::{DEAL_TYPE, check_doc_type, commit_options, load_document, placeholder};
 use crate::deal::{
     Account, Budget, CategoryOverride, ChecklistTick, Comment, Competitor, Contact, Deal, DealRole,
     FollowUp, LearnedProbability, ManualProbability, NewDeal, NextStep, ProductLine, Relationship,
@@ -72,9 +72,15 @@ use crate::timestamp::Timestamp;
 /// assert_eq!(reopened.read()?.deal, read.deal);
 /// # Ok::<(), dealflow_core::Error>(())
 /// ```
+///
+/// A `DealDoc` is a plain [`Automerge`] document with typed edits: each edit is one
+/// transaction. The browser edits the sync client's own document in place
+/// ([`DealDoc::edit_in_place`]), so a deal the page holds exists once in memory.
 #[derive(Debug)]
 pub struct DealDoc {
-    doc: AutoCommit,
+    doc: Automerge,
+    /// The heads at the last `save` or `save_incremental` (what storage already has).
+    saved: Vec<ChangeHash>,
 }
 
 /// A collaborative text field of a deal, for character-level edits.
@@ -120,10 +126,14 @@ impl DealDoc {
         author: &UserId,
         now: Timestamp,
     ) -> Result<Self, DocError> {
-        let mut doc = AutoCommit::new().with_actor(actor);
-        write_deal(&mut Writer { doc: &mut doc }, None, deal)?;
-        doc.commit_with(commit_options(author, now, "create deal"));
-        Ok(DealDoc { doc })
+        let mut doc = Automerge::new().with_actor(actor);
+        let mut tx = doc.transaction();
+        write_deal(&mut Writer { doc: &mut tx }, None, deal)?;
+        tx.commit_with(commit_options(author, now, "create deal"));
+        Ok(DealDoc {
+            doc,
+            saved: Vec::new(),
+        })
     }
 
     /// Opens a new deal in `pipeline` ([`Pipeline::open_deal`]) and creates its document, as
@@ -142,31 +152,59 @@ impl DealDoc {
 
     /// Opens a saved document; bytes that are not a deal document give a [`DocError`].
     pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocError> {
-        Ok(DealDoc {
-            doc: load_typed(bytes, actor, DEAL_TYPE)?,
-        })
+        let doc = load_document(bytes, actor, DEAL_TYPE)?;
+        let saved = doc.get_heads();
+        Ok(DealDoc { doc, saved })
     }
 
     /// Wraps a document that the sync layer holds, after checking its type.
-    pub fn from_automerge(doc: AutoCommit) -> Result<Self, DocError> {
+    pub fn from_automerge(doc: Automerge) -> Result<Self, DocError> {
         check_doc_type(&doc, DEAL_TYPE)?;
-        Ok(DealDoc { doc })
+        Ok(DealDoc {
+            doc,
+            saved: Vec::new(),
+        })
     }
 
     /// The underlying Automerge document, read-only: for the sync layer and storage.
-    pub fn as_automerge(&self) -> &AutoCommit {
+    pub fn as_automerge(&self) -> &Automerge {
         &self.doc
     }
 
     /// Gives up the typed wrapper.
-    pub fn into_automerge(self) -> AutoCommit {
+    pub fn into_automerge(self) -> Automerge {
         self.doc
+    }
+
+    /// Runs `edit` on `doc` as a deal document edited by `actor`, in place: no copy is made,
+    /// so the sync layer's document can be the only replica of a deal. Fails, leaving `doc`
+    /// untouched, unless it is a deal document.
+    pub fn edit_in_place<T>(
+        doc: &mut Automerge,
+        actor: ActorId,
+        edit: impl FnOnce(&mut DealDoc) -> T,
+    ) -> Result<T, DocError> {
+        check_doc_type(doc, DEAL_TYPE)?;
+        let mut deal = DealDoc {
+            doc: std::mem::take(doc),
+            saved: Vec::new(),
+        };
+        deal.doc.set_actor(actor);
+        let output = edit(&mut deal);
+        *doc = deal.doc;
+        Ok(output)
+    }
+
+    /// Reads `doc` as a deal without taking it (see [`DealDoc::read`]).
+    pub fn read_document(doc: &Automerge) -> Result<DealRead, DocError> {
+        check_doc_type(doc, DEAL_TYPE)?;
+        read_root(doc, None)
     }
 
     /// A replica holding every change of `synced`, a document the sync layer holds (e.g.
     /// received from the relay), editing as `actor`; fails unless it is a deal document.
     pub fn from_synced(synced: &automerge::Automerge, actor: ActorId) -> Result<Self, DocError> {
-        let mut doc = AutoCommit::new().with_actor(actor);
+        let mut doc = Automerge::new().with_actor(actor);
         doc.apply_changes(synced.get_changes(&[]))
             .map_err(|error| DocError::corrupt("changes", &error))?;
         DealDoc::from_automerge(doc)
@@ -174,13 +212,13 @@ impl DealDoc {
 
     /// The changes of this replica that `synced` lacks: local edits to hand to the sync layer.
     pub fn changes_missing_from(&mut self, synced: &automerge::Automerge) -> Vec<Change> {
-        synced.get_changes_added(self.doc.document())
+        synced.get_changes_added(&self.doc)
     }
 
     /// Takes in the changes of `synced` that this replica lacks (e.g. received from the relay);
     /// returns whether any arrived.
     pub fn catch_up(&mut self, synced: &automerge::Automerge) -> Result<bool, DocError> {
-        let changes = self.doc.document().get_changes_added(synced);
+        let changes = self.doc.get_changes_added(synced);
         if changes.is_empty() {
             return Ok(false);
         }
@@ -192,12 +230,15 @@ impl DealDoc {
 
     /// The whole document, compacted.
     pub fn save(&mut self) -> Vec<u8> {
+        self.saved = self.doc.get_heads();
         self.doc.save()
     }
 
     /// The changes since the last `save` or `save_incremental`, to append to storage.
     pub fn save_incremental(&mut self) -> Vec<u8> {
-        self.doc.save_incremental()
+        let bytes = self.doc.save_after(&self.saved);
+        self.saved = self.doc.get_heads();
+        bytes
     }
 
     /// Applies changes saved by another replica (`save_incremental` or `save` output).
@@ -217,6 +258,7 @@ impl DealDoc {
     pub fn fork(&mut self, actor: ActorId) -> Self {
         DealDoc {
             doc: self.doc.fork().with_actor(actor),
+            saved: Vec::new(),
         }
     }
 
@@ -230,7 +272,7 @@ impl DealDoc {
 
     /// The next sync message for a peer, if there is anything to say.
     pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
-        self.doc.sync().generate_sync_message(state)
+        self.doc.generate_sync_message(state)
     }
 
     /// Applies a sync message from a peer.
@@ -240,27 +282,18 @@ impl DealDoc {
         message: sync::Message,
     ) -> Result<(), DocError> {
         self.doc
-            .sync()
             .receive_sync_message(state, message)
             .map_err(|error| DocError::corrupt("sync message", &error))
     }
 
     /// Reads the deal; fields of the wrong type become [`DealRead::problems`] and fall back.
     pub fn read(&self) -> Result<DealRead, DocError> {
-        let root = self
-            .doc
-            .hydrate(ROOT, None)
-            .map_err(|error| DocError::corrupt("document", &error))?;
-        read_deal(&root)
+        read_root(&self.doc, None)
     }
 
     /// Reads the deal as it was at `heads`.
     pub fn read_at(&self, heads: &[ChangeHash]) -> Result<DealRead, DocError> {
-        let root = self
-            .doc
-            .hydrate(ROOT, Some(heads))
-            .map_err(|error| DocError::corrupt("document", &error))?;
-        read_deal(&root)
+        read_root(&self.doc, Some(heads))
     }
 
     /// Edits the deal: `edit` changes the current deal, and only what differs is written, as
@@ -309,14 +342,9 @@ impl DealDoc {
         if before == after {
             return Ok(false);
         }
-        if let Err(error) = write_deal(&mut Writer { doc: &mut self.doc }, Some(before), after) {
-            self.doc.rollback();
-            return Err(error);
-        }
-        Ok(self
-            .doc
-            .commit_with(commit_options(author, now, summary))
-            .is_some())
+        self.transact(author, now, summary, |tx| {
+            write_deal(&mut Writer { doc: tx }, Some(before), after)
+        })
     }
 
     /// Moves the deal to `target` under `pipeline`'s rules, as `ctx.by` at `ctx.now`.
@@ -456,15 +484,11 @@ impl DealDoc {
         field: &TextField,
         text: &str,
     ) -> Result<bool, DocError> {
-        let object = self.text_object(field)?;
-        if let Err(error) = self.doc.update_text(&object, text) {
-            self.doc.rollback();
-            return Err(DocError::write(&error));
-        }
-        Ok(self
-            .doc
-            .commit_with(commit_options(author, now, "edit text"))
-            .is_some())
+        self.transact(author, now, "edit text", |tx| {
+            let object = text_object(tx, field)?;
+            tx.update_text_to(&object, text)
+                .map_err(|error| DocError::write(&error))
+        })
     }
 
     /// Deletes `delete` characters at `position` and inserts `insert` there: the edit an editor
@@ -479,47 +503,40 @@ impl DealDoc {
         delete: usize,
         insert: &str,
     ) -> Result<(), DocError> {
-        let object = self.text_object(field)?;
-        let length = self.doc.length(&object);
-        let out_of_range = || DocError::TextRange {
-            position,
-            delete,
-            length,
-        };
-        if position.checked_add(delete).is_none_or(|end| end > length) {
-            return Err(out_of_range());
-        }
-        let delete_count = isize::try_from(delete).map_err(|_| out_of_range())?;
-        if let Err(error) = self
-            .doc
-            .splice_text(&object, position, delete_count, insert)
-        {
-            self.doc.rollback();
-            return Err(DocError::write(&error));
-        }
-        self.doc
-            .commit_with(commit_options(author, now, "edit text"));
+        self.transact(author, now, "edit text", |tx| {
+            let object = text_object(tx, field)?;
+            let length = tx.length(&object);
+            let out_of_range = || DocError::TextRange {
+                position,
+                delete,
+                length,
+            };
+            if position.checked_add(delete).is_none_or(|end| end > length) {
+                return Err(out_of_range());
+            }
+            let delete_count = isize::try_from(delete).map_err(|_| out_of_range())?;
+            tx.splice_text_at(&object, position, delete_count, insert)
+                .map_err(|error| DocError::write(&error))
+        })?;
         Ok(())
     }
 
-    /// The text object of `field`, created when the field holds a plain string or nothing.
-    fn text_object(&mut self, field: &TextField) -> Result<ObjId, DocError> {
-        let (parents, key) = field.location();
-        let mut object = ROOT;
-        for (collection, record) in parents {
-            object = match self.doc.get(&object, collection) {
-                Ok(Some((Value::Object(ObjType::Map), id))) => id,
-                _ if record.is_none() => Writer { doc: &mut self.doc }.map(&object, collection)?,
-                _ => return Err(unknown_record(collection, record.unwrap_or_default())),
-            };
-            if let Some(record) = record {
-                object = match self.doc.get(&object, record) {
-                    Ok(Some((Value::Object(ObjType::Map), id))) => id,
-                    _ => return Err(unknown_record(collection, record)),
-                };
-            }
+    /// Runs `write` in one transaction committed as `author` at `now`, or rolled back when it
+    /// fails. Returns whether a change was made.
+    fn transact(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        write: impl FnOnce(&mut Transaction<'_>) -> Result<(), DocError>,
+    ) -> Result<bool, DocError> {
+        let mut tx = self.doc.transaction();
+        if let Err(error) = write(&mut tx) {
+            tx.rollback();
+            return Err(error);
         }
-        Writer { doc: &mut self.doc }.text_object(&object, key)
+        let (hash, _) = tx.commit_with(commit_options(author, now, summary));
+        Ok(hash.is_some())
     }
 
     /// Adds or edits a contact (only the fields that changed are written).
@@ -864,8 +881,9 @@ impl DealDoc {
         {
             return Ok(false);
         }
-        let result = Writer { doc: &mut self.doc }.string(&ROOT, key, value);
-        self.finish(author, now, summary, result)
+        self.transact(author, now, summary, |tx| {
+            Writer { doc: tx }.string(&ROOT, key, value)
+        })
     }
 
     /// The map of record `id` in `collection`, if there is one.
@@ -891,9 +909,7 @@ impl DealDoc {
         let Some(object) = self.record_object(collection, id) else {
             return Ok(None);
         };
-        let hydrated = self
-            .doc
-            .hydrate(&object, None)
+        let hydrated = ReadDoc::hydrate(&self.doc, &object, None)
             .map_err(|error| DocError::corrupt("document", &error))?;
         let HydratedValue::Map(map) = &hydrated else {
             return Ok(Some((object, None)));
@@ -941,8 +957,9 @@ impl DealDoc {
         {
             return Ok(false);
         }
-        let result = write_record(&mut self.doc, collection, id, existing, record, write);
-        self.finish(author, now, summary, result)
+        self.transact(author, now, summary, |tx| {
+            write_record(tx, collection, id, existing, record, write)
+        })
     }
 
     /// Deletes one record; `false` when it was not there.
@@ -961,37 +978,20 @@ impl DealDoc {
         if !matches!(self.doc.get(&records, id), Ok(Some(_))) {
             return Ok(false);
         }
-        let result = Writer { doc: &mut self.doc }.delete(&records, id);
-        self.finish(author, now, summary, result)
-    }
-
-    /// Commits the writes of one edit, or rolls them back when they failed.
-    fn finish(
-        &mut self,
-        author: &UserId,
-        now: Timestamp,
-        summary: &str,
-        result: Result<(), DocError>,
-    ) -> Result<bool, DocError> {
-        if let Err(error) = result {
-            self.doc.rollback();
-            return Err(error);
-        }
-        Ok(self
-            .doc
-            .commit_with(commit_options(author, now, summary))
-            .is_some())
+        self.transact(author, now, summary, |tx| {
+            Writer { doc: tx }.delete(&records, id)
+        })
     }
 
     /// Every change to the deal, ordered by time: who made it, when, and what it was.
     pub fn changes(&mut self) -> Vec<ChangeRecord> {
-        history::change_records(&mut self.doc)
+        history::change_records(&self.doc)
     }
 
     /// The deal as it was at `at` (the state after every change made until then); `None` when
     /// the document did not exist yet.
     pub fn read_as_of(&mut self, at: Timestamp) -> Result<Option<DealRead>, DocError> {
-        let heads = history::heads_as_of(&mut self.doc, at);
+        let heads = history::heads_as_of(&self.doc, at);
         if heads.is_empty() {
             return Ok(None);
         }
@@ -1005,13 +1005,40 @@ impl DealDoc {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<FieldChange>, DocError> {
-        history::field_changes(&mut self.doc, from, to)
+        history::field_changes(&self.doc, from, to)
     }
+}
+
+/// Reads the deal in `doc` at `heads` (now when `None`).
+fn read_root(doc: &Automerge, heads: Option<&[ChangeHash]>) -> Result<DealRead, DocError> {
+    let root = ReadDoc::hydrate(doc, ROOT, heads)
+        .map_err(|error| DocError::corrupt("document", &error))?;
+    read_deal(&root)
+}
+
+/// The text object of `field`, created when the field holds a plain string or nothing.
+fn text_object(doc: &mut Transaction<'_>, field: &TextField) -> Result<ObjId, DocError> {
+    let (parents, key) = field.location();
+    let mut object = ROOT;
+    for (collection, record) in parents {
+        object = match doc.get(&object, collection) {
+            Ok(Some((Value::Object(ObjType::Map), id))) => id,
+            _ if record.is_none() => Writer { doc }.map(&object, collection)?,
+            _ => return Err(unknown_record(collection, record.unwrap_or_default())),
+        };
+        if let Some(record) = record {
+            object = match doc.get(&object, record) {
+                Ok(Some((Value::Object(ObjType::Map), id))) => id,
+                _ => return Err(unknown_record(collection, record)),
+            };
+        }
+    }
+    Writer { doc }.text_object(&object, key)
 }
 
 /// Writes a record into its map (created when absent), field by field against `before`.
 fn write_record<V>(
-    doc: &mut AutoCommit,
+    doc: &mut Transaction<'_>,
     collection: &str,
     id: &str,
     existing: Option<(ObjId, Option<V>)>,
@@ -1095,8 +1122,9 @@ mod tests {
         assert!(!doc.upsert_contact(&rep, now, &contact()).unwrap());
         // A buggy client breaks one field of the record.
         let record = doc.record_object("contacts", "c1").unwrap();
-        doc.doc.put(&record, "stance", 3_i64).unwrap();
-        doc.doc.commit();
+        let mut tx = doc.doc.transaction();
+        tx.put(&record, "stance", 3_i64).unwrap();
+        tx.commit();
         assert_eq!(doc.read().unwrap().problems.len(), 1);
         // Writing the same contact again repairs it, although the fallback equals the value.
         assert!(doc.upsert_contact(&rep, now, &contact()).unwrap());

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::hydrate::Value;
 use automerge::{
-    ActorId, AutoCommit, Change, ChangeHash, PatchAction, Prop, ROOT, ReadDoc, ScalarValue,
+    ActorId, Automerge, Change, ChangeHash, PatchAction, Prop, ROOT, ReadDoc, ScalarValue,
 };
 
 use super::error::DocError;
@@ -72,7 +72,7 @@ pub struct FieldChange {
 }
 
 /// Every change, ordered by time (ties in causal order).
-pub(crate) fn change_records(doc: &mut AutoCommit) -> Vec<ChangeRecord> {
+pub(crate) fn change_records(doc: &Automerge) -> Vec<ChangeRecord> {
     let mut records: Vec<ChangeRecord> = doc.get_changes(&[]).iter().map(record_of).collect();
     records.sort_by_key(|record| record.at);
     records
@@ -94,7 +94,7 @@ fn change_time(change: &Change) -> Timestamp {
 
 /// The heads of the document as of `at`: the latest of the changes made at or before `at`.
 /// Empty when nothing had been written yet.
-pub(crate) fn heads_as_of(doc: &mut AutoCommit, at: Timestamp) -> Vec<ChangeHash> {
+pub(crate) fn heads_as_of(doc: &Automerge, at: Timestamp) -> Vec<ChangeHash> {
     let changes = doc.get_changes(&[]);
     let included: Vec<&Change> = changes
         .iter()
@@ -112,18 +112,17 @@ pub(crate) fn heads_as_of(doc: &mut AutoCommit, at: Timestamp) -> Vec<ChangeHash
 }
 
 /// The hydrated root at `heads` (an empty map for no heads).
-pub(crate) fn root_at(doc: &AutoCommit, heads: &[ChangeHash]) -> Result<Value, DocError> {
+pub(crate) fn root_at(doc: &Automerge, heads: &[ChangeHash]) -> Result<Value, DocError> {
     if heads.is_empty() {
         return Ok(Value::map());
     }
-    doc.hydrate(ROOT, Some(heads))
-        .map_err(|error| DocError::corrupt("document", &error))
+    ReadDoc::hydrate(doc, ROOT, Some(heads)).map_err(|error| DocError::corrupt("document", &error))
 }
 
 /// The fields that differ between the document as of `from` and as of `to`, each with the
 /// user and time of the last change to it in between; sorted by path.
 pub(crate) fn field_changes(
-    doc: &mut AutoCommit,
+    doc: &Automerge,
     from: Timestamp,
     to: Timestamp,
 ) -> Result<Vec<FieldChange>, DocError> {
@@ -163,7 +162,7 @@ pub(crate) fn field_changes(
 
 /// For each change after `from_heads` up to `to_heads`, in time order, the paths it touched.
 fn touched_paths(
-    doc: &mut AutoCommit,
+    doc: &Automerge,
     from_heads: &[ChangeHash],
     to_heads: &[ChangeHash],
 ) -> Vec<(ChangeRecord, Vec<Vec<String>>)> {

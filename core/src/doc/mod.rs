@@ -125,9 +125,21 @@ fn load_typed(
     Ok(doc)
 }
 
+/// Loads a plain document (no autocommit) and checks its `type`.
+fn load_document(
+    bytes: &[u8],
+    actor: automerge::ActorId,
+    expected: &'static str,
+) -> Result<automerge::Automerge, DocError> {
+    let doc = automerge::Automerge::load(bytes)
+        .map_err(|error| DocError::corrupt("document", &error))?
+        .with_actor(actor);
+    check_doc_type(&doc, expected)?;
+    Ok(doc)
+}
+
 /// Fails unless the document's `type` register is `expected`.
-fn check_doc_type(doc: &automerge::AutoCommit, expected: &'static str) -> Result<(), DocError> {
-    use automerge::ReadDoc;
+fn check_doc_type(doc: &impl automerge::ReadDoc, expected: &'static str) -> Result<(), DocError> {
     match doc.get(automerge::ROOT, "type") {
         Ok(Some((automerge::Value::Scalar(kind), _))) if kind.as_str() == Some(expected) => Ok(()),
         Ok(Some((automerge::Value::Scalar(kind), _))) => Err(DocError::WrongType {

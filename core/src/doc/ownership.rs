@@ -137,19 +137,19 @@ mod tests {
     use super::*;
     use crate::doc::DealDoc;
 
-    fn deal_doc() -> DealDoc {
+    fn deal_doc() -> AutoCommit {
         let mut doc = AutoCommit::new().with_actor(ActorId::from(*b"writer"));
         doc.put(ROOT, "type", DEAL_TYPE).unwrap();
         doc.put(ROOT, "schemaVersion", 1_u64).unwrap();
         doc.put(ROOT, "id", "deal-1").unwrap();
         doc.put(ROOT, "owner", "li").unwrap();
         doc.commit();
-        DealDoc::from_automerge(doc).unwrap()
+        doc
     }
 
     #[test]
     fn the_deal_reads_back_what_the_relay_wrote() {
-        let mut doc = deal_doc().into_automerge();
+        let mut doc = deal_doc();
         let user = UserId::new("zhou").unwrap();
         let team = TeamId::new("south").unwrap();
         write_deal_owner(&mut doc, &user, Some(&team)).unwrap();
@@ -164,7 +164,10 @@ mod tests {
         write_deal_team_member(&mut doc, &UserId::new("wu").unwrap(), None).unwrap();
         doc.commit();
         assert!(is_deal_document(&doc));
-        let read = DealDoc::from_automerge(doc).unwrap().read().unwrap();
+        let read = DealDoc::from_automerge(doc.document().clone())
+            .unwrap()
+            .read()
+            .unwrap();
         assert_eq!(read.deal.owner, user);
         assert_eq!(read.deal.team, Some(team));
         let members: Vec<(&str, DealRole)> = read
@@ -178,7 +181,7 @@ mod tests {
 
     #[test]
     fn repeating_a_decision_writes_nothing() {
-        let mut doc = deal_doc().into_automerge();
+        let mut doc = deal_doc();
         let user = UserId::new("li").unwrap();
         let ops = doc.document().stats().num_ops;
         write_deal_owner(&mut doc, &user, None).unwrap();

@@ -17,7 +17,6 @@ use std::collections::{BTreeMap, HashSet};
 
 use automerge::hydrate::{Map, Value};
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
 
 use super::codec::DocName;
@@ -179,7 +178,7 @@ impl PipelineDoc {
 
     /// Every change to the configuration, ordered by time.
     pub fn changes(&mut self) -> Vec<ChangeRecord> {
-        history::change_records(&mut self.doc)
+        history::change_records(self.doc.document())
     }
 
     /// What changed in the configuration between `from` and `to`, field by field.
@@ -188,7 +187,7 @@ impl PipelineDoc {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<FieldChange>, DocError> {
-        history::field_changes(&mut self.doc, from, to)
+        history::field_changes(self.doc.document(), from, to)
     }
 }
 
@@ -533,14 +532,14 @@ fn write_label(
 fn replace_list(writer: &mut Writer<'_>, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
     writer
         .doc
-        .put_object(obj, key, ObjType::List)
+        .put_object_key(obj, key, ObjType::List)
         .map_err(|error| DocError::write(&error))
 }
 
 fn insert_map(writer: &mut Writer<'_>, list: &ObjId, index: usize) -> Result<ObjId, DocError> {
     writer
         .doc
-        .insert_object(list, index, ObjType::Map)
+        .insert_object_at(list, index, ObjType::Map)
         .map_err(|error| DocError::write(&error))
 }
 

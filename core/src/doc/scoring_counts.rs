@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 
 use automerge::hydrate::Value;
 use automerge::sync::{self, SyncDoc};
-use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjId, ROOT, ReadDoc, ScalarValue};
 
 use super::error::{DocError, Fallback, ValidationProblem};
@@ -220,13 +219,13 @@ impl ScoringCounts {
 
 /// Adds `delta` to the counter at `key`, creating it in this replica's own bucket if needed.
 fn increment(writer: &mut Writer<'_>, obj: &ObjId, key: &str, delta: i64) -> Result<(), DocError> {
-    match writer.doc.get(obj, key) {
+    match writer.doc.get_key(obj, key) {
         Ok(Some((automerge::Value::Scalar(value), _)))
             if matches!(value.as_ref(), ScalarValue::Counter(_)) =>
         {
             writer
                 .doc
-                .increment(obj, key, delta)
+                .increment_key(obj, key, delta)
                 .map_err(|error| DocError::write(&error))
         }
         Ok(_) => writer.put(obj, key, ScalarValue::counter(delta)),

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
+use automerge::{AutomergeError, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 use time::Date;
 
 use super::codec::{DocName, format_date};
@@ -17,9 +17,139 @@ use super::error::DocError;
 use crate::money::Money;
 use crate::timestamp::Timestamp;
 
+/// The few document operations the writer uses, so that it writes the same way into an
+/// `AutoCommit` and into an open `Transaction` of a plain `Automerge` (the sync client's
+/// document, which the browser edits in place).
+pub(crate) trait WriteDoc {
+    /// The value at `key` of a map.
+    fn get_key(&self, obj: &ObjId, key: &str)
+    -> Result<Option<(Value<'_>, ObjId)>, AutomergeError>;
+    /// Sets a scalar at `key`.
+    fn put_key(&mut self, obj: &ObjId, key: &str, value: ScalarValue)
+    -> Result<(), AutomergeError>;
+    /// Creates an object at `key`.
+    fn put_object_key(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        kind: ObjType,
+    ) -> Result<ObjId, AutomergeError>;
+    /// Deletes `key`.
+    fn delete_key(&mut self, obj: &ObjId, key: &str) -> Result<(), AutomergeError>;
+    /// Splices a text object.
+    fn splice_text_at(
+        &mut self,
+        obj: &ObjId,
+        position: usize,
+        delete: isize,
+        text: &str,
+    ) -> Result<(), AutomergeError>;
+    /// Brings a text object to `text` by a character diff.
+    fn update_text_to(&mut self, obj: &ObjId, text: &str) -> Result<(), AutomergeError>;
+    /// The strings of a list (`None` for items that are not strings).
+    fn list_strings(&self, obj: &ObjId) -> Vec<Option<String>>;
+    /// Splices scalars into a list.
+    fn splice_list(
+        &mut self,
+        obj: &ObjId,
+        position: usize,
+        delete: isize,
+        values: Vec<ScalarValue>,
+    ) -> Result<(), AutomergeError>;
+    /// Inserts an object into a list.
+    fn insert_object_at(
+        &mut self,
+        obj: &ObjId,
+        index: usize,
+        kind: ObjType,
+    ) -> Result<ObjId, AutomergeError>;
+    /// Adds `delta` to the counter at `key`.
+    fn increment_key(&mut self, obj: &ObjId, key: &str, delta: i64) -> Result<(), AutomergeError>;
+}
+
+impl<T: Transactable + ReadDoc> WriteDoc for T {
+    fn get_key(
+        &self,
+        obj: &ObjId,
+        key: &str,
+    ) -> Result<Option<(Value<'_>, ObjId)>, AutomergeError> {
+        ReadDoc::get(self, obj, key)
+    }
+
+    fn put_key(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        value: ScalarValue,
+    ) -> Result<(), AutomergeError> {
+        Transactable::put(self, obj, key, value)
+    }
+
+    fn put_object_key(
+        &mut self,
+        obj: &ObjId,
+        key: &str,
+        kind: ObjType,
+    ) -> Result<ObjId, AutomergeError> {
+        Transactable::put_object(self, obj, key, kind)
+    }
+
+    fn delete_key(&mut self, obj: &ObjId, key: &str) -> Result<(), AutomergeError> {
+        Transactable::delete(self, obj, key)
+    }
+
+    fn splice_text_at(
+        &mut self,
+        obj: &ObjId,
+        position: usize,
+        delete: isize,
+        text: &str,
+    ) -> Result<(), AutomergeError> {
+        Transactable::splice_text(self, obj, position, delete, text)
+    }
+
+    fn update_text_to(&mut self, obj: &ObjId, text: &str) -> Result<(), AutomergeError> {
+        Transactable::update_text(self, obj, text)
+    }
+
+    fn list_strings(&self, obj: &ObjId) -> Vec<Option<String>> {
+        ReadDoc::list_range(self, obj, ..)
+            .map(|item| match item.value {
+                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
+                    Some(text.to_string())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn splice_list(
+        &mut self,
+        obj: &ObjId,
+        position: usize,
+        delete: isize,
+        values: Vec<ScalarValue>,
+    ) -> Result<(), AutomergeError> {
+        Transactable::splice(self, obj, position, delete, values)
+    }
+
+    fn insert_object_at(
+        &mut self,
+        obj: &ObjId,
+        index: usize,
+        kind: ObjType,
+    ) -> Result<ObjId, AutomergeError> {
+        Transactable::insert_object(self, obj, index, kind)
+    }
+
+    fn increment_key(&mut self, obj: &ObjId, key: &str, delta: i64) -> Result<(), AutomergeError> {
+        Transactable::increment(self, obj, key, delta)
+    }
+}
+
 /// Writes into one document; every method maps Automerge's errors to [`DocError`].
 pub(crate) struct Writer<'a> {
-    pub(crate) doc: &'a mut AutoCommit,
+    pub(crate) doc: &'a mut dyn WriteDoc,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -37,7 +167,7 @@ impl Writer<'_> {
         value: impl Into<ScalarValue>,
     ) -> Result<(), DocError> {
         self.doc
-            .put(obj, key, value)
+            .put_key(obj, key, value.into())
             .map_err(|error| DocError::write(&error))
     }
 
@@ -135,14 +265,14 @@ impl Writer<'_> {
     /// Deletes a key.
     pub(crate) fn delete(&mut self, obj: &ObjId, key: &str) -> Result<(), DocError> {
         self.doc
-            .delete(obj, key)
+            .delete_key(obj, key)
             .map_err(|error| DocError::write(&error))
     }
 
     /// The map at `key`, reused when it exists so that concurrent writes into it merge; created
     /// when absent or of another type.
     pub(crate) fn map(&mut self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
-        match self.doc.get(obj, key) {
+        match self.doc.get_key(obj, key) {
             Ok(Some((Value::Object(ObjType::Map), id))) => Ok(id),
             Ok(_) => self.replace_map(obj, key),
             Err(error) => Err(DocError::write(&error)),
@@ -152,14 +282,14 @@ impl Writer<'_> {
     /// A new, empty map at `key`, replacing what was there: for values that change atomically.
     pub(crate) fn replace_map(&mut self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
         self.doc
-            .put_object(obj, key, ObjType::Map)
+            .put_object_key(obj, key, ObjType::Map)
             .map_err(|error| DocError::write(&error))
     }
 
     /// The text object at `key`, created when absent; a plain string that an older client wrote
     /// there becomes the text's initial content.
     pub(crate) fn text_object(&mut self, obj: &ObjId, key: &str) -> Result<ObjId, DocError> {
-        let existing = match self.doc.get(obj, key) {
+        let existing = match self.doc.get_key(obj, key) {
             Ok(Some((Value::Object(ObjType::Text), id))) => return Ok(id),
             Ok(Some((Value::Scalar(scalar), _))) => scalar.as_str().map(str::to_owned),
             Ok(_) => None,
@@ -167,11 +297,11 @@ impl Writer<'_> {
         };
         let text = self
             .doc
-            .put_object(obj, key, ObjType::Text)
+            .put_object_key(obj, key, ObjType::Text)
             .map_err(|error| DocError::write(&error))?;
         if let Some(existing) = existing {
             self.doc
-                .splice_text(&text, 0, 0, &existing)
+                .splice_text_at(&text, 0, 0, &existing)
                 .map_err(|error| DocError::write(&error))?;
         }
         Ok(text)
@@ -182,7 +312,7 @@ impl Writer<'_> {
     pub(crate) fn text(&mut self, obj: &ObjId, key: &str, value: &str) -> Result<(), DocError> {
         let text = self.text_object(obj, key)?;
         self.doc
-            .update_text(&text, value)
+            .update_text_to(&text, value)
             .map_err(|error| DocError::write(&error))
     }
 
@@ -194,24 +324,15 @@ impl Writer<'_> {
         key: &str,
         after: &[String],
     ) -> Result<(), DocError> {
-        let list = match self.doc.get(obj, key) {
+        let list = match self.doc.get_key(obj, key) {
             Ok(Some((Value::Object(ObjType::List), id))) => id,
             Ok(_) => self
                 .doc
-                .put_object(obj, key, ObjType::List)
+                .put_object_key(obj, key, ObjType::List)
                 .map_err(|error| DocError::write(&error))?,
             Err(error) => return Err(DocError::write(&error)),
         };
-        let before: Vec<Option<String>> = self
-            .doc
-            .list_range(&list, ..)
-            .map(|item| match item.value {
-                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
-                    Some(text.to_string())
-                }
-                _ => None,
-            })
-            .collect();
+        let before: Vec<Option<String>> = self.doc.list_strings(&list);
         let prefix = before
             .iter()
             .zip(after)
@@ -226,10 +347,11 @@ impl Writer<'_> {
         let delete = before.len() - prefix - suffix;
         let insert = after[prefix..after.len() - suffix]
             .iter()
-            .map(|text| ScalarValue::Str(text.as_str().into()));
+            .map(|text| ScalarValue::Str(text.as_str().into()))
+            .collect();
         let delete = isize::try_from(delete).unwrap_or(isize::MAX);
         self.doc
-            .splice(&list, prefix, delete, insert)
+            .splice_list(&list, prefix, delete, insert)
             .map_err(|error| DocError::write(&error))
     }
 
@@ -280,6 +402,8 @@ pub(crate) fn changed<S, T: PartialEq>(
 
 #[cfg(test)]
 mod tests {
+    use automerge::AutoCommit;
+
     use super::*;
 
     #[test]

@@ -377,6 +377,28 @@ impl SyncClient {
         Ok((output, step))
     }
 
+    /// Edits an open document in place ([`DocSync::edit_in_place`]): the browser's typed deal
+    /// edits run on this document itself, so the page holds one replica of each deal. Any new
+    /// change is stored and sent as [`SyncClient::change`] does.
+    pub fn edit_in_place<O>(
+        &mut self,
+        document_id: DocumentId,
+        edit: impl FnOnce(&mut Automerge) -> O,
+    ) -> Result<(O, ClientStep), SyncError> {
+        let doc = self.doc_mut(document_id)?;
+        let (output, inner) = doc.sync.edit_in_place(edit)?;
+        let mut step = ClientStep::default();
+        if inner.changed && doc.status != DocumentStatus::Ready {
+            doc.status = DocumentStatus::Ready;
+            step.events.push(ClientEvent::StatusChanged {
+                document_id,
+                status: DocumentStatus::Ready,
+            });
+        }
+        step.absorb(document_id, inner);
+        Ok((output, step))
+    }
+
     /// Sends an ephemeral message (cursor, presence) about a document to its peers.
     pub fn broadcast(
         &mut self,

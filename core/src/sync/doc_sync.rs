@@ -417,6 +417,31 @@ impl DocSync {
         Ok(step)
     }
 
+    /// Edits the document in place (the browser's typed deal edits, made directly on this
+    /// document so that a deal exists once in memory), then persists and offers any new change
+    /// to every peer as [`DocSync::change`] does. `edit` must commit or roll back what it
+    /// writes. A document already past [`Limits::max_document_ops`] takes no further edits.
+    pub fn edit_in_place<O>(
+        &mut self,
+        edit: impl FnOnce(&mut Automerge) -> O,
+    ) -> Result<(O, Step), SyncError> {
+        let ops = self.doc.stats().num_ops;
+        if ops > self.limits.max_document_ops {
+            return Err(SyncError::DocumentTooLarge {
+                document_id: self.document_id.to_string(),
+                ops,
+                max_ops: self.limits.max_document_ops,
+            });
+        }
+        let before = self.doc.get_heads();
+        let output = edit(&mut self.doc);
+        let mut step = Step::default();
+        if self.doc.get_heads() != before {
+            self.after_change(None, &mut step);
+        }
+        Ok((output, step))
+    }
+
     /// Sends an ephemeral message of ours to every peer of the document. The caller numbers it
     /// (`count` increasing within its `session_id`), as automerge-repo's network layer does.
     pub fn broadcast_ephemeral(&mut self, message: &EphemeralMessage) -> Step {

@@ -546,7 +546,7 @@ fn replicas_merge_concurrent_edits_and_incremental_saves_carry_changes() {
     phone_heads.sort();
     assert_eq!(laptop_heads, phone_heads);
 
-    let fork = laptop.fork(&actor(3));
+    let fork = laptop.fork(&actor(3)).unwrap();
     fork.set_title(&edit("rep-li", 2), "分叉").unwrap();
     assert_eq!(deal(&laptop)["title"], "扩容", "a fork is independent");
     laptop.merge(&laptop.clone()).unwrap();

@@ -312,3 +312,77 @@ fn invalid_ids_and_chunks_are_typed_errors() {
     );
     let _ = DocumentId::from_random_bytes([4; 16]);
 }
+
+#[wasm_bindgen_test]
+fn load_many_opens_every_stored_deal_as_one_replica_that_handles_edit_in_place() {
+    let pipeline = Pipeline::new_business();
+    let ids: Vec<String> = (10..13).map(document_id).collect();
+    let mut repo = new_repo("laptop", 1);
+    let mut store = Store::default();
+    for id in &ids {
+        let step = repo.publish(id, &open_deal(&pipeline, id)).unwrap();
+        store.apply(&step);
+    }
+    // A fourth document whose only chunk is garbage: reported, and the others still open.
+    let broken = document_id(13);
+    store.0.insert(
+        vec![broken.clone(), "incremental".into(), "00".into()],
+        b"not automerge at all".to_vec(),
+    );
+
+    let mut reloaded = new_repo("laptop-after-reload", 2);
+    let step = reloaded.load_many(&store.chunks()).unwrap();
+    assert!(writes(&step).is_empty() && frames(&step).is_empty());
+    let events = events(&step);
+    let changed: Vec<&str> = events
+        .iter()
+        .filter(|event| event["kind"] == "changed")
+        .filter_map(|event| event["documentId"].as_str())
+        .collect();
+    assert_eq!(changed, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        events.iter().any(
+            |event| event["kind"] == "document_error" && event["documentId"] == broken.as_str()
+        ),
+        "{events:?}"
+    );
+    assert_eq!(reloaded.deal_ids(), ids);
+
+    // Two handles on one deal see each other's edits at once: they share the repo's document.
+    let first = reloaded.deal(&ids[0]).unwrap();
+    let second = reloaded.deal(&ids[0]).unwrap();
+    assert!(first.set_title(&edit("rep-li", 5), "同一份文档").unwrap());
+    assert_eq!(deal(&second)["title"], "同一份文档");
+    assert_eq!(first.heads(), second.heads());
+
+    // The edit waits in the repo and leads the next step: stored, then counted as unsynced.
+    let step = reloaded.publish(&ids[0], &first).unwrap();
+    assert_eq!(writes(&step).len(), 1, "one incremental chunk");
+    assert!(
+        events_of(&step)
+            .iter()
+            .all(|event| event["kind"] != "changed"),
+        "the page announces its own edits"
+    );
+    store.apply(&step);
+    let mut again = new_repo("laptop-third-load", 3);
+    let _ = again.load_many(&store.chunks()).unwrap();
+    assert_eq!(deal(&again.deal(&ids[0]).unwrap())["title"], "同一份文档");
+
+    // A rejected move (the needs stage's criteria are unmet) writes nothing, so nothing waits
+    // for the next step.
+    let heads = first.heads();
+    let needs = super::support::arg(&json!({ "kind": "stage", "stage": "needs" }));
+    assert!(
+        first
+            .move_stage(&pipeline, &needs, &super::support::move_ctx(6, "t-9"))
+            .is_err()
+    );
+    assert_eq!(first.heads(), heads);
+    let step = reloaded.publish(&ids[0], &first).unwrap();
+    assert!(writes(&step).is_empty());
+}
+
+fn events_of(step: &Ts<RepoStep>) -> Vec<Value> {
+    events(step)
+}

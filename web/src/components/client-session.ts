@@ -3,9 +3,11 @@
  * IndexedDB and synced with the relay. The client is described here structurally, by the
  * methods the components use, so the components do not depend on the client's internals.
  */
+import { Workspace } from "../wasm/dealflow_wasm.js";
 import type {
   AttentionLists,
   DealDoc,
+  DealHealth,
   DealRead,
   DealSummary,
   EditContext,
@@ -16,7 +18,6 @@ import type {
   MoveTarget,
   NewDeal,
   Pipeline,
-  Workspace,
 } from "../wasm/dealflow_wasm.js";
 import { dateAt } from "./calendar.js";
 import { MODEL_LABELS } from "./text.js";
@@ -94,6 +95,9 @@ export class ClientSession implements DealflowSession {
   private notifyQueued = false;
   private healthCache:
     { at: number; byDeal: Map<string, HealthView> } | undefined;
+  /** Deals changed since the health cache was filled: computed again one at a time. */
+  private readonly healthDirty = new Set<string>();
+  private healthScratch: Workspace | undefined;
 
   /**
    * @param start resolves to the connected client, the signed-in user and the users they may
@@ -118,7 +122,7 @@ export class ClientSession implements DealflowSession {
         this.summaryIndex.refresh(dealId, doc);
         doc?.free();
         this.attentionCache = undefined;
-        this.healthCache = undefined;
+        this.healthDirty.add(dealId);
         this.reads.delete(dealId);
         this.notify();
       });
@@ -243,14 +247,43 @@ export class ClientSession implements DealflowSession {
     ) {
       const byDeal = new Map<string, HealthView>();
       for (const health of this.client?.core.health(now) ?? [])
-        byDeal.set(health.deal, {
-          score: health.score,
-          reasons: health.findings.map((finding) => finding.reason),
-          actions: health.findings.map((finding) => finding.action),
-        });
+        byDeal.set(health.deal, healthView(health));
       this.healthCache = { at: now, byDeal };
+      this.healthDirty.clear();
+    } else if (this.healthDirty.has(dealId)) {
+      // One deal changed (a drag, an edit, a sync): its health alone is computed again, by
+      // core over a scratch workspace holding just that document.
+      this.healthDirty.delete(dealId);
+      const view = this.healthOfOne(dealId, now);
+      if (view === undefined) this.healthCache.byDeal.delete(dealId);
+      else this.healthCache.byDeal.set(dealId, view);
     }
     return this.healthCache.byDeal.get(dealId);
+  }
+
+  private healthOfOne(dealId: string, now: number): HealthView | undefined {
+    const core = this.client?.core;
+    const doc = core?.deal(dealId);
+    if (core === undefined || doc === undefined) return undefined;
+    if (this.healthScratch === undefined) {
+      this.healthScratch = new Workspace(this.utcOffsetMinutes);
+      for (const id of core.pipelineIds()) {
+        const pipeline = core.pipeline(id);
+        if (pipeline !== undefined) {
+          this.healthScratch.setPipeline(pipeline);
+          pipeline.free();
+        }
+      }
+    }
+    const scratch = this.healthScratch;
+    scratch.addDeal(dealId, doc);
+    try {
+      const [health] = scratch.health(now);
+      return health === undefined ? undefined : healthView(health);
+    } finally {
+      scratch.removeDeal(dealId);
+      doc.free();
+    }
   }
 
   forecast(now: number): ForecastView | undefined {
@@ -332,4 +365,13 @@ export class ClientSession implements DealflowSession {
   leave(dealId: string): void {
     void this.client?.setPresence(dealId, "left").catch(() => undefined);
   }
+}
+
+/** Core's health report as the components show it. */
+function healthView(health: DealHealth): HealthView {
+  return {
+    score: health.score,
+    reasons: health.findings.map((finding) => finding.reason),
+    actions: health.findings.map((finding) => finding.action),
+  };
 }

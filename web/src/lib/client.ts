@@ -172,14 +172,12 @@ export class DealflowClient {
       offset,
       actor,
     );
-    const stored = await store.loadAll();
-    // Not connected yet: loading writes nothing and sends nothing, so the steps' events are
-    // all there is to handle, and the status is computed once at the end.
-    for (const [documentId, chunks] of stored) {
-      const step = repo.load(documentId, chunks);
-      client.adopt(documentId);
-      for (const event of step.events) client.handle(event);
-    }
+    // Every chunk in one read transaction, every document opened in one wasm call, each
+    // parsed once (the sync client's document is the deal's only replica). Not connected yet:
+    // loading writes nothing and sends nothing, so the step's events are all there is to
+    // handle, and the status is computed once at the end.
+    const step = repo.loadMany(await store.loadChunks());
+    for (const event of step.events) client.handle(event);
     client.emitStatus();
     return client;
   }

@@ -47,6 +47,23 @@ export class ChunkStore {
     return documents;
   }
 
+  /**
+   * Every stored chunk in key order (so a document's chunks are adjacent), read with one
+   * `getAll` and one `getAllKeys` in one read transaction: what `Repo.loadMany` takes.
+   */
+  async loadChunks(): Promise<StoredChunk[]> {
+    const tx = this.db.transaction(STORE, "readonly");
+    const [keys, values] = await Promise.all([
+      tx.store.getAllKeys(),
+      tx.store.getAll(),
+      tx.done,
+    ]);
+    return keys.flatMap((key, index) => {
+      const bytes = values[index];
+      return bytes === undefined ? [] : [{ key, bytes }];
+    });
+  }
+
   /** The chunks of one document. */
   async load(documentId: string): Promise<StoredChunk[]> {
     const range = IDBKeyRange.bound([documentId], [documentId, []]);
