@@ -80,6 +80,10 @@ export class DealflowForecast extends DealflowElement {
         margin: 0;
         padding: 0;
       }
+      section[part="stalled"] ul {
+        max-height: 420px;
+        overflow-y: auto;
+      }
       li {
         padding: 6px 0;
         border-bottom: 1px solid var(--_border);
@@ -392,6 +396,8 @@ export class DealflowForecast extends DealflowElement {
         grid: { left: 80, right: 16, top: 16, bottom: 32 },
         xAxis: {
           type: "category",
+          // Every model's name, wrapped; the exact figures are above the chart.
+          axisLabel: { interval: 0, width: 80, overflow: "break" },
           data: view.models.map((model) => this.pick(model.label)),
         },
         yAxis: { type: "value" },
@@ -401,11 +407,7 @@ export class DealflowForecast extends DealflowElement {
             itemStyle: { color: accent },
             data: view.models.map((model) => ({
               value: major(model.total),
-              label: {
-                show: true,
-                position: "top",
-                formatter: money(model.total),
-              },
+              tooltip: { valueFormatter: () => money(model.total) },
             })),
           },
         ],
@@ -484,13 +486,14 @@ export class DealflowForecast extends DealflowElement {
           {
             type: "funnel",
             sort: "none",
-            left: 16,
-            right: 120,
+            left: 8,
+            right: 220,
             min: 0,
             max: widest,
             label: {
               show: true,
               position: "right",
+              fontSize: 11,
               formatter: (params: { dataIndex: number }) => {
                 const step = funnel[params.dataIndex];
                 if (step === undefined) return "";
