@@ -9,7 +9,23 @@ import { startServer, type RunningServer } from "../support/server.js";
 let server: RunningServer;
 
 test.beforeAll(async () => {
-  server = await startServer({ args: ["--dev-login", "--demo-seed"] });
+  test.setTimeout(300_000);
+  // Fewer deals than the demo's 300 keep seeding quick in a debug build; the figures are as real.
+  server = await startServer({ args: ["--dev-login", "--demo-seed", "--demo-deals", "80"] });
+  // The relay seeds before it answers: wait until a login goes through.
+  await expect
+    .poll(
+      async () => {
+        try {
+          const response = await fetch(`${server.url}/api/dev/users`, { signal: AbortSignal.timeout(5_000) });
+          return response.ok;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 280_000, intervals: [2_000] },
+    )
+    .toBe(true);
 });
 
 test.afterAll(async () => {

@@ -297,11 +297,8 @@ export class ClientSession implements DealflowSession {
       this.targets,
     );
     const dashboard = await computeClient().dashboard(request);
-    return forecastView(
-      dashboard,
-      request.period,
-      this.attention(now).stalledDeals,
-      (id) => this.pipelineName(id),
+    return forecastView(dashboard, this.attention(now).stalledDeals, (id) =>
+      this.pipelineName(id),
     );
   }
 

@@ -71,14 +71,13 @@ const MODELS = [
  */
 export function forecastView(
   dashboard: Dashboard,
-  period: string,
   stalled: StalledDeal[],
   pipelineName: (id: string) => LocalizedText,
 ): ForecastView | undefined {
   const totals = dashboard.forecast.rows
     .filter((row) => row.group.kind === "total")
     .sort((left, right) => (left.period < right.period ? -1 : 1));
-  const current = totals.find((row) => row.period === period);
+  const current = totals.find((row) => row.period === dashboard.period);
   if (current === undefined) return undefined;
   const targets = new Map(
     dashboard.attainment

@@ -266,20 +266,15 @@ export class MemorySession implements DealflowSession {
       this.targets,
     );
     const dashboard = await computeClient().dashboard(request);
-    return forecastView(
-      dashboard,
-      request.period,
-      this.attention(now).stalledDeals,
-      (id) => {
-        const pipeline = this.pipeline(id);
-        if (pipeline === undefined) return { zh: id, en: id };
-        try {
-          return pipeline.config().name;
-        } finally {
-          pipeline.free();
-        }
-      },
-    );
+    return forecastView(dashboard, this.attention(now).stalledDeals, (id) => {
+      const pipeline = this.pipeline(id);
+      if (pipeline === undefined) return { zh: id, en: id };
+      try {
+        return pipeline.config().name;
+      } finally {
+        pipeline.free();
+      }
+    });
   }
 
   attention(now: number): AttentionLists {

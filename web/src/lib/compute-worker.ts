@@ -28,7 +28,10 @@ export interface DashboardRequest {
   utcOffsetMinutes: number;
   currency: CurrencyCode;
   periodKind: PeriodKind;
-  /** The period of the range, `"2026-03"` or `"2026-Q1"`. */
+  /**
+   * The period to show, `"2026-03"` or `"2026-Q1"`; when no deal falls in it, the next period
+   * that has deals (else the last one) is shown instead.
+   */
   period: string;
   /** The model whose probabilities the simulation draws with. */
   rangeModel: SimulatedModel;
@@ -43,6 +46,8 @@ export interface DashboardRequest {
 
 /** Everything the forecast dashboard shows, computed by core in the worker. */
 export interface Dashboard {
+  /** The period shown (see {@link DashboardRequest.period}) and the range's period. */
+  period: string;
   forecast: ForecastTable;
   range: RevenueRange;
   attainment: TargetAttainment[];
@@ -118,12 +123,21 @@ const api: ComputeApi = {
             ),
           ),
         ];
+        const periods = forecast.rows
+          .filter((row) => row.group.kind === "total")
+          .map((row) => row.period)
+          .sort();
+        const period =
+          periods.find((each) => each >= request.period) ??
+          periods.at(-1) ??
+          request.period;
         return {
+          period,
           forecast,
           range: analysis.range(
             request.currency,
             request.periodKind,
-            request.period,
+            period,
             request.rangeModel,
             request.trials,
             request.seed,
