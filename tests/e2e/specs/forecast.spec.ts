@@ -64,10 +64,14 @@ for (const lang of ["zh-CN", "en"] as const) {
     await expect
       .poll(async () => {
         const view = await computeAgain(element);
-        const shown = await element.locator("[data-model]").evaluateAll((nodes) =>
+        const shown = await element.locator("[data-model], [data-percentile]").evaluateAll((nodes) =>
           nodes.map((node) => Number(node.getAttribute("data-minor"))),
         );
-        return JSON.stringify(view?.models.map((model) => model.total.minor)) === JSON.stringify(shown);
+        const computed = [
+          ...(view?.models.map((model) => model.total.minor) ?? []),
+          ...(view?.range === undefined ? [] : [view.range.p10.minor, view.range.p50.minor, view.range.p90.minor]),
+        ];
+        return JSON.stringify(computed) === JSON.stringify(shown);
       }, { timeout: 30_000 })
       .toBe(true);
     const view = await computeAgain(element);
