@@ -76,20 +76,30 @@ ensure_npm_packages() {
   fi
 }
 
-# Builds the wasm core and writes the JS glue and the optimised module into web/src/wasm.
+# Builds the two browser modules from the one `wasm/` crate and writes their JS glue and
+# optimised wasm into web/src/wasm: `dealflow_wasm` (the main module: documents, the sync client,
+# deal editing; cargo's default features) and `dealflow_compute` (the compute module the
+# forecast worker loads: forecasts, ranges, targets, funnels; no Automerge).
 build_wasm() {
   ensure_wasm_target
   ensure_wasm_bindgen_cli
   ensure_wasm_opt
-  log "building the wasm core"
-  cargo build --quiet -p dealflow-wasm --target wasm32-unknown-unknown --profile wasm-release
-  local out="$ROOT/web/src/wasm"
+  log "building the wasm modules (main and compute)"
+  build_wasm_module dealflow_wasm
+  build_wasm_module dealflow_compute --no-default-features --features compute
+}
+
+# build_wasm_module NAME [CARGO FEATURE FLAGS...]: one module, optimised with wasm-opt.
+build_wasm_module() {
+  local name="$1" out="$ROOT/web/src/wasm"
+  shift
+  cargo build --quiet -p dealflow-wasm --target wasm32-unknown-unknown --profile wasm-release "$@"
   mkdir -p "$out"
-  wasm-bindgen --target web --out-dir "$out" \
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
     "$TARGET_DIR/wasm32-unknown-unknown/wasm-release/dealflow_wasm.wasm"
   "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$out/dealflow_wasm_bg.wasm" "$out/dealflow_wasm_bg.wasm"
+    -o "$out/${name}_bg.wasm" "$out/${name}_bg.wasm"
 }
 
 build_web() {

@@ -4,6 +4,9 @@ import { defineConfig } from "vite";
 // The demo app (index.html), the embedding example (embed.html) and the component playground
 // (playground.html, sample data held in the page) are three pages of one build.
 export default defineConfig({
+  // The compute worker (src/lib/compute-worker.ts) is a module worker: it imports the compute
+  // module's glue, which finds its wasm through `import.meta.url`.
+  worker: { format: "es" },
   build: {
     target: "es2022",
     outDir: "dist",

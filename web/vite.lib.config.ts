@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defineConfig, type Plugin } from "vite";
 
-const WASM = "dealflow_wasm_bg.wasm";
+/** The two wasm modules and their glue: the main module and the compute module. */
+const MODULES = ["dealflow_wasm", "dealflow_compute"];
 
 /**
  * Ships the wasm module as a file next to the library instead of inlining it as base64 (which
@@ -14,18 +15,23 @@ function wasmBesideLibrary(): Plugin {
     name: "dealflow-wasm-beside-library",
     enforce: "pre",
     transform(code, id) {
-      if (!id.endsWith("dealflow_wasm.js")) return null;
+      const name = MODULES.find((module) => id.endsWith(`${module}.js`));
+      if (name === undefined) return null;
+      const wasm = `${name}_bg.wasm`;
       return code.replace(
-        `new URL('${WASM}', import.meta.url)`,
-        `new URL(${JSON.stringify(WASM)} + "", import.meta.url)`,
+        `new URL('${wasm}', import.meta.url)`,
+        `new URL(${JSON.stringify(wasm)} + "", import.meta.url)`,
       );
     },
     generateBundle() {
-      this.emitFile({
-        type: "asset",
-        fileName: WASM,
-        source: readFileSync(resolve(import.meta.dirname, "src/wasm", WASM)),
-      });
+      for (const name of MODULES)
+        this.emitFile({
+          type: "asset",
+          fileName: `${name}_bg.wasm`,
+          source: readFileSync(
+            resolve(import.meta.dirname, "src/wasm", `${name}_bg.wasm`),
+          ),
+        });
       // The npm package: the module, the wasm beside it, and the declarations that
       // `tsconfig.lib.json` emits into types/.
       this.emitFile({
@@ -44,6 +50,7 @@ function wasmBesideLibrary(): Plugin {
                 default: "./dealflow.js",
               },
               "./dealflow_wasm_bg.wasm": "./dealflow_wasm_bg.wasm",
+              "./dealflow_compute_bg.wasm": "./dealflow_compute_bg.wasm",
             },
             sideEffects: false,
           },
@@ -55,8 +62,8 @@ function wasmBesideLibrary(): Plugin {
   };
 }
 
-// The browser library as one ES module (`dist/lib/dealflow.js`, with `idb` bundled) and the wasm
-// module beside it: the npm package's payload, and what pages not built with Vite import (the
+// The browser library as one ES module (`dist/lib/dealflow.js`, with `idb` bundled) and the two
+// wasm modules beside it: the npm package's payload, and what pages not built with Vite import (the
 // e2e and benchmark pages). The demo build (vite.config.ts) empties dist, so run this one after.
 export default defineConfig({
   plugins: [wasmBesideLibrary()],

@@ -326,6 +326,12 @@ pub(crate) fn read_opt_date(value: &JsValue, what: &str) -> JsResult<Option<time
     }
 }
 
+/// Milliseconds from a JS number: fractions are dropped, and values beyond ±2^53 saturate (`as`
+/// maps NaN to 0, which is what a clock value outside the safe range deserves).
+pub(crate) fn millis(value: f64) -> i64 {
+    value as i64
+}
+
 /// Implements `Serialize` for a [`Named`] enum as its name.
 macro_rules! serialize_by_name {
     ($($name:ty),+ $(,)?) => {

@@ -3,10 +3,9 @@
 use dealflow_core as domain;
 use tsify::Ts;
 
-use crate::convert::{ToJs, read};
+use crate::convert::{ToJs, millis, read};
 use wasm_bindgen::prelude::*;
 
-use crate::deal_doc::millis;
 use crate::dto::{
     ApprovalPolicy, NewQuote, QuoteCommand, QuoteContext, QuoteData, QuoteEvent, QuoteStatus,
     QuoteTotals, utc_offset,

@@ -6,13 +6,11 @@ use std::collections::BTreeMap;
 use dealflow_core as domain;
 use tsify::Ts;
 
-use crate::convert::{ToJs, read, read_name};
+use crate::convert::{ToJs, read};
 use wasm_bindgen::prelude::*;
 
 use crate::deal_doc::{DealDoc, millis};
-use crate::dto::{
-    AttentionConfig, AttentionLists, DealHealth, DealSummary, ForecastTable, PeriodKind, utc_offset,
-};
+use crate::dto::{AttentionConfig, AttentionLists, DealSummary, utc_offset};
 use crate::error::JsResult;
 use crate::pipeline::Pipeline;
 
@@ -20,7 +18,8 @@ use crate::pipeline::Pipeline;
 type CachedRead = (Vec<domain::automerge::ChangeHash>, Option<domain::Deal>);
 
 /// The deals and pipelines a client holds, in the organisation's time zone, and every
-/// computation over them (attention lists, and forecasts and reports as they arrive).
+/// computation over them that a page needs at once (attention lists); forecasts, deal health
+/// and reports run in the compute module over a [`Workspace::snapshot`].
 ///
 /// Deals are kept by document id. A `DealDoc` put in or taken out is shared with the
 /// workspace, so edits made through it are seen by every computation.
@@ -144,51 +143,14 @@ impl Workspace {
         AttentionLists::from(lists).to_js()
     }
 
-    /// A forecast (销售预测) of every deal held: four models rolled up by period, rep, team
-    /// and pipeline in `currency` (deals in other currencies need rates and are left out of
-    /// the rows with an error until rates are supported here).
-    pub fn forecast(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "CurrencyCode")] currency: &str,
-        #[wasm_bindgen(js_name = periodKind, unchecked_param_type = "PeriodKind")]
-        period_kind: &JsValue,
-    ) -> JsResult<Ts<ForecastTable>> {
-        let currency = currency.parse::<domain::Currency>()?;
-        let period_kind: PeriodKind = read_name(period_kind, "periodKind")?;
+    /// A snapshot of every readable deal and every pipeline held, as bytes for the compute
+    /// module (`new Analysis(snapshot, utcOffsetMinutes)`, usually in a Web Worker, to which the
+    /// bytes are transferred without a copy): forecasts, ranges, targets and funnels are
+    /// computed there, over the same deals core reads here.
+    pub fn snapshot(&self) -> JsResult<Vec<u8>> {
         let deals = self.read_all();
         let pipelines: Vec<domain::Pipeline> = self.pipelines.values().cloned().collect();
-        let teams = BTreeMap::<domain::TeamId, domain::TeamId>::new();
-        let inputs = domain::ForecastInputs {
-            deals: &deals,
-            pipelines: &pipelines,
-            teams: &teams,
-            stage_win_rates: &[],
-        };
-        let settings = domain::ForecastSettings::new(
-            domain::ExchangeRates::new(currency),
-            self.offset,
-            period_kind.into(),
-        );
-        let forecast = domain::forecast(&inputs, &settings).map_err(domain::Error::from)?;
-        ForecastTable::from(&forecast).to_js()
-    }
-
-    /// The health (商机健康度) of every open deal held at `now` (ms), lowest score first, each
-    /// with its findings and the next best action.
-    pub fn health(&self, now: f64) -> JsResult<Vec<Ts<DealHealth>>> {
-        let now = domain::Timestamp::from_millis(millis(now));
-        let settings = domain::HealthSettings::default();
-        let mut reports: Vec<DealHealth> = self
-            .read_all()
-            .iter()
-            .filter_map(|deal| {
-                let pipeline = self.pipelines.get(deal.pipeline.as_str())?;
-                let report = domain::deal_health(deal, pipeline, now, self.offset, &settings)?;
-                Some(DealHealth::new(&deal.id, &report))
-            })
-            .collect();
-        reports.sort_by_key(|report| report.score);
-        reports.iter().map(ToJs::to_js).collect()
+        crate::snapshot::write(&deals, &pipelines)
     }
 
     /// The default attention thresholds.

@@ -23,6 +23,9 @@ for (const lang of ["zh-CN", "en"] as const) {
         tasks: { "zh-CN": "我的任务", en: "My tasks" },
       }[component][lang];
       await expect(element).toContainText(expected);
+      // The forecast is computed in the compute worker; wait for its figures.
+      if (component === "forecast")
+        await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 30_000 });
       await page.waitForTimeout(500); // let ECharts finish its layout
       await page.screenshot({ path: `artifacts/screenshots/${component}-${lang}.png`, fullPage: true });
       expect(errors).toEqual([]);

@@ -11,9 +11,14 @@ export interface SignedIn {
 }
 
 /** Signs in through the development login and opens the demo app at `hash`. */
-export async function signIn(browser: Browser, userId: string, hash = "#/board"): Promise<SignedIn> {
+export async function signIn(
+  browser: Browser,
+  userId: string,
+  hash = "#/board",
+  base = baseUrl(),
+): Promise<SignedIn> {
   const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
-  const response = await context.request.post(`${baseUrl()}/api/dev/login`, { data: { user: userId } });
+  const response = await context.request.post(`${base}/api/dev/login`, { data: { user: userId } });
   expect(response.ok()).toBe(true);
   type Text = { "zh-CN": string; en: string };
   type User = { id: string; name: Text; role: string; team?: { id: string; name: Text } | null };
@@ -31,7 +36,7 @@ export async function signIn(browser: Browser, userId: string, hash = "#/board")
   }, JSON.stringify({ token: login.token, user }));
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[${userId}] pageerror: ${error.message}`));
-  await page.goto(`${baseUrl()}/${hash}`);
+  await page.goto(`${base}/${hash}`);
   return { context, page, token: login.token, user: userId };
 }
 

@@ -72,6 +72,7 @@ macro_rules! mirror_enum {
     };
 }
 
+mod analysis;
 mod attention;
 mod common;
 mod deal;
@@ -83,6 +84,7 @@ mod pipeline;
 mod quote;
 mod sync;
 
+pub use analysis::*;
 pub use attention::*;
 pub use common::*;
 pub use deal::*;

@@ -2,10 +2,14 @@
 //! are written as JSON, exactly as TypeScript callers write them, and results are read back as
 //! JSON.
 
+#[cfg(feature = "compute")]
+mod analysis;
 mod deal_doc;
 mod declarations;
+#[cfg(feature = "compute")]
 mod payment;
 mod pipeline;
+#[cfg(feature = "compute")]
 mod quote;
 mod repo;
 mod support;

@@ -3,24 +3,29 @@
  * IndexedDB and synced with the relay. The client is described here structurally, by the
  * methods the components use, so the components do not depend on the client's internals.
  */
-import { Workspace } from "../wasm/dealflow_wasm.js";
 import type {
   AttentionLists,
   DealDoc,
-  DealHealth,
   DealRead,
   DealSummary,
   EditContext,
   EffectiveProbability,
   FieldChange,
+  ForecastTarget,
+  LocalizedText,
   MoveOutcome,
   MoveProblem,
   MoveTarget,
   NewDeal,
   Pipeline,
+  Workspace,
 } from "../wasm/dealflow_wasm.js";
-import { dateAt } from "./calendar.js";
-import { MODEL_LABELS } from "./text.js";
+import { computeClient } from "../lib/compute.js";
+import {
+  dashboardRequest,
+  forecastView,
+  healthByDeal,
+} from "./forecast-view.js";
 import type {
   DealflowSession,
   ForecastView,
@@ -79,6 +84,9 @@ export interface SyncClient {
   presenceOf(dealId: string): ClientPresence[];
 }
 
+/** How long after a change deal health is recomputed: typing changes a deal many times. */
+const HEALTH_DEBOUNCE_MS = 500;
+
 /** How long attention lists are reused between changes: they move by the day. */
 const ATTENTION_REUSE_MS = 60_000;
 
@@ -93,11 +101,11 @@ export class ClientSession implements DealflowSession {
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly presenceWatch = new Map<string, () => void>();
   private notifyQueued = false;
+  /** Targets (quotas) the forecast is measured against; none unless a page sets them. */
+  targets: ForecastTarget[] = [];
+  private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private healthCache:
     { at: number; byDeal: Map<string, HealthView> } | undefined;
-  /** Deals changed since the health cache was filled: computed again one at a time. */
-  private readonly healthDirty = new Set<string>();
-  private healthScratch: Workspace | undefined;
 
   /**
    * @param start resolves to the connected client, the signed-in user and the users they may
@@ -122,7 +130,8 @@ export class ClientSession implements DealflowSession {
         this.summaryIndex.refresh(dealId, doc);
         doc?.free();
         this.attentionCache = undefined;
-        this.healthDirty.add(dealId);
+        // Keep showing the last health until the worker has the new one.
+        if (this.healthCache !== undefined) this.healthCache.at = 0;
         this.reads.delete(dealId);
         this.notify();
       });
@@ -239,84 +248,68 @@ export class ClientSession implements DealflowSession {
     }
   }
 
+  /**
+   * Deal health, computed by the compute module in its worker: the last result is returned at
+   * once, and a stale one (after a change, or a minute old) is recomputed in the background,
+   * debounced, after which listeners hear of it.
+   */
   health(dealId: string): HealthView | undefined {
-    const now = Date.now();
-    if (
-      this.healthCache === undefined ||
-      now - this.healthCache.at > ATTENTION_REUSE_MS
-    ) {
-      const byDeal = new Map<string, HealthView>();
-      for (const health of this.client?.core.health(now) ?? [])
-        byDeal.set(health.deal, healthView(health));
-      this.healthCache = { at: now, byDeal };
-      this.healthDirty.clear();
-    } else if (this.healthDirty.has(dealId)) {
-      // One deal changed (a drag, an edit, a sync): its health alone is computed again, by
-      // core over a scratch workspace holding just that document.
-      this.healthDirty.delete(dealId);
-      const view = this.healthOfOne(dealId, now);
-      if (view === undefined) this.healthCache.byDeal.delete(dealId);
-      else this.healthCache.byDeal.set(dealId, view);
-    }
-    return this.healthCache.byDeal.get(dealId);
+    const cache = this.healthCache;
+    if (cache === undefined || Date.now() - cache.at > ATTENTION_REUSE_MS)
+      this.scheduleHealth();
+    return cache?.byDeal.get(dealId);
   }
 
-  private healthOfOne(dealId: string, now: number): HealthView | undefined {
-    const core = this.client?.core;
-    const doc = core?.deal(dealId);
-    if (core === undefined || doc === undefined) return undefined;
-    if (this.healthScratch === undefined) {
-      this.healthScratch = new Workspace(this.utcOffsetMinutes);
-      for (const id of core.pipelineIds()) {
-        const pipeline = core.pipeline(id);
-        if (pipeline !== undefined) {
-          this.healthScratch.setPipeline(pipeline);
-          pipeline.free();
-        }
+  private scheduleHealth(): void {
+    if (this.healthTimer !== undefined) return;
+    this.healthTimer = setTimeout(() => {
+      const client = this.client;
+      if (client === undefined) {
+        this.healthTimer = undefined;
+        return;
       }
-    }
-    const scratch = this.healthScratch;
-    scratch.addDeal(dealId, doc);
-    try {
-      const [health] = scratch.health(now);
-      return health === undefined ? undefined : healthView(health);
-    } finally {
-      scratch.removeDeal(dealId);
-      doc.free();
-    }
+      const now = Date.now();
+      void healthByDeal(client.core.snapshot(), this.utcOffsetMinutes, now)
+        .then(
+          (byDeal) => {
+            this.healthCache = { at: now, byDeal };
+            this.notify();
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          this.healthTimer = undefined;
+        });
+    }, HEALTH_DEBOUNCE_MS);
   }
 
-  forecast(now: number): ForecastView | undefined {
-    const core = this.client?.core;
-    if (core === undefined) return undefined;
-    const table = core.forecast("CNY", "month");
-    const totals = table.rows
-      .filter((row) => row.group.kind === "total")
-      .sort((left, right) => (left.period < right.period ? -1 : 1));
-    const month = dateAt(now, this.utcOffsetMinutes).slice(0, 7);
-    const current = totals.find((row) => row.period === month) ?? totals[0];
-    if (current === undefined) return undefined;
-    const label = (period: string) => ({ zh: period, en: period });
-    return {
-      period: label(current.period),
-      models: (
-        [
-          "bestPractice",
-          "repCommit",
-          "stageWeighted",
-          "manualWeighted",
-        ] as const
-      ).map((model) => ({
-        id: model,
-        label: MODEL_LABELS[model],
-        total: current.forecast[model],
-      })),
-      periods: totals.map((row) => ({
-        label: label(row.period),
-        forecast: row.forecast.bestPractice,
-      })),
-      stalled: this.attention(now).stalledDeals,
-    };
+  /**
+   * The forecast dashboard, computed by the compute module in its worker over a snapshot of the
+   * deals held; the page only waits for it.
+   */
+  async forecast(now: number): Promise<ForecastView | undefined> {
+    const client = this.client;
+    if (client === undefined) return undefined;
+    const request = dashboardRequest(
+      client.core.snapshot(),
+      now,
+      this.utcOffsetMinutes,
+      this.targets,
+    );
+    const dashboard = await computeClient().dashboard(request);
+    return forecastView(dashboard, this.attention(now).stalledDeals, (id) =>
+      this.pipelineName(id),
+    );
+  }
+
+  private pipelineName(id: string): LocalizedText {
+    const pipeline = this.pipeline(id);
+    if (pipeline === undefined) return { zh: id, en: id };
+    try {
+      return pipeline.config().name;
+    } finally {
+      pipeline.free();
+    }
   }
 
   changesSince(dealId: string, since: number): FieldChange[] {
@@ -365,13 +358,4 @@ export class ClientSession implements DealflowSession {
   leave(dealId: string): void {
     void this.client?.setPresence(dealId, "left").catch(() => undefined);
   }
-}
-
-/** Core's health report as the components show it. */
-function healthView(health: DealHealth): HealthView {
-  return {
-    score: health.score,
-    reasons: health.findings.map((finding) => finding.reason),
-    actions: health.findings.map((finding) => finding.action),
-  };
 }

@@ -1,5 +1,5 @@
 import { css, html, nothing } from "lit";
-import { customElement } from "lit/decorators.js";
+import { customElement, state } from "lit/decorators.js";
 import { ref } from "lit/directives/ref.js";
 import * as echarts from "echarts/core";
 import { BarChart, FunnelChart, LineChart } from "echarts/charts";
@@ -80,6 +80,10 @@ export class DealflowForecast extends DealflowElement {
         margin: 0;
         padding: 0;
       }
+      section[part="stalled"] ul {
+        max-height: 420px;
+        overflow-y: auto;
+      }
       li {
         padding: 6px 0;
         border-bottom: 1px solid var(--_border);
@@ -90,12 +94,87 @@ export class DealflowForecast extends DealflowElement {
         color: var(--_muted);
         font-size: 12px;
       }
+      .figures em {
+        font-style: normal;
+      }
+      .categories {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 12px;
+        margin-top: 8px;
+        font-size: 12px;
+      }
+      .categories .meta {
+        flex-basis: 100%;
+      }
+      .danger {
+        color: var(--dealflow-danger, #f54a45);
+      }
+      .error {
+        color: var(--dealflow-danger, #f54a45);
+      }
     `,
   ];
 
   private charts = new Map<ChartName, echarts.ECharts>();
   private hosts = new Map<ChartName, HTMLElement>();
-  private view: ForecastView | undefined;
+  /** The last dashboard the compute worker returned (`undefined`: nothing to forecast). */
+  @state() private view: ForecastView | undefined;
+  /** Whether a dashboard has arrived since the session was ready. */
+  @state() private computed = false;
+  @state() private computeFailure: string | undefined;
+  /** A computation is running in the worker; another is owed when data changed meanwhile. */
+  private computing = false;
+  private owed = false;
+  private lastStarted = 0;
+
+  /** Recomputes at most once a second: a sync burst changes many deals at once. */
+  private static readonly MIN_INTERVAL_MS = 1_000;
+
+  protected override sessionReady(session: DealflowSession): void {
+    super.sessionReady(session);
+    this.refresh();
+  }
+
+  protected override sessionChanged(): void {
+    super.sessionChanged();
+    this.refresh();
+  }
+
+  /** Asks the compute worker for a new dashboard; the page stays responsive meanwhile. */
+  private refresh(): void {
+    const session = this.activeSession;
+    if (session?.forecast === undefined) return;
+    if (this.computing) {
+      this.owed = true;
+      return;
+    }
+    this.computing = true;
+    this.owed = false;
+    const wait = Math.max(
+      0,
+      this.lastStarted + DealflowForecast.MIN_INTERVAL_MS - Date.now(),
+    );
+    setTimeout(() => {
+      this.lastStarted = Date.now();
+      void (session.forecast?.(Date.now()) ?? Promise.resolve(undefined))
+        .then(
+          (view) => {
+            this.view = view;
+            this.computed = true;
+            this.computeFailure = undefined;
+          },
+          (error: unknown) => {
+            this.computeFailure =
+              error instanceof Error ? error.message : String(error);
+          },
+        )
+        .finally(() => {
+          this.computing = false;
+          if (this.owed) this.refresh();
+        });
+    }, wait);
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -111,66 +190,130 @@ export class DealflowForecast extends DealflowElement {
     const gate = this.renderGate();
     const session = this.activeSession;
     const text = this.text;
+    const view = this.view;
     const toolbar = html`<div class="toolbar" part="toolbar">
       <h2>${text.forecast}</h2>
-      ${
-        this.view === undefined
-          ? nothing
-          : html`<span>${this.pick(this.view.period)}</span>`
-      }
+      ${view === undefined ? nothing : html`<span>${this.pick(view.period)}</span>`}
       <span class="spacer"></span>
       ${this.renderStatus()}
     </div>`;
     if (gate !== undefined || session === undefined)
       return html`${toolbar}${gate}`;
-    this.view = session.forecast?.(Date.now());
-    const view = this.view;
-    const range = view?.range;
+    if (this.computeFailure !== undefined)
+      return html`${toolbar}
+        <p class="message error" data-testid="forecast-failed">
+          ${this.computeFailure}
+        </p>`;
+    if (!this.computed)
+      return html`${toolbar}
+        <p class="message" data-testid="forecast-computing">
+          ${text.computing}
+        </p>`;
     if (view === undefined)
       return html`${toolbar}
         <p class="message" data-testid="forecast-unavailable">
           ${text.forecastUnavailable}
         </p>`;
+    const range = view.range;
+    const bottleneck = view.funnel?.find((step) => step.bottleneck);
+    const percent = (basisPoints: number | undefined) =>
+      basisPoints === undefined ? "" : `${(basisPoints / 100).toFixed(1)}%`;
     return html`${toolbar}
       <div class="panels" data-testid="forecast">
         ${this.panel(
           "models",
           text.models,
-          html`<div class="figures">
-            ${view.models.map(
-              (model) =>
-                html`<span
-                  >${this.pick(model.label)}<strong
-                    >${this.money(model.total)}</strong
-                  ></span
-                >`,
-            )}
-          </div>`,
+          html`<div class="figures" data-testid="models">
+              ${view.models.map(
+                (model) =>
+                  html`<span
+                    data-model=${model.id}
+                    data-minor=${model.total.minor}
+                    >${this.pick(model.label)}<strong>${this.money(model.total)}</strong>${
+                      model.completionBp === undefined
+                        ? nothing
+                        : html`<em class="meta"
+                            >${text.ofTarget(percent(model.completionBp))}</em
+                          >`
+                    }</span
+                  >`,
+              )}
+            </div>
+            <div class="categories" data-testid="categories">
+              <span class="meta">${text.repCommitCategories}</span>
+              ${view.categories.map(
+                (category) =>
+                  html`<span data-category=${category.id}
+                    >${this.pick(category.label)}
+                    <b>${this.money(category.amount)}</b></span
+                  >`,
+              )}
+            </div>`,
         )}
         ${this.panel(
           "range",
           text.range,
           range === undefined
             ? html`<p class="meta">${text.notComputed}</p>`
-            : html`<div class="figures">
-                ${(["p10", "p50", "p90"] as const).map(
-                  (key) =>
-                    html`<span
-                      >${key.toUpperCase()}<strong
-                        >${this.money(range[key])}</strong
-                      ></span
-                    >`,
-                )}
-              </div>`,
+            : html`<div class="figures" data-testid="range">
+                  ${(["p10", "p50", "p90"] as const).map(
+                    (key) =>
+                      html`<span
+                        data-percentile=${key}
+                        data-minor=${range[key].minor}
+                        >${key.toUpperCase()}<strong
+                          >${this.money(range[key])}</strong
+                        ></span
+                      >`,
+                  )}
+                </div>
+                <p class="meta">
+                  ${text.rangeBasis(range.trials, range.simulatedDeals)}
+                  ${text.expected} ${this.money(range.expected)}
+                </p>`,
           range !== undefined,
         )}
-        ${this.panel("target", text.forecastVsTarget, nothing)}
+        ${this.panel(
+          "target",
+          text.forecastVsTarget,
+          html`<div class="figures" data-testid="target">
+            <span
+              >${text.target}<strong
+                >${
+                  view.target === undefined
+                    ? text.noTarget
+                    : this.money(view.target)
+                }</strong
+              ></span
+            >
+            <span
+              >${text.closedWon}<strong
+                >${this.money(view.closedWon)}</strong
+              ></span
+            >
+            <span>${text.openDeals}<strong>${view.openDeals}</strong></span>
+          </div>`,
+        )}
         ${this.panel(
           "funnel",
-          text.funnel,
+          view.funnelPipeline === undefined
+            ? text.funnel
+            : `${text.funnel} · ${this.pick(view.funnelPipeline)}`,
           view.funnel === undefined
             ? html`<p class="meta">${text.notComputed}</p>`
-            : nothing,
+            : html`<p
+                class="meta"
+                data-testid="bottleneck"
+                data-stage=${bottleneck?.stage ?? ""}
+              >
+                ${
+                  bottleneck === undefined
+                    ? text.noBottleneck
+                    : html`${text.bottleneck} ·
+                        <b class="danger">${this.pick(bottleneck.label)}</b>
+                        ${text.conversion} ${percent(bottleneck.conversionBp)}`
+                }
+              </p>`,
           view.funnel !== undefined,
         )}
         <section part="stalled" data-testid="stalled">
@@ -253,6 +396,8 @@ export class DealflowForecast extends DealflowElement {
         grid: { left: 80, right: 16, top: 16, bottom: 32 },
         xAxis: {
           type: "category",
+          // Every model's name, wrapped; the exact figures are above the chart.
+          axisLabel: { interval: 0, width: 80, overflow: "break" },
           data: view.models.map((model) => this.pick(model.label)),
         },
         yAxis: { type: "value" },
@@ -262,11 +407,7 @@ export class DealflowForecast extends DealflowElement {
             itemStyle: { color: accent },
             data: view.models.map((model) => ({
               value: major(model.total),
-              label: {
-                show: true,
-                position: "top",
-                formatter: money(model.total),
-              },
+              tooltip: { valueFormatter: () => money(model.total) },
             })),
           },
         ],
@@ -299,7 +440,10 @@ export class DealflowForecast extends DealflowElement {
       {
         animation: false,
         tooltip: { trigger: "axis" },
-        legend: { data: [text.forecast, text.target], bottom: 0 },
+        legend: {
+          data: [text.forecast, text.won, text.target],
+          bottom: 0,
+        },
         grid: { left: 80, right: 16, top: 16, bottom: 48 },
         xAxis: {
           type: "category",
@@ -312,6 +456,12 @@ export class DealflowForecast extends DealflowElement {
             type: "bar",
             itemStyle: { color: accent },
             data: view.periods.map((period) => major(period.forecast)),
+          },
+          {
+            name: text.won,
+            type: "bar",
+            itemStyle: { color: "#14c9c9" },
+            data: view.periods.map((period) => major(period.closedWon)),
           },
           {
             name: text.target,
@@ -336,13 +486,14 @@ export class DealflowForecast extends DealflowElement {
           {
             type: "funnel",
             sort: "none",
-            left: 16,
-            right: 120,
+            left: 8,
+            right: 220,
             min: 0,
             max: widest,
             label: {
               show: true,
               position: "right",
+              fontSize: 11,
               formatter: (params: { dataIndex: number }) => {
                 const step = funnel[params.dataIndex];
                 if (step === undefined) return "";

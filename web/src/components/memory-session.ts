@@ -14,15 +14,24 @@ import {
   type EditContext,
   type EffectiveProbability,
   type FieldChange,
+  type ForecastTarget,
   type MoveContext,
   type MoveProblem,
   type MoveTarget,
   type NewDeal,
 } from "../wasm/dealflow_wasm.js";
 import { loadDealflow } from "../lib/index.js";
+import { computeClient } from "../lib/compute.js";
+import {
+  dashboardRequest,
+  forecastView,
+  healthByDeal,
+} from "./forecast-view.js";
 import { SummaryIndex } from "./summary-index.js";
 import type {
   DealflowSession,
+  ForecastView,
+  HealthView,
   MoveResult,
   PresencePeer,
   SessionUser,
@@ -47,6 +56,11 @@ export class MemorySession implements DealflowSession {
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly reads = new Map<string, DealRead>();
   private counter = 0;
+  /** Targets (quotas) the forecast is measured against; none unless the page sets them. */
+  targets: ForecastTarget[] = [];
+  private healthCache: Map<string, HealthView> | undefined;
+  private healthStale = false;
+  private healthPending = false;
 
   constructor(options: MemorySessionOptions) {
     this.user = options.user;
@@ -213,6 +227,56 @@ export class MemorySession implements DealflowSession {
     }
   }
 
+  /**
+   * Deal health from the compute worker: the last result at once, a stale one recomputed in the
+   * background, after which listeners hear of it.
+   */
+  health(dealId: string): HealthView | undefined {
+    if (
+      (this.healthStale || this.healthCache === undefined) &&
+      !this.healthPending
+    ) {
+      this.healthPending = true;
+      this.healthStale = false;
+      void healthByDeal(
+        this.requireWorkspace().snapshot(),
+        this.utcOffsetMinutes,
+        Date.now(),
+      )
+        .then(
+          (byDeal) => {
+            this.healthCache = byDeal;
+            for (const listener of this.listeners) listener();
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          this.healthPending = false;
+        });
+    }
+    return this.healthCache?.get(dealId);
+  }
+
+  /** The forecast dashboard, computed in the compute worker over a snapshot of the deals. */
+  async forecast(now: number): Promise<ForecastView | undefined> {
+    const request = dashboardRequest(
+      this.requireWorkspace().snapshot(),
+      now,
+      this.utcOffsetMinutes,
+      this.targets,
+    );
+    const dashboard = await computeClient().dashboard(request);
+    return forecastView(dashboard, this.attention(now).stalledDeals, (id) => {
+      const pipeline = this.pipeline(id);
+      if (pipeline === undefined) return { zh: id, en: id };
+      try {
+        return pipeline.config().name;
+      } finally {
+        pipeline.free();
+      }
+    });
+  }
+
   attention(now: number): AttentionLists {
     // Attention lists change by the day; recomputing them on every render of 1,000 cards
     // would be waste, so they are kept until the next change or for a minute.
@@ -278,6 +342,7 @@ export class MemorySession implements DealflowSession {
     this.summaryIndex.refresh(dealId, doc);
     doc?.free();
     this.attentionCache = undefined;
+    this.healthStale = true;
     this.reads.delete(dealId);
     for (const listener of this.listeners) listener();
   }

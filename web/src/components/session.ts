@@ -66,16 +66,40 @@ export interface ForecastModelView {
   id: string;
   label: LocalizedText;
   total: Money;
+  /** The model's forecast against the period's target, in basis points. */
+  completionBp?: number;
 }
 
 /** The forecast dashboard's data for one period, every figure computed by core. */
 export interface ForecastView {
   period: LocalizedText;
   models: ForecastModelView[];
-  /** The Monte Carlo range, when the client computes it. */
-  range?: { p10: Money; p50: Money; p90: Money };
-  periods: { label: LocalizedText; forecast: Money; target?: Money }[];
-  /** Funnel conversion by stage, when the client computes it. */
+  /** The rep-commit model's categories (after manager adjustments) in the period. */
+  categories: { id: string; label: LocalizedText; amount: Money }[];
+  /** Won so far in the period. */
+  closedWon: Money;
+  /** Open deals expected to close in the period. */
+  openDeals: number;
+  /** The period's company target, when one is set. */
+  target?: Money;
+  /** The Monte Carlo range of the period's revenue. */
+  range?: {
+    p10: Money;
+    p50: Money;
+    p90: Money;
+    expected: Money;
+    trials: number;
+    simulatedDeals: number;
+  };
+  periods: {
+    label: LocalizedText;
+    forecast: Money;
+    closedWon: Money;
+    target?: Money;
+  }[];
+  /** The pipeline the funnel is of. */
+  funnelPipeline?: LocalizedText;
+  /** Funnel conversion by stage (among decided deals), with the bottleneck. */
   funnel?: {
     stage: string;
     label: LocalizedText;
@@ -140,8 +164,11 @@ export interface DealflowSession {
   winProbability?(dealId: string): WinProbabilityView | undefined;
   /** Deal health with reasons and recommended actions, when the client computes it. */
   health?(dealId: string): HealthView | undefined;
-  /** The forecast dashboard for the user's scope, when the client computes it. */
-  forecast?(now: number): ForecastView | undefined;
+  /**
+   * The forecast dashboard over the deals held, computed in the compute worker (so it is
+   * asynchronous); `undefined` when nothing can be forecast.
+   */
+  forecast?(now: number): Promise<ForecastView | undefined>;
 }
 
 /** Makes a session for a server URL and a token (the components' attributes). */

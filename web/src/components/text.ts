@@ -126,6 +126,17 @@ const ZH = {
   noStalled: "没有停滞的商机",
   forecastUnavailable:
     "暂无可预测的商机：有预计成交日期的进行中商机会出现在这里",
+  computing: "正在后台计算预测…",
+  ofTarget: (percent: string) => `目标的 ${percent}`,
+  repCommitCategories: "销售承诺的预测类别（经理调整后）：",
+  rangeBasis: (trials: number, deals: number) =>
+    `${trials.toLocaleString("zh-CN")} 次模拟，${deals} 个进行中商机；`,
+  expected: "期望值",
+  noTarget: "未设定",
+  closedWon: "本期已成交",
+  won: "已成交",
+  openDeals: "本期进行中商机",
+  noBottleneck: "尚无已决的商机，无法判断瓶颈",
   // tasks
   myTasks: "我的任务",
   attention: "需要关注",
@@ -305,6 +316,18 @@ const EN: Text = {
   noStalled: "No stalled deals",
   forecastUnavailable:
     "Nothing to forecast yet: open deals with an expected close date appear here",
+  computing: "Computing the forecast in the background…",
+  ofTarget: (percent) => `${percent} of target`,
+  repCommitCategories:
+    "Rep commit by forecast category (after manager adjustments):",
+  rangeBasis: (trials, deals) =>
+    `${trials.toLocaleString("en")} trials over ${deals} open deals;`,
+  expected: "expected",
+  noTarget: "Not set",
+  closedWon: "Won this period",
+  won: "Won",
+  openDeals: "Open deals this period",
+  noBottleneck: "No decided deals yet to find a bottleneck",
   myTasks: "My tasks",
   attention: "Needs attention",
   overdueTasks: "Overdue tasks",
@@ -384,4 +407,12 @@ export const MODEL_LABELS = {
   repCommit: { zh: "销售承诺", en: "Rep commit" },
   stageWeighted: { zh: "阶段加权", en: "Stage weighted" },
   manualWeighted: { zh: "手动加权", en: "Manual weighted" },
+} as const satisfies Record<string, LocalizedText>;
+
+/** The forecast categories of the rep-commit model, as the dashboard lists them. */
+export const CATEGORY_LABELS = {
+  closed: { zh: "已成交", en: "Closed" },
+  commit: { zh: "承诺", en: "Commit" },
+  bestCase: { zh: "最佳情况", en: "Best case" },
+  pipeline: { zh: "管道", en: "Pipeline" },
 } as const satisfies Record<string, LocalizedText>;

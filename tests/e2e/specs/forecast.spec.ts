@@ -1,0 +1,114 @@
+import { expect, test, type Locator } from "@playwright/test";
+
+import { signIn } from "../support/demo.js";
+import { startServer, type RunningServer } from "../support/server.js";
+
+// The forecast dashboard on the seeded demo: every figure comes from the compute module in its
+// Web Worker, and what the element shows is what that module returned.
+
+let server: RunningServer;
+
+test.beforeAll(async () => {
+  test.setTimeout(300_000);
+  // Fewer deals than the demo's 300 keep seeding quick in a debug build; the figures are as real.
+  server = await startServer({ args: ["--dev-login", "--demo-seed", "--demo-deals", "80"] });
+  // The relay seeds before it answers: wait until a login goes through.
+  await expect
+    .poll(
+      async () => {
+        try {
+          const response = await fetch(`${server.url}/api/dev/users`, { signal: AbortSignal.timeout(5_000) });
+          return response.ok;
+        } catch {
+          return false;
+        }
+      },
+      { timeout: 280_000, intervals: [2_000] },
+    )
+    .toBe(true);
+});
+
+test.afterAll(async () => {
+  await server.stop();
+});
+
+type Money = { minor: number; currency: string };
+type View = {
+  models: { id: string; total: Money }[];
+  range?: { p10: Money; p50: Money; p90: Money };
+  funnel?: { stage: string; bottleneck: boolean }[];
+};
+
+/** Asks the element's session for the dashboard again (the worker computes it afresh). */
+function computeAgain(element: Locator): Promise<View | undefined> {
+  return element.evaluate(async (node) => {
+    const session = (node as unknown as { activeSession?: { forecast?(now: number): Promise<unknown> } })
+      .activeSession;
+    return (await session?.forecast?.(Date.now())) as View | undefined;
+  });
+}
+
+for (const lang of ["zh-CN", "en"] as const) {
+  test(`the forecast dashboard shows core's figures for the seeded demo (${lang})`, async ({ browser }) => {
+    test.setTimeout(120_000);
+    const manager = await signIn(browser, "wang-fang", "#/forecast", server.url);
+    const { page } = manager;
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    if (lang === "en") await page.locator("dealflow-demo-app").getByTestId("lang").selectOption("en");
+    const element = page.locator("dealflow-forecast");
+    await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 60_000 });
+    // Wait until every deal has arrived and the dashboard has been recomputed over all of them.
+    await expect(element.getByTestId("sync-status")).toHaveAttribute("data-unsynced", "0", { timeout: 60_000 });
+    await expect
+      .poll(async () => {
+        const view = await computeAgain(element);
+        const shown = await element.locator("[data-model], [data-percentile]").evaluateAll((nodes) =>
+          nodes.map((node) => Number(node.getAttribute("data-minor"))),
+        );
+        const computed = [
+          ...(view?.models.map((model) => model.total.minor) ?? []),
+          ...(view?.range === undefined ? [] : [view.range.p10.minor, view.range.p50.minor, view.range.p90.minor]),
+        ];
+        return JSON.stringify(computed) === JSON.stringify(shown);
+      }, { timeout: 30_000 })
+      .toBe(true);
+    const view = await computeAgain(element);
+    expect(view).toBeDefined();
+
+    // The four models side by side, each the figure the compute module returned.
+    const models = element.locator("[data-model]");
+    await expect(models).toHaveCount(4);
+    for (const model of view!.models) {
+      const shown = element.locator(`[data-model=${model.id}]`);
+      await expect(shown).toHaveAttribute("data-minor", String(model.total.minor));
+    }
+    const totals = view!.models.map((model) => model.total.minor);
+    expect(totals.some((total) => total > 0)).toBe(true);
+
+    // The Monte Carlo range: P10 ≤ P50 ≤ P90, as shown.
+    const percentile = async (key: string) =>
+      Number(await element.locator(`[data-percentile=${key}]`).getAttribute("data-minor"));
+    const [p10, p50, p90] = [await percentile("p10"), await percentile("p50"), await percentile("p90")];
+    expect(p10).toBeLessThanOrEqual(p50);
+    expect(p50).toBeLessThanOrEqual(p90);
+    expect(p90).toBeGreaterThan(0);
+    expect([p10, p50, p90]).toEqual([view!.range!.p10.minor, view!.range!.p50.minor, view!.range!.p90.minor]);
+
+    // The funnel's bottleneck: one stage, named and highlighted.
+    const bottleneck = view!.funnel!.filter((stage) => stage.bottleneck);
+    expect(bottleneck).toHaveLength(1);
+    await expect(element.getByTestId("bottleneck")).toHaveAttribute("data-stage", bottleneck[0]!.stage);
+    await expect(element.getByTestId("bottleneck").locator(".danger")).toBeVisible();
+
+    // Rep commit's categories and forecast vs target are there in the element's language.
+    await expect(element.getByTestId("categories").locator("[data-category]")).toHaveCount(4);
+    await expect(element).toContainText(lang === "en" ? "Forecast vs target" : "预测与目标");
+    await expect(element).toContainText(lang === "en" ? "Stalled deals" : "停滞商机");
+    await page.waitForTimeout(500); // let ECharts finish its layout
+    await page.screenshot({ path: `artifacts/screenshots/forecast-demo-${lang}.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await manager.context.close();
+  });
+}
