@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::period::Period;
+use super::placement::same_id;
 use crate::deal::Deal;
 use crate::id::{PipelineId, TeamId, UserId};
 use crate::money::MoneyError;
@@ -39,11 +41,37 @@ pub(super) fn add_to(total: &mut i64, value: i64) -> Result<(), MoneyError> {
     Ok(())
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, Eq, Debug)]
 enum GroupRef<'a> {
     Rep(&'a UserId),
     Team(&'a TeamId),
     Pipeline(&'a PipelineId),
+}
+
+/// Compares ids inline (see [`same_id`]): the hash map compares a key on every lookup, three
+/// times per deal, and a `memcmp` call for a short id costs more than the comparison itself.
+impl PartialEq for GroupRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (GroupRef::Rep(a), GroupRef::Rep(b)) => same_id(a.as_str(), b.as_str()),
+            (GroupRef::Team(a), GroupRef::Team(b)) => same_id(a.as_str(), b.as_str()),
+            (GroupRef::Pipeline(a), GroupRef::Pipeline(b)) => same_id(a.as_str(), b.as_str()),
+            _ => false,
+        }
+    }
+}
+
+/// Hashes what [`GroupRef::eq`] compares: the kind and the id's text.
+impl Hash for GroupRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (kind, id) = match self {
+            GroupRef::Rep(id) => (0_u8, id.as_str()),
+            GroupRef::Team(id) => (1, id.as_str()),
+            GroupRef::Pipeline(id) => (2, id.as_str()),
+        };
+        kind.hash(state);
+        id.hash(state);
+    }
 }
 
 /// Accumulates tallies per (period, group) in a dense table: periods and groups are interned

@@ -17,12 +17,31 @@ use crate::probability::Probability;
 /// percent; more would only keep a browser busy).
 pub const MAX_TRIALS: u32 = 1_000_000;
 
-/// Deals per block when looking for ties: a block is rescanned only when one of its
-/// comparisons ties.
-const TIE_BLOCK: usize = 32;
+/// Deals per random word: a trial draws one 64-bit output per eight deals, one byte each.
+const LANES: usize = 8;
 
-/// Bytes summed in 16-bit lanes before widening: 255 × 256 still fits in a `u16`.
-const SUM_RUN: usize = 256;
+/// Deals per lookup: a trial adds the won amount of four deals with one table lookup.
+const GROUP: usize = 4;
+
+/// Subset sums per group (2⁴).
+const SUBSETS: usize = 1 << GROUP;
+
+/// Bits of a threshold compared with a random byte: 7, so that eight comparisons fit in one
+/// 64-bit subtraction with a spare bit per lane to catch the borrow.
+const TOP_BITS: u32 = 7;
+
+/// The bits of a threshold left for ties.
+const TIE_BITS: u32 = u32::BITS - TOP_BITS;
+
+/// The high bit of every byte.
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The low bit of every byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// Gathers the high bit of byte i of a word into bit 56 + i (the products never overlap, so
+/// nothing carries between them).
+const GATHER: u64 = 0x0002_0408_1020_4081;
 
 /// How to run a simulation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -77,15 +96,15 @@ pub struct RevenueRange {
 /// `certain` revenue.
 ///
 /// Deals at 0 % never win and deals at 100 % always do, so they are folded in without drawing.
-/// Each trial draws one random byte per remaining deal from a xoshiro256++ generator seeded with
-/// `seed` (through SplitMix64, as [`SeedableRng::seed_from_u64`] does) and compares it with the
-/// top byte of the deal's probability as a 32-bit fraction `round(p × 2³²)`; only on a tie
-/// (1 in 256) does it draw 24 more bits to finish the comparison. xoshiro256++ is a statistical
-/// generator, not a cryptographic one, which is all a simulation needs: it gives eight bytes per
-/// step in plain 64-bit arithmetic, which wasm runs as fast as native code, whereas ChaCha8 loses
-/// its SIMD in wasm.
-/// So each deal is won with probability exactly `round(p × 2³²) / 2³²` (within 2⁻³³ of `p`) at
-/// a cost of about one byte of randomness instead of four.
+/// Each deal is won with probability exactly `round(p × 2³²) / 2³²` (within 2⁻³³ of `p`): each
+/// trial draws seven random bits per remaining deal from a xoshiro256++ generator seeded with
+/// `seed` (through SplitMix64, as [`SeedableRng::seed_from_u64`] does) and compares them with the
+/// top seven bits of the deal's threshold `round(p × 2³²)`; only on a tie (1 in 128) does it draw
+/// 25 more bits to finish the comparison. xoshiro256++ is a statistical generator, not a
+/// cryptographic one, which is all a simulation needs: it is plain 64-bit arithmetic, which
+/// wasm runs as fast as native code, whereas ChaCha8 loses its SIMD in wasm. The whole trial is
+/// 64-bit integer arithmetic with no SIMD instructions, so the browser runs it at about the
+/// speed of native code (see `Portfolio`).
 ///
 /// ```
 /// use dealflow_core::*;
@@ -145,14 +164,11 @@ pub fn simulate_revenue(
     let portfolio = Portfolio::new(&amounts, &thresholds);
 
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(settings.seed);
-    let mut bytes = vec![0_u8; amounts.len()];
-    let mut masks = vec![0_u8; amounts.len()];
     let mut totals: Vec<i64> = Vec::with_capacity(settings.trials as usize);
     for _ in 0..settings.trials {
-        fill_bytes(&mut rng, &mut bytes);
-        let won = portfolio.trial(&mut rng, &bytes, &mut masks);
         // |won| is at most the bound checked above, so this stays within i64.
-        let total = i128::from(base) + won;
+        let won = portfolio.trial(&mut rng);
+        let total = i128::from(base) + i128::from(won);
         totals.push(i64::try_from(total).map_err(|_| MoneyError::Overflow)?);
     }
     totals.sort_unstable();
@@ -175,27 +191,6 @@ pub fn simulate_revenue(
     })
 }
 
-/// Fills `bytes` with the little-endian bytes of successive 64-bit outputs (the last one cut
-/// short), the same on every platform.
-fn fill_bytes(rng: &mut Xoshiro256PlusPlus, bytes: &mut [u8]) {
-    let mut chunks = bytes.chunks_exact_mut(8);
-    for chunk in &mut chunks {
-        chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
-    }
-    let rest = chunks.into_remainder();
-    if !rest.is_empty() {
-        let last = rng.next_u64().to_le_bytes();
-        for (byte, random) in rest.iter_mut().zip(last) {
-            *byte = random;
-        }
-    }
-}
-
-/// 24 random bits: the top ones of a 64-bit output, the best bits of xoshiro256++.
-fn low_bits(rng: &mut Xoshiro256PlusPlus) -> u32 {
-    (rng.next_u64() >> 40) as u32
-}
-
 /// `round(basis_points / 10 000 × 2³²)`, below 2³² for any probability under 100 %.
 fn threshold(basis_points: u16) -> u32 {
     let scaled = (u64::from(basis_points) << 32) + u64::from(Probability::SCALE / 2);
@@ -204,103 +199,120 @@ fn threshold(basis_points: u16) -> u32 {
 
 /// The simulated deals laid out for fast trials.
 ///
-/// A trial compares one random byte per deal with the top byte of its threshold, giving a
-/// 0xFF/0x00 win mask per deal (ties, 1 in 256, are settled with 24 more random bits). The won
-/// amount is then summed without widening each mask to 64 bits: amounts are split into byte
-/// planes (plane k holds byte k of every amount, shifted to be non-negative), each plane is
-/// summed under the masks as bytes — a byte-sum the compiler turns into `psadbw`-style SIMD on
-/// any x86-64 and into plain loops elsewhere — and the planes are recombined as
-/// `Σₖ 256ᵏ · planeₖ`. Exact integer arithmetic throughout.
+/// Deals go eight to a 64-bit word, one byte each. A trial takes one random word per eight
+/// deals, sets the high bit of every byte and subtracts the word of the deals' top threshold
+/// bits: `0x80 + r − t` per byte (r the low seven random bits) never borrows from the next
+/// byte, and its high bit is clear exactly where `r < t`, so one subtraction makes eight
+/// comparisons. A byte equal to `0x80` is a tie, settled with 25 more random bits (rare: 1 in
+/// 128). A multiplication gathers the eight outcomes into one byte, and each half of it indexes
+/// the sixteen subset sums of four deals, precomputed once: a trial costs one lookup per four
+/// deals, exact integer arithmetic throughout, and nothing wasm would need SIMD for.
 #[derive(Debug)]
 struct Portfolio {
-    top_bytes: Vec<u8>,
-    low_bits: Vec<u32>,
-    /// `planes[k][i]` = byte k of `amount[i] - offset`.
-    planes: Vec<Vec<u8>>,
-    /// The smallest amount when negative, else 0; added back once per won deal.
-    offset: i64,
+    /// Byte i of word w: the top seven bits of the threshold of deal `8w + i` (0 for padding).
+    tops: Vec<u64>,
+    /// The low 25 bits of each deal's threshold, for ties (0 for padding: it never wins).
+    tie_bits: Vec<u32>,
+    /// `sums[16g + m]`: the total of the deals of group g (deals `4g..4g + 4`) whose bit is set
+    /// in m.
+    sums: Vec<i64>,
 }
 
 impl Portfolio {
     fn new(amounts: &[i64], thresholds: &[u32]) -> Self {
-        let offset = amounts.iter().copied().min().unwrap_or(0).min(0);
-        let shifted: Vec<u64> = amounts
-            .iter()
-            .map(|amount| amount.abs_diff(offset))
-            .collect();
-        let widest = shifted.iter().copied().max().unwrap_or(0);
-        let n_planes = (u64::BITS - widest.leading_zeros()).div_ceil(8) as usize;
-        let planes = (0..n_planes)
-            .map(|plane| {
-                shifted
+        let n_words = amounts.len().div_ceil(LANES);
+        let mut tops = vec![0_u64; n_words];
+        let mut tie_bits = vec![0_u32; n_words * LANES];
+        for (index, threshold) in thresholds.iter().enumerate() {
+            if let Some(word) = tops.get_mut(index / LANES) {
+                *word |= u64::from(threshold >> TIE_BITS) << (8 * (index % LANES));
+            }
+            if let Some(bits) = tie_bits.get_mut(index) {
+                *bits = threshold & ((1 << TIE_BITS) - 1);
+            }
+        }
+        let mut sums = vec![0_i64; n_words * LANES / GROUP * SUBSETS];
+        for (group, table) in sums.chunks_exact_mut(SUBSETS).enumerate() {
+            let members = amounts.get(group * GROUP..).unwrap_or_default();
+            for (subset, sum) in table.iter_mut().enumerate() {
+                // Sums of amounts that all fit the bound checked by the caller cannot overflow.
+                *sum = members
                     .iter()
-                    .map(|amount| (amount >> (8 * plane)) as u8)
-                    .collect()
-            })
-            .collect();
+                    .take(GROUP)
+                    .enumerate()
+                    .filter(|(member, _)| (subset >> member) & 1 == 1)
+                    .map(|(_, amount)| *amount)
+                    .fold(0_i64, i64::wrapping_add);
+            }
+        }
         Portfolio {
-            top_bytes: thresholds
-                .iter()
-                .map(|threshold| (threshold >> 24) as u8)
-                .collect(),
-            low_bits: thresholds
-                .iter()
-                .map(|threshold| threshold & 0x00FF_FFFF)
-                .collect(),
-            planes,
-            offset,
+            tops,
+            tie_bits,
+            sums,
         }
     }
 
-    /// The amount won in one trial with random `bytes` (one per deal); `masks` is scratch.
-    fn trial(&self, rng: &mut Xoshiro256PlusPlus, bytes: &[u8], masks: &mut [u8]) -> i128 {
-        for ((mask, byte), top) in masks.iter_mut().zip(bytes).zip(&self.top_bytes) {
-            *mask = if byte < top { 0xFF } else { 0 };
-        }
-        // Settle ties block by block, in deal order, so the result depends only on the seed;
-        // about one block of 64 in five has one.
-        for (((masks, bytes), tops), lows) in masks
-            .chunks_mut(TIE_BLOCK)
-            .zip(bytes.chunks(TIE_BLOCK))
-            .zip(self.top_bytes.chunks(TIE_BLOCK))
-            .zip(self.low_bits.chunks(TIE_BLOCK))
+    /// The amount won in one trial.
+    fn trial(&self, rng: &mut Xoshiro256PlusPlus) -> i64 {
+        let mut won_total = 0_i64;
+        for ((word_index, tops), sums) in self
+            .tops
+            .iter()
+            .enumerate()
+            .zip(self.sums.chunks_exact(2 * SUBSETS))
         {
-            let tied = bytes
-                .iter()
-                .zip(tops)
-                .fold(false, |tied, (byte, top)| tied | (byte == top));
-            if !tied {
+            // Per byte, 0x80 + r − t with r the low seven random bits: in 1..=0xFF, so no byte
+            // borrows from the next. Its high bit is clear where r < t (won); that of one less
+            // is clear where r ≤ t (won or tied).
+            let difference = (rng.next_u64() | HIGH).wrapping_sub(*tops);
+            let mut won = !difference & HIGH;
+            let won_or_tied = !difference.wrapping_sub(ONES) & HIGH;
+            if won_or_tied != won {
+                won = self.settle_ties(rng, word_index, won_or_tied ^ won, won);
+            }
+            let outcomes = (won.wrapping_mul(GATHER) >> 56) as usize;
+            let low = sums.get(outcomes & (SUBSETS - 1)).copied().unwrap_or(0);
+            let high = sums
+                .get(SUBSETS + (outcomes >> GROUP))
+                .copied()
+                .unwrap_or(0);
+            // Partial sums are bounded by the sum of absolute amounts, checked by the caller.
+            won_total = won_total.wrapping_add(low).wrapping_add(high);
+        }
+        won_total
+    }
+
+    /// Settles the tied deals of word `word_index` (the high bits set in `ties`) in lane order,
+    /// each with 25 more random bits; returns `won` with the deals that won the tie added.
+    #[cold]
+    fn settle_ties(
+        &self,
+        rng: &mut Xoshiro256PlusPlus,
+        word_index: usize,
+        ties: u64,
+        mut won: u64,
+    ) -> u64 {
+        for lane in 0..LANES {
+            let bit = 0x80 << (8 * lane);
+            if ties & bit == 0 {
                 continue;
             }
-            for (((mask, byte), top), low) in masks.iter_mut().zip(bytes).zip(tops).zip(lows) {
-                if byte == top && low_bits(rng) < *low {
-                    *mask = 0xFF;
-                }
+            let threshold = self
+                .tie_bits
+                .get(word_index * LANES + lane)
+                .copied()
+                .unwrap_or(0);
+            if tie_draw(rng) < threshold {
+                won |= bit;
             }
         }
-        let mut won: u128 = 0;
-        for (k, plane) in self.planes.iter().enumerate() {
-            // Sum in 16-bit lanes over runs of 256 bytes (at most 255 × 256, no overflow):
-            // narrow lanes keep eight or more bytes per SIMD addition.
-            let sum: u64 = plane
-                .chunks(SUM_RUN)
-                .zip(masks.chunks(SUM_RUN))
-                .map(|(bytes, masks)| {
-                    let run = bytes.iter().zip(masks).fold(0_u16, |run, (byte, mask)| {
-                        run.wrapping_add(u16::from(byte & mask))
-                    });
-                    u64::from(run)
-                })
-                .sum();
-            won += u128::from(sum) << (8 * k);
-        }
-        let mut total = i128::try_from(won).unwrap_or(i128::MAX);
-        if self.offset != 0 {
-            let wins: u64 = masks.iter().map(|mask| u64::from(mask & 1)).sum();
-            total += i128::from(self.offset) * i128::from(wins);
-        }
-        total
+        won
     }
+}
+
+/// 25 random bits: the top ones of a 64-bit output, the best bits of xoshiro256++.
+fn tie_draw(rng: &mut Xoshiro256PlusPlus) -> u32 {
+    (rng.next_u64() >> (u64::BITS - TIE_BITS)) as u32
 }
 
 /// The value at rank ⌈k·n/100⌉ (1-based) of sorted `values`.
@@ -469,42 +481,39 @@ mod tests {
         assert!(simulate_revenue(&[huge, huge], cny(0), settings(1)).is_err());
     }
 
-    /// The trial rule written plainly: a deal wins when its byte is below the top byte of its
-    /// threshold, and ties are settled by 24 more bits, drawn block by block in deal order.
+    /// The trial rule written plainly: deals take the bytes of successive 64-bit outputs in
+    /// order, eight per output; a deal wins when the low seven bits of its byte are below the
+    /// top seven bits of its threshold, and ties are settled right after their output by 25
+    /// more bits each, in deal order.
     fn plain_trial(rng: &mut Xoshiro256PlusPlus, amounts: &[i64], thresholds: &[u32]) -> i128 {
-        let bytes: Vec<u8> = (0..amounts.len().div_ceil(8))
-            .flat_map(|_| rng.next_u64().to_le_bytes())
-            .take(amounts.len())
-            .collect();
-        let mut wins: Vec<bool> = bytes
-            .iter()
-            .zip(thresholds)
-            .map(|(byte, threshold)| u32::from(*byte) < threshold >> 24)
-            .collect();
-        for block in (0..amounts.len()).step_by(TIE_BLOCK) {
-            let end = (block + TIE_BLOCK).min(amounts.len());
-            let tied = (block..end).any(|i| u32::from(bytes[i]) == thresholds[i] >> 24);
-            if tied {
-                for i in block..end {
-                    if u32::from(bytes[i]) == thresholds[i] >> 24 {
-                        wins[i] = (rng.next_u64() >> 40) < u64::from(thresholds[i] & 0x00FF_FFFF);
-                    }
+        let mut won = 0_i128;
+        for (amounts, thresholds) in amounts.chunks(8).zip(thresholds.chunks(8)) {
+            let bytes = rng.next_u64().to_le_bytes();
+            for ((amount, threshold), byte) in amounts.iter().zip(thresholds).zip(bytes) {
+                let random = u32::from(byte & 0x7F);
+                let top = threshold >> 25;
+                let wins = random < top
+                    || (random == top && ((rng.next_u64() >> 39) as u32) < threshold & 0x01FF_FFFF);
+                if wins {
+                    won += i128::from(*amount);
+                }
+            }
+            // Padding bytes of the last word tie when their seven bits are zero and draw too.
+            for byte in bytes.iter().skip(amounts.len()) {
+                if byte & 0x7F == 0 {
+                    rng.next_u64();
                 }
             }
         }
-        amounts
-            .iter()
-            .zip(wins)
-            .filter(|(_, won)| *won)
-            .map(|(amount, _)| i128::from(*amount))
-            .sum()
+        won
     }
 
     #[test]
-    fn byte_planes_sum_exactly_what_a_plain_loop_sums() {
+    fn word_comparisons_and_subset_sums_match_a_plain_loop() {
         let mut setup = Xoshiro256PlusPlus::seed_from_u64(9);
         for (n_deals, spread) in [
             (1, 1_i64 << 40),
+            (13, 1_000),
             (300, 255),
             (1_000, 1 << 20),
             (700, i64::MAX >> 12),
@@ -512,18 +521,38 @@ mod tests {
             let amounts: Vec<i64> = (0..n_deals)
                 .map(|_| (setup.next_u64() as i64 >> 1) % spread)
                 .collect(); // includes negative amounts
-            // One comparison in 256 ties, so 200 trials settle hundreds of ties.
-            let thresholds: Vec<u32> = (0..n_deals).map(|_| setup.next_u32()).collect();
+            // Half the thresholds are random; the other half put the top seven bits of the
+            // random bytes on a tie often enough that 200 trials settle thousands of ties.
+            let thresholds: Vec<u32> = (0..n_deals)
+                .map(|index| {
+                    let random = setup.next_u32();
+                    if index % 2 == 0 {
+                        random
+                    } else {
+                        random & 0x07FF_FFFF
+                    }
+                })
+                .collect();
             let portfolio = Portfolio::new(&amounts, &thresholds);
             let mut fast = Xoshiro256PlusPlus::seed_from_u64(3);
             let mut plain = Xoshiro256PlusPlus::seed_from_u64(3);
-            let mut bytes = vec![0_u8; n_deals];
-            let mut masks = vec![0_u8; n_deals];
             for _ in 0..200 {
-                fill_bytes(&mut fast, &mut bytes);
-                let won = portfolio.trial(&mut fast, &bytes, &mut masks);
-                assert_eq!(won, plain_trial(&mut plain, &amounts, &thresholds));
+                let won = portfolio.trial(&mut fast);
+                assert_eq!(
+                    i128::from(won),
+                    plain_trial(&mut plain, &amounts, &thresholds)
+                );
             }
+        }
+    }
+
+    #[test]
+    fn gathering_puts_the_high_bit_of_byte_i_in_bit_i() {
+        for outcomes in 0..=255_u64 {
+            let spread: u64 = (0..8)
+                .map(|lane| ((outcomes >> lane) & 1) << (8 * lane + 7))
+                .sum();
+            assert_eq!(spread.wrapping_mul(GATHER) >> 56, outcomes);
         }
     }
 }

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::ScoreError;
-use super::win_features::{Feature, FeatureExtractor, Purpose, outcome, touch_ahead};
+use super::win_features::{Feature, FeatureExtractor, Purpose, ValueKey, outcome, touch_ahead};
 use crate::deal::Deal;
 use crate::id::TeamId;
 
@@ -203,26 +203,30 @@ impl TeamWinCounts {
     pub fn train(deals: &[Deal], extractor: &FeatureExtractor) -> Result<Self, ScoreError> {
         // Count in hash maps keyed by borrowed strings, then build the ordered, owned maps once:
         // one string allocation per distinct value instead of a B-tree walk per pair.
-        let mut pending: FxHashMap<Option<&TeamId>, PendingCounts<'_>> = FxHashMap::default();
+        let mut pending: FxHashMap<Option<ValueKey<'_>>, PendingCounts<'_>> = FxHashMap::default();
         for (index, deal) in deals.iter().enumerate() {
-            touch_ahead(deals, index + 1);
+            touch_ahead(deals, index + 1, Purpose::Training);
             let Some(won) = outcome(deal) else {
                 continue;
             };
             let delta = WonLost::step(won, 1);
-            let counts = pending.entry(deal.team.as_ref()).or_default();
+            let team = deal.team.as_ref().map(|team| ValueKey(team.as_str()));
+            let counts = pending.entry(team).or_insert_with(|| PendingCounts {
+                team: deal.team.as_ref(),
+                ..PendingCounts::default()
+            });
             counts.closed.add(delta);
             extractor.visit(deal, Purpose::Training, |feature, value| {
                 counts
                     .values
-                    .entry((feature, value))
+                    .entry((feature, ValueKey(value)))
                     .or_default()
                     .add(delta);
             })?;
         }
         let mut trained = TeamWinCounts::default();
-        for (team, counts) in pending {
-            let target = match team {
+        for counts in pending.into_values() {
+            let target = match counts.team {
                 Some(team) => trained.teams.entry(team.clone()).or_default(),
                 None => &mut trained.without_team,
             };
@@ -232,7 +236,7 @@ impl TeamWinCounts {
                     .values
                     .entry(feature)
                     .or_default()
-                    .insert(value.to_owned(), count);
+                    .insert(value.0.to_owned(), count);
             }
         }
         Ok(trained)
@@ -283,8 +287,10 @@ impl TeamWinCounts {
 /// Counts of one team during batch training, keyed by borrowed values.
 #[derive(Debug, Default)]
 struct PendingCounts<'a> {
+    /// The team, as keyed (its text).
+    team: Option<&'a TeamId>,
     closed: WonLost,
-    values: FxHashMap<(Feature, &'a str), WonLost>,
+    values: FxHashMap<(Feature, ValueKey<'a>), WonLost>,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! The features the win-probability model counts: what a deal looked like, as (feature, value)
 //! pairs of plain strings so counts can be stored and merged anywhere.
 
+use std::hash::{Hash, Hasher};
+
 use serde::{Deserialize, Serialize};
 
 use super::error::{Requirement, ScoreError};
@@ -248,6 +250,25 @@ fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
+/// A borrowed value or id as a hash-map key that compares with [`same`]: training and scoring
+/// look a key up for every (feature, value) of every deal, and the standard `str` equality
+/// calls `memcmp` for each of them (a tenth of a profile of training and scoring).
+#[derive(Clone, Copy, Eq, Debug)]
+pub(super) struct ValueKey<'a>(pub(super) &'a str);
+
+impl PartialEq for ValueKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        same(self.0, other.0)
+    }
+}
+
+/// Hashes the text, as `str` does, so equal keys hash alike.
+impl Hash for ValueKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
 /// Whether a deal's outcome can be learned from: won or lost (stopped deals are on hold, not
 /// decided; open ones have no outcome yet).
 pub(super) fn outcome(deal: &Deal) -> Option<bool> {
@@ -258,14 +279,22 @@ pub(super) fn outcome(deal: &Deal) -> Option<bool> {
     }
 }
 
-/// Reads the first byte of each string of `deal` that training and scoring hash (its team,
-/// stages, source, industry, region and products). Every string lives in its own heap block, so
-/// hashing them one by one waits for one cache miss after another; touching the next deal's in
-/// a loop without dependencies lets the processor fetch them while the current deal is counted
-/// or scored.
-fn touch(deal: &Deal) {
-    let strings = deal
-        .history
+/// Reads the first byte of each string of `deal` that training or scoring (`purpose`) hashes
+/// (its team, stages, source, industry, region and products). Every string lives in its own
+/// heap block, so hashing them one by one waits for one cache miss after another; touching the
+/// next deal's in a loop without dependencies lets the processor fetch them while the current
+/// deal is counted or scored. Scoring reads only the current stage, so only its string is
+/// touched: the other entries would be memory traffic for nothing.
+fn touch(deal: &Deal, purpose: Purpose) {
+    let stages: &[crate::deal::StageTransition] = match purpose {
+        Purpose::Training => &deal.history,
+        Purpose::Scoring => deal
+            .history
+            .last()
+            .map(std::slice::from_ref)
+            .unwrap_or_default(),
+    };
+    let strings = stages
         .iter()
         .map(|entry| entry.stage.as_str())
         .chain(deal.team.as_ref().map(|team| team.as_str()))
@@ -285,18 +314,22 @@ fn touch(deal: &Deal) {
 }
 
 /// Starts fetching what training or scoring `deals[index]` reads, while `deals[index - 1]` is
-/// processed: the history of the deal after it and the strings of the deal itself (whose history
-/// was fetched one step earlier), so that every cache miss of a step is independent.
-pub(super) fn touch_ahead(deals: &[Deal], index: usize) {
+/// processed: the history of the deal after it (every entry for training, the current one for
+/// scoring) and the strings of the deal itself (whose history was fetched one step earlier),
+/// so that every cache miss of a step is independent.
+pub(super) fn touch_ahead(deals: &[Deal], index: usize, purpose: Purpose) {
     if let Some(later) = deals.get(index + 1) {
-        let sum = later
-            .history
-            .iter()
-            .fold(0_i64, |sum, entry| sum.wrapping_add(entry.at.millis()));
+        let sum = match purpose {
+            Purpose::Training => later
+                .history
+                .iter()
+                .fold(0_i64, |sum, entry| sum.wrapping_add(entry.at.millis())),
+            Purpose::Scoring => later.current().map_or(0, |entry| entry.at.millis()),
+        };
         std::hint::black_box(sum);
     }
     if let Some(next) = deals.get(index) {
-        touch(next);
+        touch(next, purpose);
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Requirement, ScoreError};
 use super::win_counts::{TeamWinCounts, WinCounts, WonLost, non_negative};
-use super::win_features::{Feature, FeatureExtractor, Purpose, touch_ahead};
+use super::win_features::{Feature, FeatureExtractor, Purpose, ValueKey, touch_ahead};
 use crate::deal::{Deal, LearnedProbability};
 use crate::forecast::StageWinRates;
 use crate::i18n::LocalizedText;
@@ -155,7 +155,7 @@ struct ValueStat {
 struct TeamModel<'a> {
     closed_deals: u64,
     prior_log_odds: f64,
-    tables: Vec<FxHashMap<&'a str, ValueStat>>,
+    tables: Vec<FxHashMap<ValueKey<'a>, ValueStat>>,
 }
 
 impl<'a> TeamModel<'a> {
@@ -167,7 +167,7 @@ impl<'a> TeamModel<'a> {
     fn new(counts: &'a WinCounts, smoothing: f64) -> Self {
         let won_total = non_negative(counts.closed.won) as f64;
         let lost_total = non_negative(counts.closed.lost) as f64;
-        let mut tables: Vec<FxHashMap<&'a str, ValueStat>> =
+        let mut tables: Vec<FxHashMap<ValueKey<'a>, ValueStat>> =
             Feature::ALL.iter().map(|_| FxHashMap::default()).collect();
         for (feature, values) in &counts.values {
             let k = values.len() as f64;
@@ -181,7 +181,7 @@ impl<'a> TeamModel<'a> {
                 let p_lost =
                     (non_negative(count.lost) as f64 + smoothing) / (lost_total + smoothing * k);
                 table.insert(
-                    value.as_str(),
+                    ValueKey(value.as_str()),
                     ValueStat {
                         count: *count,
                         weight: (p_won / p_lost).ln(),
@@ -206,7 +206,7 @@ impl<'a> TeamModel<'a> {
 pub struct WinPredictor<'a> {
     settings: WinModelSettings,
     extractor: &'a FeatureExtractor,
-    teams: FxHashMap<&'a TeamId, TeamModel<'a>>,
+    teams: FxHashMap<ValueKey<'a>, TeamModel<'a>>,
     without_team: TeamModel<'a>,
     pipelines: &'a [Pipeline],
     stage_win_rates: &'a [StageWinRates],
@@ -232,7 +232,10 @@ impl<'a> WinPredictor<'a> {
         let teams = counts
             .teams
             .iter()
-            .map(|(team, counts)| (team, TeamModel::new(counts, settings.smoothing)))
+            .map(|(team, counts)| {
+                let model = TeamModel::new(counts, settings.smoothing);
+                (ValueKey(team.as_str()), model)
+            })
             .collect();
         Ok(WinPredictor {
             settings,
@@ -253,7 +256,7 @@ impl<'a> WinPredictor<'a> {
     {
         let team = deal.team.as_ref();
         let model = match team {
-            Some(team) => self.teams.get(team),
+            Some(team) => self.teams.get(&ValueKey(team.as_str())),
             None => Some(&self.without_team),
         };
         let closed_deals = model.map_or(0, |model| model.closed_deals);
@@ -271,7 +274,7 @@ impl<'a> WinPredictor<'a> {
                 let Some(stat) = model
                     .tables
                     .get(feature.index())
-                    .and_then(|table| table.get(value))
+                    .and_then(|table| table.get(&ValueKey(value)))
                 else {
                     return;
                 };
@@ -324,7 +327,7 @@ impl<'a> WinPredictor<'a> {
         'a: 'd,
     {
         deals.iter().enumerate().map(move |(index, deal)| {
-            touch_ahead(deals, index + 1);
+            touch_ahead(deals, index + 1, Purpose::Scoring);
             self.predict(deal)
         })
     }
@@ -408,8 +411,8 @@ mod tests {
         assert_eq!(model.closed_deals, 4);
         assert!(model.prior_log_odds.abs() < 1e-12);
         let table = &model.tables[Feature::Industry.index()];
-        assert!((table["制造业"].weight - 3.0_f64.ln()).abs() < 1e-12);
-        assert!((table["金融"].weight + 3.0_f64.ln()).abs() < 1e-12);
+        assert!((table[&ValueKey("制造业")].weight - 3.0_f64.ln()).abs() < 1e-12);
+        assert!((table[&ValueKey("金融")].weight + 3.0_f64.ln()).abs() < 1e-12);
     }
 
     #[test]
