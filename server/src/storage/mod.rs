@@ -28,12 +28,14 @@ mod key;
 mod memory;
 mod records;
 mod sqlite;
+mod summary;
 
 pub use error::StorageError;
 pub use key::{MAX_KEY_BYTES, MAX_KEY_PARTS, StorageKey};
 pub use memory::MemoryStorage;
 pub use records::{DocumentMember, DocumentRecord, RecordDecision, Records, resource_kind};
 pub use sqlite::{SqliteOptions, SqliteStorage};
+pub use summary::{DocumentSummary, SUMMARY_PREFIX, document_summaries, index_missing};
 
 use std::fmt;
 use std::future::Future;
