@@ -5,8 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use dealflow_core::automerge::ROOT;
 use dealflow_core::automerge::transaction::Transactable;
+use dealflow_core::automerge::{ROOT, ReadDoc};
 use dealflow_core::sync::{DocumentStatus, RejectionNotice};
 use serde_json::Value;
 use support::TestServer;
@@ -64,9 +64,14 @@ async fn a_rep_reads_pipeline_and_organisation_documents_and_their_writes_are_dr
             .await
             .unwrap();
         assert_eq!(admin.get(id, "name").as_deref(), Some("标准销售流程"));
-        rep.pump_until(WAIT, |client| client.in_sync(id))
-            .await
-            .unwrap();
+        // The rep was in sync before the edit: wait for the edit itself.
+        rep.pump_until(WAIT, |client| {
+            client
+                .doc(id)
+                .is_some_and(|doc| matches!(doc.get(ROOT, "stages"), Ok(Some(_))))
+        })
+        .await
+        .unwrap();
         assert_eq!(rep.get(id, "stages").as_deref(), Some("6"));
 
         // The list shows it to the rep, read-only.
