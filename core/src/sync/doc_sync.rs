@@ -474,7 +474,8 @@ impl DocSync {
         let output = edit(&mut self.doc);
         let mut step = Step::default();
         if self.doc.get_heads() != before {
-            self.after_change(None, &mut step);
+            step = self.record_change(before);
+            step.merge(self.finish_batch());
         }
         Ok((output, step))
     }
