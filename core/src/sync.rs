@@ -70,7 +70,6 @@ mod connection;
 mod doc_sync;
 mod document_id;
 mod error;
-mod fan_out;
 mod limits;
 mod message;
 mod notice;

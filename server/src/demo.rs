@@ -294,15 +294,10 @@ fn pipeline_documents(
         let mut doc = PipelineDoc::create(pipeline, actor, admin, data.now)?;
         // One snapshot keyed by the document's heads, as `StoredChunks::compact` writes it.
         let heads = doc.heads();
-        let mut ops = sync_ops(vec![dealflow_core::sync::StorageOp::Put {
+        let ops = sync_ops(vec![dealflow_core::sync::StorageOp::Put {
             key: dealflow_core::sync::StorageKey::snapshot(id, &heads),
             bytes: doc.save(),
         }])?;
-        let summary = crate::storage::DocumentSummary {
-            kind: Some(PIPELINE_TYPE.to_owned()),
-            title: None,
-        };
-        ops.push(summary.put(id)?);
         let record = DocumentRecord::new(
             id,
             PIPELINE_TYPE,
@@ -332,8 +327,7 @@ async fn build_deals(
                 .as_str()
                 .parse()
                 .map_err(dealflow_core::Error::from)?;
-            let mut ops = sync_ops(StoredChunks::new().compact(id, &doc))?;
-            ops.push(crate::storage::DocumentSummary::of(&doc).put(id)?);
+            let ops = sync_ops(StoredChunks::new().compact(id, &doc))?;
             built.push((ops, deal_record(id, deal)));
         }
         Ok(built)

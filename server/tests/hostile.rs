@@ -18,7 +18,10 @@ async fn pair(
 ) -> (SyncPeer, SyncPeer, dealflow_core::sync::DocumentId) {
     let id = document_id(seed);
     let mut rep = SyncPeer::connect(&server.base, "zhang-wei", "rep").await;
-    rep.create_synced(id, "steady").await;
+    rep.create(id, "steady").await;
+    rep.pump_until(WAIT, |client| client.in_sync(id))
+        .await
+        .unwrap();
     let mut manager = SyncPeer::connect(&server.base, "wang-fang", "manager").await;
     manager.find(id).await;
     manager
@@ -107,7 +110,12 @@ async fn malformed_frames_close_only_their_connection() {
     .await
     .unwrap();
     assert_eq!(late.get(id, "probe").as_deref(), Some("after garbage"));
-    let metrics = server.metrics_text().await;
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for reason in ["malformed", "text_frame", "invalid_sync"] {
         assert!(
             metrics.contains(&format!(
@@ -133,7 +141,12 @@ async fn oversized_messages_close_only_their_connection() {
     if let Some(close) = flooder.expect_close(WAIT).await {
         assert_eq!(u16::from(close.code), 1009);
     }
-    let metrics = server.metrics_text().await;
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains(r#"dealflow_messages_rejected_total{reason="too_big"}"#));
     still_syncing(&mut rep, &mut manager, id, "after the flood").await;
     server.stop().await;
@@ -182,7 +195,12 @@ async fn a_fast_client_is_paced_by_its_rate_limit_and_others_are_not() {
         manager_took < Duration::from_millis(1500),
         "others are not held up: {manager_took:?}"
     );
-    let metrics = server.metrics_text().await;
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let throttled: f64 = metrics
         .lines()
         .find_map(|line| line.strip_prefix("dealflow_messages_throttled_total "))

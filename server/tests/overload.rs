@@ -44,7 +44,11 @@ async fn a_client_that_stops_reading_is_shed_and_the_others_keep_syncing() {
     );
     let document = document_id(60);
     let mut writer = SyncPeer::connect(&base, "zhang-wei", "writer").await;
-    writer.create_synced(document, "big deal").await;
+    writer.create(document, "big deal").await;
+    writer
+        .pump_until(WAIT, |client| client.in_sync(document))
+        .await
+        .unwrap();
     let mut reader = SyncPeer::connect(&base, "wang-fang", "reader").await;
     let mut stalled =
         SyncPeer::connect_with_receive_buffer(&base, "chen-jing", "stalled", 4096).await;
@@ -84,7 +88,12 @@ async fn a_client_that_stops_reading_is_shed_and_the_others_keep_syncing() {
         .unwrap();
     assert!(reader.get(document, &last).unwrap().len() == EDIT_BYTES);
 
-    let page = support::metrics_text(&base).await;
+    let page = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(
         binary::metric(
             &page,

@@ -97,7 +97,10 @@ async fn acknowledged_edits_survive_kill_9_and_clients_resume() {
     ] {
         let document = document_id(seed);
         let mut peer = SyncPeer::connect(&base, user, &format!("writer-{user}")).await;
-        peer.create_synced(document, user).await;
+        peer.create(document, user).await;
+        peer.pump_until(WAIT, |client| client.in_sync(document))
+            .await
+            .unwrap();
         let writer = Writer {
             user,
             peer,
