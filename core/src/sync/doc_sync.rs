@@ -437,8 +437,7 @@ impl DocSync {
         let output = edit(&mut self.doc);
         let mut step = Step::default();
         if self.doc.get_heads() != before {
-            step = self.record_change(before);
-            step.merge(self.finish_batch());
+            self.after_change(None, &mut step);
         }
         Ok((output, step))
     }
