@@ -8,9 +8,9 @@
 //! what it needs to edit and sync, and heavy computations run in a Web Worker:
 //! - `documents` (default), the main module: [`DealDoc`], [`Pipeline`], [`Workspace`] (the
 //!   deals a page holds, attention lists and deal health) and [`Repo`] (the sync client);
-//! - `compute`, the compute module: [`Analysis`] (the four forecast models, the Monte Carlo
+//! - `compute`, the compute module: `Analysis` (the four forecast models, the Monte Carlo
 //!   range, targets and the funnel) over a `Workspace::snapshot` of the deals, and the
-//!   self-contained [`Quote`] and [`PaymentPlan`]. Built alone it links no Automerge code.
+//!   self-contained `Quote` and `PaymentPlan`. Built alone it links no Automerge code.
 #![warn(missing_docs)]
 // Conversions shared by both modules are partly unused when one module is built alone.
 #![cfg_attr(
