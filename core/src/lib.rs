@@ -157,9 +157,10 @@ pub use deal::{
     Stance, Task, TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
 pub use doc::{
-    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue, PIPELINE_TYPE,
-    PipelineDoc, PipelineRead, SCHEMA_VERSION, SCORING_COUNTS_TYPE, ScoringCounts,
-    ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID, ValidationProblem,
+    ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue,
+    ORGANISATION_TYPE, PIPELINE_TYPE, PipelineDoc, PipelineRead, SCHEMA_VERSION,
+    SCORING_COUNTS_TYPE, ScoringCounts, ScoringCountsRead, ScoringOutcome, TextField, UNKNOWN_ID,
+    ValidationProblem,
 };
 pub use doc::{
     DealQuote, LEAD_POOL_TYPE, LeadPoolRead, PooledLead, QUOTES_KEY, deal_quotes, read_lead_pool,

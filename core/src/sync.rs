@@ -70,6 +70,7 @@ mod connection;
 mod doc_sync;
 mod document_id;
 mod error;
+mod fan_out;
 mod limits;
 mod message;
 mod notice;

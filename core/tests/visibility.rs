@@ -572,3 +572,61 @@ fn lead_descriptors_follow_custody() {
         Access::Administer
     );
 }
+
+#[test]
+fn organisation_configuration_is_read_by_every_member_and_administered_as_an_account() {
+    let org = org();
+    let pipeline = ResourceDescriptor::owned(
+        ResourceKind::OrganisationConfig,
+        user("admin"),
+        Some(team("sales")),
+    );
+    for rep in ["li", "chen", "wang"] {
+        let decision = access(&org, &user(rep), &pipeline);
+        assert_eq!(decision.access, Access::Read, "{rep}");
+        assert_eq!(decision.reason, AccessReason::OrganisationMember);
+    }
+    assert_eq!(
+        access(&org, &user("admin"), &pipeline).access,
+        Access::Administer
+    );
+    assert_eq!(
+        access(&org, &user("vp"), &pipeline).access,
+        Access::Administer,
+        "the manager over its team"
+    );
+    assert_eq!(
+        access(&org, &user("m_west"), &pipeline).access,
+        Access::Read,
+        "a manager of another team reads it"
+    );
+    assert_eq!(access(&org, &user("gone"), &pipeline).access, Access::None);
+    assert_eq!(
+        access(&org, &user("stranger"), &pipeline).access,
+        Access::None
+    );
+    // Owned by a rep, it is theirs to administer; other reps read it.
+    let rep_owned = ResourceDescriptor::owned(
+        ResourceKind::OrganisationConfig,
+        user("li"),
+        Some(team("shanghai")),
+    );
+    assert_eq!(
+        access(&org, &user("li"), &rep_owned).access,
+        Access::Administer
+    );
+    assert_eq!(access(&org, &user("wang"), &rep_owned).access, Access::Read);
+    // An account stays private to its owner's line.
+    let account =
+        ResourceDescriptor::owned(ResourceKind::Account, user("li"), Some(team("shanghai")));
+    assert_eq!(access(&org, &user("wang"), &account).access, Access::None);
+    assert_eq!(
+        AccessReason::OrganisationMember.localized(Locale::En),
+        "every member of the organisation may read its configuration"
+    );
+    assert!(
+        !AccessReason::OrganisationMember
+            .localized(Locale::ZhCn)
+            .is_empty()
+    );
+}

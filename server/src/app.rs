@@ -17,6 +17,7 @@ use crate::routes;
 use crate::state::AppState;
 use crate::storage::{
     Arbitration, Records, SqliteOptions, SqliteStorage, Storage, StorageError, StorageLimits,
+    index_missing,
 };
 
 /// How long shutdown waits for documents to finish what their connections sent.
@@ -56,6 +57,10 @@ pub async fn run(
         let _ = storage.close().await;
         return Err(error.into());
     }
+    if let Err(error) = index_documents(&storage, &config).await {
+        let _ = storage.close().await;
+        return Err(error.into());
+    }
     let directory = Arc::new(directory);
     let relay = Relay::new(
         Arc::clone(&storage) as Arc<dyn Storage>,
@@ -88,7 +93,7 @@ pub async fn run(
         arbiter,
     };
     let upkeep = tokio::spawn(metrics::upkeep(metrics_handle));
-    let app = routes::router(state, &config.web_dir);
+    let app = routes::router(state, &config.web_dir, &config.cors_origins);
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
@@ -100,6 +105,24 @@ pub async fn run(
     let closed = storage.close().await;
     served.map_err(RunError::Serve)?;
     closed?;
+    Ok(())
+}
+
+/// Builds the document list's index for documents stored before it existed (once: later
+/// starts find every document indexed).
+async fn index_documents(storage: &SqliteStorage, config: &Config) -> Result<(), StorageError> {
+    let ids = storage
+        .all_documents()
+        .await?
+        .into_iter()
+        .map(|record| record.id)
+        .collect();
+    let limits = dealflow_core::sync::Limits {
+        max_stored_bytes: config.limits.max_document_bytes,
+        max_inflated_bytes: config.limits.max_decompressed_bytes,
+        ..dealflow_core::sync::Limits::default()
+    };
+    index_missing(storage, ids, limits).await?;
     Ok(())
 }
 

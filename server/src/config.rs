@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use axum::http::{HeaderValue, Uri};
 use clap::ArgAction;
 use clap::builder::BoolishValueParser;
 
@@ -75,12 +76,41 @@ pub struct Config {
         default_value = "pretty"
     )]
     pub log_format: LogFormat,
+    /// An origin whose pages may call the HTTP API from a browser (`https://portal.example.com`),
+    /// for embedding in a portal on another origin; repeat the flag for several, or separate
+    /// them with commas in the environment variable. Default: none, so no CORS headers are
+    /// sent. The WebSocket is not subject to CORS.
+    #[arg(
+        long = "cors-origin",
+        env = "DEALFLOW_CORS_ORIGINS",
+        value_delimiter = ',',
+        value_parser = parse_origin
+    )]
+    pub cors_origins: Vec<HeaderValue>,
     /// Size and rate limits.
     #[command(flatten)]
     pub limits: Limits,
     /// Lead pools and quote approval.
     #[command(flatten)]
     pub arbitration: crate::arbitration::ArbitrationConfig,
+}
+
+/// An origin as browsers send it: `scheme://host[:port]`, nothing after.
+fn parse_origin(text: &str) -> Result<HeaderValue, String> {
+    let refuse = || {
+        format!(
+            "{text:?} is not an origin: give the scheme, host and port only, as in https://portal.example.com"
+        )
+    };
+    let uri: Uri = text.parse().map_err(|_| refuse())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    let bare = uri.path_and_query().is_none_or(|rest| rest.as_str() == "/") && !text.ends_with('/');
+    match uri.authority() {
+        Some(authority) if scheme_ok && bare && authority.as_str().rfind('@').is_none() => {
+            HeaderValue::from_str(text).map_err(|_| refuse())
+        }
+        _ => Err(refuse()),
+    }
 }
 
 /// How logs are written.

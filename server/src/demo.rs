@@ -294,10 +294,15 @@ fn pipeline_documents(
         let mut doc = PipelineDoc::create(pipeline, actor, admin, data.now)?;
         // One snapshot keyed by the document's heads, as `StoredChunks::compact` writes it.
         let heads = doc.heads();
-        let ops = sync_ops(vec![dealflow_core::sync::StorageOp::Put {
+        let mut ops = sync_ops(vec![dealflow_core::sync::StorageOp::Put {
             key: dealflow_core::sync::StorageKey::snapshot(id, &heads),
             bytes: doc.save(),
         }])?;
+        let summary = crate::storage::DocumentSummary {
+            kind: Some(PIPELINE_TYPE.to_owned()),
+            title: None,
+        };
+        ops.push(summary.put(id)?);
         let record = DocumentRecord::new(
             id,
             PIPELINE_TYPE,
@@ -327,7 +332,8 @@ async fn build_deals(
                 .as_str()
                 .parse()
                 .map_err(dealflow_core::Error::from)?;
-            let ops = sync_ops(StoredChunks::new().compact(id, &doc))?;
+            let mut ops = sync_ops(StoredChunks::new().compact(id, &doc))?;
+            ops.push(crate::storage::DocumentSummary::of(&doc).put(id)?);
             built.push((ops, deal_record(id, deal)));
         }
         Ok(built)

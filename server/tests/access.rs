@@ -5,8 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use dealflow_core::automerge::sync::{self, ChunkList, SyncDoc};
-use dealflow_core::automerge::transaction::Transactable;
 use dealflow_core::automerge::{ROOT, ReadDoc};
 use dealflow_core::sync::{DocumentStatus, RejectionNotice, WireMessage};
 use reqwest::StatusCode;
@@ -37,11 +35,7 @@ async fn read_only_members_receive_updates_but_their_changes_are_dropped_and_rep
     let server = TestServer::start(&[]).await;
     let id = document_id(10);
     let mut owner = SyncPeer::connect(&server.base, "zhang-wei", "owner").await;
-    owner.create(id, "只读测试").await;
-    owner
-        .pump_until(WAIT, |client| client.in_sync(id))
-        .await
-        .unwrap();
+    owner.create_synced(id, "只读测试").await;
 
     // A rep of the other team is added read-only by the owner.
     let response = api(
@@ -68,33 +62,12 @@ async fn read_only_members_receive_updates_but_their_changes_are_dropped_and_rep
     assert_eq!(viewer.get(id, "title").as_deref(), Some("只读测试"));
 
     // The viewer pushes a change anyway, as an old client that ignores the read-only flag would.
-    let mut forged = viewer.client.doc(id).unwrap().fork();
-    let mut tx = forged.transaction();
-    tx.put(ROOT, "title", "篡改").unwrap();
-    tx.commit();
-    let change = forged.get_last_local_change().unwrap().raw_bytes().to_vec();
-    let mut message = forged
-        .generate_sync_message(&mut sync::State::new())
-        .unwrap();
-    message.changes = ChunkList::from(vec![change]);
-    let server_peer = viewer.client.server().unwrap().clone();
-    let frame = WireMessage::Sync {
-        sender_id: dealflow_core::sync::PeerId::new("viewer").unwrap(),
-        target_id: server_peer,
-        document_id: id,
-        data: message.encode(),
-    };
-    viewer.send_raw(frame.encode()).await;
+    viewer.push_ignoring_read_only(id, "title", "篡改").await;
     viewer.pump_for(Duration::from_secs(1)).await;
-    let notices: Vec<RejectionNotice> = viewer
-        .received
-        .iter()
-        .filter_map(|message| match message {
-            Some(WireMessage::Ephemeral { data, .. }) => RejectionNotice::decode(data),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(notices, [RejectionNotice::new("read_only", 1)]);
+    assert_eq!(
+        viewer.rejection_notices(),
+        [RejectionNotice::new("read_only", 1)]
+    );
 
     // The owner and a fresh reader never see the change.
     owner.put(id, "after", "yes").await;
@@ -134,12 +107,7 @@ async fn read_only_members_receive_updates_but_their_changes_are_dropped_and_rep
     .await;
     expect_error(response, StatusCode::NOT_FOUND, "document_unavailable").await;
 
-    let metrics = reqwest::get(server.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     assert!(metrics.contains("dealflow_messages_rejected_total{reason=\"read_only\"}"));
     server.stop().await;
 }
@@ -149,11 +117,7 @@ async fn ownership_transfers_are_decided_by_the_relay_and_written_into_the_deal(
     let server = TestServer::start(&[]).await;
     let id = document_id(11);
     let mut owner = SyncPeer::connect(&server.base, "zhang-wei", "owner").await;
-    owner.create(id, "转移测试").await;
-    owner
-        .pump_until(WAIT, |client| client.in_sync(id))
-        .await
-        .unwrap();
+    owner.create_synced(id, "转移测试").await;
 
     // Editing the owner field inside the document grants nothing to the named user.
     owner.put(id, "owner", "zhao-min").await;

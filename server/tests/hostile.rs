@@ -18,10 +18,7 @@ async fn pair(
 ) -> (SyncPeer, SyncPeer, dealflow_core::sync::DocumentId) {
     let id = document_id(seed);
     let mut rep = SyncPeer::connect(&server.base, "zhang-wei", "rep").await;
-    rep.create(id, "steady").await;
-    rep.pump_until(WAIT, |client| client.in_sync(id))
-        .await
-        .unwrap();
+    rep.create_synced(id, "steady").await;
     let mut manager = SyncPeer::connect(&server.base, "wang-fang", "manager").await;
     manager.find(id).await;
     manager
@@ -110,12 +107,7 @@ async fn malformed_frames_close_only_their_connection() {
     .await
     .unwrap();
     assert_eq!(late.get(id, "probe").as_deref(), Some("after garbage"));
-    let metrics = reqwest::get(server.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     for reason in ["malformed", "text_frame", "invalid_sync"] {
         assert!(
             metrics.contains(&format!(
@@ -141,12 +133,7 @@ async fn oversized_messages_close_only_their_connection() {
     if let Some(close) = flooder.expect_close(WAIT).await {
         assert_eq!(u16::from(close.code), 1009);
     }
-    let metrics = reqwest::get(server.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     assert!(metrics.contains(r#"dealflow_messages_rejected_total{reason="too_big"}"#));
     still_syncing(&mut rep, &mut manager, id, "after the flood").await;
     server.stop().await;
@@ -195,12 +182,7 @@ async fn a_fast_client_is_paced_by_its_rate_limit_and_others_are_not() {
         manager_took < Duration::from_millis(1500),
         "others are not held up: {manager_took:?}"
     );
-    let metrics = reqwest::get(server.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     let throttled: f64 = metrics
         .lines()
         .find_map(|line| line.strip_prefix("dealflow_messages_throttled_total "))

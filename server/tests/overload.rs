@@ -44,11 +44,7 @@ async fn a_client_that_stops_reading_is_shed_and_the_others_keep_syncing() {
     );
     let document = document_id(60);
     let mut writer = SyncPeer::connect(&base, "zhang-wei", "writer").await;
-    writer.create(document, "big deal").await;
-    writer
-        .pump_until(WAIT, |client| client.in_sync(document))
-        .await
-        .unwrap();
+    writer.create_synced(document, "big deal").await;
     let mut reader = SyncPeer::connect(&base, "wang-fang", "reader").await;
     let mut stalled =
         SyncPeer::connect_with_receive_buffer(&base, "chen-jing", "stalled", 4096).await;
@@ -88,12 +84,7 @@ async fn a_client_that_stops_reading_is_shed_and_the_others_keep_syncing() {
         .unwrap();
     assert!(reader.get(document, &last).unwrap().len() == EDIT_BYTES);
 
-    let page = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = support::metrics_text(&base).await;
     assert!(
         binary::metric(
             &page,

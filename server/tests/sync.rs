@@ -16,10 +16,7 @@ async fn two_clients_sync_a_deal_both_ways() {
     let server = TestServer::start(&[]).await;
     let id = document_id(1);
     let mut rep = SyncPeer::connect(&server.base, "zhang-wei", "rep-laptop").await;
-    rep.create(id, "华东电网 CRM 二期").await;
-    rep.pump_until(WAIT, |client| client.in_sync(id))
-        .await
-        .unwrap();
+    rep.create_synced(id, "华东电网 CRM 二期").await;
 
     // The rep's manager sees the deal and edits it; the rep receives the edit.
     let mut manager = SyncPeer::connect(&server.base, "wang-fang", "manager-phone").await;
@@ -54,12 +51,7 @@ async fn two_clients_sync_a_deal_both_ways() {
         rep.client.doc(id).unwrap().get_heads(),
         manager.client.doc(id).unwrap().get_heads()
     );
-    let metrics = reqwest::get(server.url("/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics_text().await;
     let value = |name: &str| -> f64 {
         metrics
             .lines()
@@ -90,10 +82,7 @@ async fn an_offline_client_catches_up() {
     let server = TestServer::start(&[]).await;
     let id = document_id(2);
     let mut rep = SyncPeer::connect(&server.base, "zhang-wei", "rep").await;
-    rep.create(id, "offline").await;
-    rep.pump_until(WAIT, |client| client.in_sync(id))
-        .await
-        .unwrap();
+    rep.create_synced(id, "offline").await;
     let mut manager = SyncPeer::connect(&server.base, "wang-fang", "manager").await;
     manager.find(id).await;
     manager
@@ -138,11 +127,7 @@ async fn forbidden_and_unknown_documents_get_the_same_answer_and_no_byte() {
     let server = TestServer::start(&[]).await;
     let secret_deal = document_id(3);
     let mut owner = SyncPeer::connect(&server.base, "zhang-wei", "owner").await;
-    owner.create(secret_deal, "机密：华东电网").await;
-    owner
-        .pump_until(WAIT, |client| client.in_sync(secret_deal))
-        .await
-        .unwrap();
+    owner.create_synced(secret_deal, "机密：华东电网").await;
 
     // A rep of another team asks for it, and for an id nobody created.
     let mut outsider = SyncPeer::connect(&server.base, "zhao-min", "outsider").await;
@@ -196,5 +181,133 @@ async fn forbidden_and_unknown_documents_get_the_same_answer_and_no_byte() {
             .get_heads()
             .is_empty()
     );
+    server.stop().await;
+}
+
+/// The value of a counter on the `/metrics` page (0 if absent).
+fn counter(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// Pumps every peer in turn until they all hold the same heads and each is in sync with the
+/// relay.
+async fn converge(peers: &mut [SyncPeer], id: dealflow_core::sync::DocumentId) {
+    for _round in 0..100 {
+        for peer in peers.iter_mut() {
+            peer.pump_for(Duration::from_millis(50)).await;
+        }
+        let heads: Vec<_> = peers
+            .iter()
+            .map(|peer| peer.client.doc(id).map(|doc| doc.get_heads()))
+            .collect();
+        if heads.windows(2).all(|pair| pair[0] == pair[1])
+            && peers.iter().all(|peer| peer.client.in_sync(id))
+        {
+            return;
+        }
+    }
+    panic!("the peers did not converge");
+}
+
+/// Six peers of one deal, all in sync with it.
+async fn six_peers(server: &TestServer, id: dealflow_core::sync::DocumentId) -> Vec<SyncPeer> {
+    let mut owner = SyncPeer::connect(&server.base, "zhang-wei", "owner").await;
+    owner.create_synced(id, "华东电网 CRM 二期").await;
+    let mut peers = vec![owner];
+    for (index, user) in [
+        "zhang-wei",
+        "wang-fang",
+        "wang-fang",
+        "chen-jing",
+        "chen-jing",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut peer = SyncPeer::connect(&server.base, user, &format!("peer-{index}")).await;
+        peer.find(id).await;
+        peer.pump_until(WAIT, |client| {
+            client.status(id) == Some(DocumentStatus::Ready) && client.in_sync(id)
+        })
+        .await
+        .unwrap();
+        peers.push(peer);
+    }
+    peers
+}
+
+#[tokio::test]
+async fn a_burst_of_concurrent_edits_from_many_peers_converges_through_the_fan_out() {
+    let server = TestServer::start(&[]).await;
+    let id = document_id(90);
+    let mut peers = six_peers(&server, id).await;
+    for round in 0..3 {
+        for peer in &mut peers {
+            peer.put(id, "warm-up", &round.to_string()).await;
+        }
+        converge(&mut peers, id).await;
+    }
+    let shared_before = counter(
+        &server.metrics_text().await,
+        "dealflow_sync_shared_messages_total",
+    );
+    // Every peer edits five times without reading anything in between.
+    for round in 0..5 {
+        for (index, peer) in peers.iter_mut().enumerate() {
+            peer.put(
+                id,
+                &format!("field-{}", index % 3),
+                &format!("{index}/{round}"),
+            )
+            .await;
+        }
+    }
+    converge(&mut peers, id).await;
+    for index in 0..3 {
+        assert!(peers[0].get(id, &format!("field-{index}")).is_some());
+    }
+    // Then one edit at a time: the five other peers are in sync each time.
+    for (index, peer) in peers.iter_mut().enumerate() {
+        peer.put(id, "stage", &format!("stage-{index}")).await;
+    }
+    converge(&mut peers, id).await;
+    let shared = counter(
+        &server.metrics_text().await,
+        "dealflow_sync_shared_messages_total",
+    ) - shared_before;
+    assert!(shared >= 5.0, "shared messages: {shared}");
+    let title = peers[0].get(id, "title");
+    assert!(peers.iter().all(|peer| peer.get(id, "title") == title));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_peer_that_lags_behind_the_fan_out_still_converges() {
+    let server = TestServer::start(&[]).await;
+    let id = document_id(91);
+    let mut peers = six_peers(&server, id).await;
+    let mut lagging = peers.pop().unwrap();
+    // The others edit while the lagging peer reads nothing (its acknowledgements stay old).
+    for round in 0..4 {
+        for (index, peer) in peers.iter_mut().enumerate() {
+            peer.put(id, "stage", &format!("{index}/{round}")).await;
+        }
+        converge(&mut peers, id).await;
+    }
+    // It edits on its old copy, then catches up.
+    lagging.put(id, "owner", "王伟").await;
+    peers.push(lagging);
+    converge(&mut peers, id).await;
+    assert!(
+        peers
+            .iter()
+            .all(|peer| peer.get(id, "owner").as_deref() == Some("王伟"))
+    );
+    let stage = peers[0].get(id, "stage");
+    assert!(stage.is_some());
+    assert!(peers.iter().all(|peer| peer.get(id, "stage") == stage));
     server.stop().await;
 }

@@ -97,10 +97,7 @@ async fn acknowledged_edits_survive_kill_9_and_clients_resume() {
     ] {
         let document = document_id(seed);
         let mut peer = SyncPeer::connect(&base, user, &format!("writer-{user}")).await;
-        peer.create(document, user).await;
-        peer.pump_until(WAIT, |client| client.in_sync(document))
-            .await
-            .unwrap();
+        peer.create_synced(document, user).await;
         let writer = Writer {
             user,
             peer,

@@ -42,10 +42,7 @@ async fn sigterm_closes_connections_flushes_every_acknowledged_edit_and_exits_cl
     for (seed, user) in [(50, "zhang-wei"), (51, "zhao-min"), (52, "wang-fang")] {
         let document = document_id(seed);
         let mut peer = SyncPeer::connect(&base, user, &format!("writer-{user}")).await;
-        peer.create(document, user).await;
-        peer.pump_until(WAIT, |client| client.in_sync(document))
-            .await
-            .unwrap();
+        peer.create_synced(document, user).await;
         let mut writer = Writer {
             user,
             peer,

@@ -88,6 +88,9 @@ pub const DEAL_TYPE: &str = "deal";
 /// The `type` of pipeline configuration documents.
 pub const PIPELINE_TYPE: &str = "pipeline";
 
+/// The `type` of the organisation document (its name, teams and settings), read by every member.
+pub const ORGANISATION_TYPE: &str = "organisation";
+
 /// The `type` of scoring-count documents.
 pub const SCORING_COUNTS_TYPE: &str = "scoring_counts";
 

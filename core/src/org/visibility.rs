@@ -23,6 +23,10 @@ pub enum ResourceKind {
     Deal,
     /// A customer account.
     Account,
+    /// Organisation-wide configuration (pipelines, the organisation and its teams): every
+    /// active member may read it, because every board needs it; its owner, managers over its
+    /// team and admins administer it.
+    OrganisationConfig,
 }
 
 /// How much a user may do with a record. Levels are ordered: each includes the ones below.
@@ -149,6 +153,8 @@ pub enum AccessReason {
     DealTeamMember,
     /// The lead sits in a pool the user may claim from.
     PoolAudience,
+    /// The record is organisation-wide configuration, which every member may read.
+    OrganisationMember,
     /// The user has no relation to the record.
     NoRelation,
     /// The user is unknown or has left.
@@ -254,6 +260,9 @@ pub fn access(org: &Organisation, user: &UserId, resource: &ResourceDescriptor) 
             return decision(level, AccessReason::DealTeamMember);
         }
     }
+    if resource.kind == ResourceKind::OrganisationConfig {
+        return decision(Access::Read, AccessReason::OrganisationMember);
+    }
     if resource.kind == ResourceKind::Lead && resource.owner.is_none() {
         let in_audience = match &resource.pool_audience {
             Some(PoolAudience::Company) => true,
@@ -306,6 +315,12 @@ impl Localized for AccessReason {
             (Locale::ZhCn, AccessReason::PoolAudience) => "该线索在你可领取的线索池中".to_owned(),
             (Locale::En, AccessReason::PoolAudience) => {
                 "this lead is in a pool you may claim from".to_owned()
+            }
+            (Locale::ZhCn, AccessReason::OrganisationMember) => {
+                "组织内所有成员均可查看其配置".to_owned()
+            }
+            (Locale::En, AccessReason::OrganisationMember) => {
+                "every member of the organisation may read its configuration".to_owned()
             }
             (Locale::ZhCn, AccessReason::NoRelation) => "你与该记录无关联".to_owned(),
             (Locale::En, AccessReason::NoRelation) => {

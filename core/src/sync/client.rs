@@ -187,6 +187,11 @@ impl SyncClient {
         frame
     }
 
+    /// This client's own peer id.
+    pub fn peer_id(&self) -> &PeerId {
+        &self.our_peer
+    }
+
     /// The relay's peer id, once connected.
     pub fn server(&self) -> Option<&PeerId> {
         self.connection.as_ref().and_then(Connection::peer)

@@ -7,6 +7,12 @@
 //! **Contract: complete `step.store` durably, in order, before sending any of `step.send`.** A
 //! change is then on disk before any peer sees it acknowledged or forwarded, so a crash can
 //! lose nothing a peer believes we hold.
+//!
+//! A relay takes several messages in one batch ([`DocSync::receive_in_batch`], then
+//! [`DocSync::finish_batch`]): the changes are applied and their writes returned message by
+//! message, and the replies and the fan-out of every new change are generated once at the end.
+//! Every peer that was in sync before the batch gets the same message, encoded once (see
+//! `fan_out`); the others get a message generated for them by Automerge.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -17,6 +23,7 @@ use automerge::{Automerge, AutomergeError, Change, ChangeHash, ReadDoc};
 use super::chunk::{DOCUMENT_CHUNK, check_inflated_size, read_leb128, split_frames};
 use super::document_id::DocumentId;
 use super::error::SyncError;
+use super::fan_out::{FanOut, stays_silent};
 use super::limits::Limits;
 use super::message::WireMessage;
 use super::peer_id::{PeerId, SessionId};
@@ -89,6 +96,9 @@ pub struct Step {
     pub ephemeral: Vec<EphemeralMessage>,
     /// Change chunks dropped because their sender is read-only, for the server to log or report.
     pub dropped_changes: usize,
+    /// How many of the `send` messages carry a sync message shared with other peers (encoded
+    /// once for all the peers that were in sync before the changes), for metrics.
+    pub shared_sends: usize,
 }
 
 impl Step {
@@ -99,6 +109,7 @@ impl Step {
         self.changed |= other.changed;
         self.ephemeral.extend(other.ephemeral);
         self.dropped_changes += other.dropped_changes;
+        self.shared_sends += other.shared_sends;
     }
 }
 
@@ -107,6 +118,8 @@ struct PeerState {
     sync: sync::State,
     access: PeerAccess,
     status: PeerDocStatus,
+    /// It sent a sync message in the open batch: it gets a reply when the batch finishes.
+    awaits_reply: bool,
 }
 
 impl PeerState {
@@ -119,6 +132,7 @@ impl PeerState {
             sync,
             access,
             status: PeerDocStatus::Unknown,
+            awaits_reply: false,
         }
     }
 }
@@ -164,6 +178,9 @@ pub struct DocSync {
     stored: StoredChunks,
     limits: Limits,
     ephemeral_seen: EphemeralSeen,
+    /// The heads before the first change of the open batch (`None`: no change since the last
+    /// fan-out).
+    batch_base: Option<Vec<ChangeHash>>,
 }
 
 impl DocSync {
@@ -177,6 +194,7 @@ impl DocSync {
             stored: StoredChunks::new(),
             limits,
             ephemeral_seen: EphemeralSeen::new(limits.max_ephemeral_sessions),
+            batch_base: None,
         }
     }
 
@@ -294,12 +312,32 @@ impl DocSync {
     }
 
     /// Handles a document message (`request`, `sync`, `doc-unavailable`, `ephemeral`) received
-    /// from `from`, the peer of the connection it arrived on.
+    /// from `from`, the peer of the connection it arrived on: applies it, then replies and fans
+    /// any new changes out to the other peers ([`DocSync::receive_in_batch`] followed by
+    /// [`DocSync::finish_batch`]).
     ///
     /// An invalid sync message, changes that fail to apply, or changes that would exceed
     /// [`Limits::max_document_ops`] return an error and leave the document, the peer's sync
     /// state and every other peer untouched.
     pub fn receive(&mut self, from: &PeerId, message: WireMessage) -> Result<Step, SyncError> {
+        let mut step = self.receive_in_batch(from, message)?;
+        step.merge(self.finish_batch());
+        Ok(step)
+    }
+
+    /// Like [`DocSync::receive`], but leaves the sync replies and the fan-out of new changes
+    /// to [`DocSync::finish_batch`], so that a relay handling several queued messages of a
+    /// document generates them once for all. The step carries the writes of the changes
+    /// applied (persist them before sending anything of the batch), `doc-unavailable`
+    /// answers, forwarded ephemeral messages and dropped-change counts.
+    ///
+    /// On an error the batch stays open with what was applied before; the document, the
+    /// peer's sync state and every other peer are untouched by the refused message.
+    pub fn receive_in_batch(
+        &mut self,
+        from: &PeerId,
+        message: WireMessage,
+    ) -> Result<Step, SyncError> {
         if let Some(document_id) = message.document_id()
             && document_id != self.document_id
         {
@@ -359,6 +397,7 @@ impl DocSync {
         let current_ops = self.doc.stats().num_ops;
         let max_ops = self.limits.max_document_ops;
         let document_id = self.document_id;
+        let before = self.doc.get_heads();
         let mut transaction = self.doc.transaction();
         let output = match change(&mut transaction) {
             Ok(output) => output,
@@ -380,8 +419,8 @@ impl DocSync {
             });
         }
         transaction.commit_with(options);
-        let mut step = Step::default();
-        self.after_change(None, &mut step);
+        let mut step = self.record_change(before);
+        step.merge(self.finish_batch());
         Ok((output, step))
     }
 
@@ -410,10 +449,8 @@ impl DocSync {
                 document_id: document_id.to_string(),
                 reason: error.to_string(),
             })?;
-        let mut step = Step::default();
-        if self.doc.get_heads() != before {
-            self.after_change(None, &mut step);
-        }
+        let mut step = self.record_change(before);
+        step.merge(self.finish_batch());
         Ok(step)
     }
 
@@ -536,9 +573,11 @@ impl DocSync {
             return Ok(step);
         }
         if changed {
-            self.after_change(Some(from), &mut step);
+            step.merge(self.record_change(before));
         }
-        self.generate_for(from, false, &mut step);
+        if let Some(state) = self.peers.get_mut(from) {
+            state.awaits_reply = true;
+        }
         Ok(step)
     }
 
@@ -624,54 +663,78 @@ impl DocSync {
         }
     }
 
-    /// Persists the new state, then offers it to every peer except `source` (which gets its
-    /// reply separately).
-    fn after_change(&mut self, source: Option<&PeerId>, step: &mut Step) {
+    /// Notes a change made since `before` (the heads before it): its writes, and the batch's
+    /// base for the fan-out.
+    fn record_change(&mut self, before: Vec<ChangeHash>) -> Step {
+        let mut step = Step::default();
+        if self.doc.get_heads() == before {
+            return step;
+        }
         step.changed = true;
         step.store
             .extend(self.stored.save(self.document_id, &self.doc));
-        let others: Vec<PeerId> = self
-            .peers
-            .keys()
-            .filter(|peer| Some(*peer) != source)
-            .cloned()
-            .collect();
-        for peer in others {
-            self.generate_for(&peer, false, step);
+        self.batch_base.get_or_insert(before);
+        step
+    }
+
+    /// Closes the open batch: replies to every peer that sent a sync message in it and, if the
+    /// document changed, offers the new changes to every peer. Peers that were in sync before
+    /// the batch all get one shared message, encoded once; the others get their own. Nothing
+    /// to store: the batch's writes came with each message's step.
+    pub fn finish_batch(&mut self) -> Step {
+        let mut step = Step::default();
+        let base = self.batch_base.take();
+        let heads = self.doc.get_heads();
+        let changed = base.as_ref().is_some_and(|base| *base != heads);
+        let mut fan_out = match &base {
+            Some(base) if changed => FanOut::prepare(&self.doc, base),
+            _ => None,
+        };
+        let heads = fan_out
+            .as_ref()
+            .map_or(heads, |fan_out| fan_out.heads().to_vec());
+        let (doc, our_peer, document_id) = (&self.doc, &self.our_peer, self.document_id);
+        for (peer, state) in &mut self.peers {
+            let awaited = std::mem::take(&mut state.awaits_reply);
+            if !changed && !awaited {
+                continue;
+            }
+            if let Some(data) = fan_out
+                .as_mut()
+                .and_then(|fan_out| fan_out.message_for(&mut state.sync))
+            {
+                if state.status == PeerDocStatus::Unknown {
+                    state.status = PeerDocStatus::Has;
+                }
+                step.send
+                    .push(sync_to(our_peer, peer, document_id, data, false));
+                step.shared_sends += 1;
+                continue;
+            }
+            if stays_silent(&state.sync, &heads) {
+                continue;
+            }
+            if let Some(outgoing) = generate(doc, our_peer, document_id, peer, state, false) {
+                step.send.push(outgoing);
+            }
         }
+        step
     }
 
     fn generate_for(&mut self, peer: &PeerId, as_request: bool, step: &mut Step) {
         let Some(state) = self.peers.get_mut(peer) else {
             return;
         };
-        let Some(message) = self.doc.generate_sync_message(&mut state.sync) else {
-            return;
-        };
-        if !message.heads.is_empty() && state.status == PeerDocStatus::Unknown {
-            state.status = PeerDocStatus::Has;
+        if let Some(outgoing) = generate(
+            &self.doc,
+            &self.our_peer,
+            self.document_id,
+            peer,
+            state,
+            as_request,
+        ) {
+            step.send.push(outgoing);
         }
-        let data = message.encode();
-        let (sender_id, target_id, document_id) =
-            (self.our_peer.clone(), peer.clone(), self.document_id);
-        step.send.push(Outgoing {
-            peer: peer.clone(),
-            message: if as_request {
-                WireMessage::Request {
-                    sender_id,
-                    target_id,
-                    document_id,
-                    data,
-                }
-            } else {
-                WireMessage::Sync {
-                    sender_id,
-                    target_id,
-                    document_id,
-                    data,
-                }
-            },
-        });
     }
 
     fn add_peer_if_new(&mut self, peer: &PeerId) {
@@ -679,6 +742,57 @@ impl DocSync {
             self.peers
                 .insert(peer.clone(), PeerState::new(PeerAccess::ReadWrite));
         }
+    }
+}
+
+/// Automerge's sync message for one peer, if it has anything to say.
+fn generate(
+    doc: &Automerge,
+    our_peer: &PeerId,
+    document_id: DocumentId,
+    peer: &PeerId,
+    state: &mut PeerState,
+    as_request: bool,
+) -> Option<Outgoing> {
+    let message = doc.generate_sync_message(&mut state.sync)?;
+    if !message.heads.is_empty() && state.status == PeerDocStatus::Unknown {
+        state.status = PeerDocStatus::Has;
+    }
+    Some(sync_to(
+        our_peer,
+        peer,
+        document_id,
+        message.encode(),
+        as_request,
+    ))
+}
+
+/// A `sync` (or `request`) frame carrying `data` to `peer`.
+fn sync_to(
+    our_peer: &PeerId,
+    peer: &PeerId,
+    document_id: DocumentId,
+    data: Vec<u8>,
+    as_request: bool,
+) -> Outgoing {
+    let (sender_id, target_id) = (our_peer.clone(), peer.clone());
+    Outgoing {
+        peer: peer.clone(),
+        message: if as_request {
+            WireMessage::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        } else {
+            WireMessage::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        },
     }
 }
 
@@ -930,5 +1044,125 @@ mod tests {
         assert!(seen.accept(&a, &s2, 1));
         assert!(seen.accept(&a, &s3, 1));
         assert_eq!(seen.highest.len(), 2, "the oldest session was forgotten");
+    }
+
+    /// Runs sync between the relay and its clients until nobody has anything to say.
+    fn settle(relay: &mut DocSync, clients: &mut [(PeerId, DocSync)]) {
+        let relay_id = peer("relay");
+        let mut to_relay: Vec<(usize, WireMessage)> = Vec::new();
+        for (index, (_, client)) in clients.iter_mut().enumerate() {
+            for out in client.sync_with(&relay_id).send {
+                to_relay.push((index, out.message));
+            }
+        }
+        for _round in 0..100 {
+            let mut to_clients = Vec::new();
+            for (index, message) in to_relay.drain(..) {
+                let from = clients[index].0.clone();
+                to_clients.extend(relay.receive(&from, message).unwrap().send);
+            }
+            if to_clients.is_empty() {
+                return;
+            }
+            for out in to_clients {
+                let index = clients.iter().position(|(id, _)| *id == out.peer).unwrap();
+                for reply in clients[index]
+                    .1
+                    .receive(&relay_id, out.message)
+                    .unwrap()
+                    .send
+                {
+                    to_relay.push((index, reply.message));
+                }
+            }
+        }
+        panic!("the exchange did not settle");
+    }
+
+    #[test]
+    fn the_shared_message_is_what_automerge_would_generate_for_each_peer() {
+        let mut relay = DocSync::new(id(), peer("relay"), Limits::default());
+        let mut clients: Vec<(PeerId, DocSync)> = ["a", "b", "c", "d"]
+            .into_iter()
+            .map(|name| {
+                (
+                    peer(name),
+                    DocSync::new(id(), peer(name), Limits::default()),
+                )
+            })
+            .collect();
+        // d is read-only: its copy of the message carries our READ_ONLY flag.
+        relay.add_peer(peer("d"), PeerAccess::ReadOnly);
+        for round in 0..4_i64 {
+            let ((), _) = clients[0]
+                .1
+                .change(|tx| tx.put(ROOT, "round", round))
+                .unwrap();
+        }
+        settle(&mut relay, &mut clients);
+        for (_, client) in &clients {
+            assert_eq!(client.heads(), relay.heads());
+        }
+
+        let ((), step) = clients[0]
+            .1
+            .change(|tx| tx.put(ROOT, "stage", "demo"))
+            .unwrap();
+        let [Outgoing { message, .. }] = step.send.as_slice() else {
+            panic!("one message to the relay: {:?}", step.send);
+        };
+        let batch = relay.receive_in_batch(&peer("a"), message.clone()).unwrap();
+        assert!(
+            batch.send.is_empty(),
+            "replies wait for the end of the batch"
+        );
+        assert_eq!(batch.store.len(), 1, "the change is stored at once");
+        let expected: Vec<(PeerId, sync::Message, sync::State)> = ["b", "c", "d"]
+            .into_iter()
+            .map(|name| {
+                let mut state = relay.peers[&peer(name)].sync.clone();
+                let message = relay.doc.generate_sync_message(&mut state).unwrap();
+                (peer(name), message, state)
+            })
+            .collect();
+
+        let finished = relay.finish_batch();
+        assert_eq!(finished.shared_sends, 3);
+        assert_eq!(
+            finished.send.len(),
+            4,
+            "three shared messages and the author's reply"
+        );
+        for (name, message, state) in expected {
+            let sent = finished
+                .send
+                .iter()
+                .find(|out| out.peer == name)
+                .expect("a message for every peer");
+            let WireMessage::Sync { data, .. } = &sent.message else {
+                panic!("a sync message: {:?}", sent.message);
+            };
+            assert_eq!(sync::Message::decode(data).unwrap(), message, "{name}");
+            assert_eq!(relay.peers[&name].sync, state, "{name}'s sync state");
+        }
+        // Two variants were encoded (read-write and read-only), each once.
+        let bytes_b = finished
+            .send
+            .iter()
+            .find(|out| out.peer == peer("b"))
+            .unwrap();
+        let bytes_c = finished
+            .send
+            .iter()
+            .find(|out| out.peer == peer("c"))
+            .unwrap();
+        assert_eq!(sync_data(bytes_b), sync_data(bytes_c));
+    }
+
+    fn sync_data(out: &Outgoing) -> &[u8] {
+        match &out.message {
+            WireMessage::Sync { data, .. } => data,
+            other => panic!("not a sync message: {other:?}"),
+        }
     }
 }

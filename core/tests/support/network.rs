@@ -57,6 +57,10 @@ pub struct Relay {
     pub access: BTreeMap<(PeerId, DocumentId), PeerAccess>,
     pub dropped_changes: usize,
     pub store_writes: usize,
+    /// Messages the relay sent as one encoding shared by every peer in sync.
+    pub shared_sends: usize,
+    /// Messages the relay sent in all.
+    pub sync_sends: usize,
 }
 
 pub struct ClientNode {
@@ -72,6 +76,13 @@ pub struct Network {
     to_relay: Vec<VecDeque<Vec<u8>>>,
     to_client: Vec<VecDeque<Vec<u8>>>,
     pub delivered: usize,
+    /// Clients whose links hold every frame (both ways) until released.
+    pub held: BTreeSet<usize>,
+    /// Whether the relay takes every frame waiting for it as one batch per document
+    /// (`receive_in_batch`, then `finish_batch`), as the server's document actors do.
+    pub batched: bool,
+    /// Documents with an open batch on the relay.
+    open_batches: BTreeSet<DocumentId>,
 }
 
 impl Network {
@@ -84,6 +95,8 @@ impl Network {
             access: BTreeMap::new(),
             dropped_changes: 0,
             store_writes: 0,
+            shared_sends: 0,
+            sync_sends: 0,
         };
         let clients = (0..n_clients)
             .map(|index| ClientNode {
@@ -104,6 +117,9 @@ impl Network {
             to_relay: vec![VecDeque::new(); n_clients],
             to_client: vec![VecDeque::new(); n_clients],
             delivered: 0,
+            held: BTreeSet::new(),
+            batched: false,
+            open_batches: BTreeSet::new(),
         };
         for index in 0..n_clients {
             network.connect(index);
@@ -241,10 +257,16 @@ impl Network {
                 if let Some(access) = self.relay.access.get(&(peer.clone(), document_id)) {
                     doc.add_peer(peer.clone(), *access);
                 }
-                let step = doc
-                    .receive(&peer, message)
-                    .expect("relay accepts the message");
+                let step = if self.batched {
+                    self.open_batches.insert(document_id);
+                    doc.receive_in_batch(&peer, message)
+                } else {
+                    doc.receive(&peer, message)
+                }
+                .expect("relay accepts the message");
                 self.relay.dropped_changes += step.dropped_changes;
+                self.relay.shared_sends += step.shared_sends;
+                self.relay.sync_sends += step.send.len();
                 self.relay.store_writes += step.store.len();
                 apply_ops(&mut self.relay.store, step.store);
                 self.relay_send(document_id, step.send);
@@ -265,11 +287,44 @@ impl Network {
         }
     }
 
+    /// Closes every open batch on the relay: the replies and fan-out of the frames it took.
+    fn finish_batches(&mut self) {
+        for document_id in std::mem::take(&mut self.open_batches) {
+            let Some(doc) = self.relay.docs.get_mut(&document_id) else {
+                continue;
+            };
+            let step = doc.finish_batch();
+            self.relay.shared_sends += step.shared_sends;
+            self.relay.sync_sends += step.send.len();
+            self.relay.store_writes += step.store.len();
+            apply_ops(&mut self.relay.store, step.store);
+            self.relay_send(document_id, step.send);
+        }
+    }
+
     /// Delivers every frame in flight, round-robin over the links, until the network is quiet.
+    /// In batched mode, the relay takes all frames waiting for it in one turn, then finishes
+    /// its batches, then every client takes its frames.
     pub fn run_until_quiet(&mut self) {
         for _round in 0..10_000 {
             let mut moved = false;
+            if self.batched {
+                for index in 0..self.clients.len() {
+                    if self.held.contains(&index) {
+                        continue;
+                    }
+                    while let Some(frame) = self.to_relay[index].pop_front() {
+                        self.relay_receive(index, &frame);
+                        moved = true;
+                        self.delivered += 1;
+                    }
+                }
+                self.finish_batches();
+            }
             for index in 0..self.clients.len() {
+                if self.held.contains(&index) {
+                    continue;
+                }
                 if let Some(frame) = self.to_relay[index].pop_front() {
                     self.relay_receive(index, &frame);
                     moved = true;

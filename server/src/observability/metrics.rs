@@ -24,6 +24,9 @@ pub const MESSAGES_SENT: &str = "dealflow_messages_sent_total";
 pub const BYTES_RECEIVED: &str = "dealflow_received_bytes_total";
 /// Counter: bytes of protocol messages sent.
 pub const BYTES_SENT: &str = "dealflow_sent_bytes_total";
+/// Counter: sync messages whose bytes were encoded once and shared by every peer of the
+/// document that was in sync before the change (the relay's fan-out path).
+pub const SYNC_SHARED_MESSAGES: &str = "dealflow_sync_shared_messages_total";
 /// Histogram: seconds from receiving a change to sending it on to the other peers.
 pub const SYNC_LATENCY_SECONDS: &str = "dealflow_sync_latency_seconds";
 /// Counter, label `reason`: messages refused — `malformed`, `protocol`, `too_big`, `text_frame`,
@@ -93,6 +96,10 @@ fn describe() {
         (MESSAGES_RECEIVED, "Protocol messages received from clients"),
         (MESSAGES_SENT, "Protocol messages sent to clients"),
         (
+            SYNC_SHARED_MESSAGES,
+            "Sync messages encoded once and shared by every peer in sync",
+        ),
+        (
             MESSAGES_REJECTED,
             "Messages refused: malformed, oversized, rate-limited or forbidden",
         ),
@@ -159,6 +166,7 @@ pub(crate) struct SyncMetrics {
     pub(crate) bytes_received: metrics::Counter,
     pub(crate) bytes_sent: metrics::Counter,
     pub(crate) throttled: metrics::Counter,
+    pub(crate) shared_messages: metrics::Counter,
     pub(crate) sync_latency: metrics::Histogram,
 }
 
@@ -173,6 +181,7 @@ impl SyncMetrics {
             bytes_received: metrics::counter!(BYTES_RECEIVED),
             bytes_sent: metrics::counter!(BYTES_SENT),
             throttled: metrics::counter!(MESSAGES_THROTTLED),
+            shared_messages: metrics::counter!(SYNC_SHARED_MESSAGES),
             sync_latency: metrics::histogram!(SYNC_LATENCY_SECONDS),
         }
     }

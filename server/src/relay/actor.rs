@@ -2,9 +2,12 @@
 //!
 //! Commands are handled in order: decide access, run core, persist the step's writes
 //! (`put_batch` resolves after COMMIT), then hand its frames to the connections. Messages that
-//! are already waiting when the actor gets to them are applied together and persisted in one
-//! `put_batch` before any of their frames is sent, so a busy document pays one commit per batch
-//! rather than per message, and nothing is sent before it is durable.
+//! are already waiting when the actor gets to them are applied together
+//! (`DocSync::receive_in_batch`) and persisted in one `put_batch`; then core generates the
+//! replies and the fan-out of every new change once for the whole batch
+//! (`DocSync::finish_batch`: one message encoded once for all the peers that were in sync), and
+//! only after the commit are any frames sent. A busy document pays one commit and one fan-out
+//! per batch rather than per message, and nothing is sent before it is durable.
 //! Only peers whose access allows it are peers of the `DocSync`, so a frame of the document can
 //! only ever be generated for someone who may read it.
 
@@ -31,7 +34,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::Relay;
 use super::link::{Close, ConnectionLink, Delivery, code};
 use crate::error::AppError;
-use crate::storage::{DocumentRecord, document_chunks, sync_ops};
+use crate::storage::{DocumentRecord, DocumentSummary, document_chunks, sync_ops};
 
 /// A request to a document actor.
 #[derive(Debug)]
@@ -83,6 +86,8 @@ struct Pending {
     sends: Vec<(Vec<Outgoing>, Option<Instant>)>,
     /// The connections whose messages caused the writes; if the commit fails they are dropped.
     sources: Vec<Arc<ConnectionLink>>,
+    /// When the batch's first message was received (the fan-out's latency starts there).
+    first_received: Option<Instant>,
 }
 
 impl Pending {
@@ -149,6 +154,8 @@ struct DocActor {
     record: Option<DocumentRecord>,
     links: HashMap<PeerId, Attached>,
     pending: Pending,
+    /// The summary last written for the document list (`None`: write it with the next change).
+    summary: Option<DocumentSummary>,
     #[cfg(test)]
     panic_next: bool,
 }
@@ -170,6 +177,7 @@ impl DocActor {
             record,
             links: HashMap::new(),
             pending: Pending::default(),
+            summary: None,
             #[cfg(test)]
             panic_next: false,
         }
@@ -325,17 +333,19 @@ impl DocActor {
             if panic_next {
                 panic!("injected panic");
             }
-            sync.receive(&link.peer, message)
+            sync.receive_in_batch(&link.peer, message)
         });
-        let mut step = match received {
+        let step = match received {
             Some(Ok(step)) => step,
             Some(Err(error)) => {
                 self.refuse(link, &error);
                 return;
             }
             None => {
-                // What was applied before the panic is sound: persist and send it first.
-                self.flush().await;
+                // The changes applied before the panic are sound: persist them, then reload.
+                // Their replies are not generated from a document that just panicked: every
+                // peer restarts from a fresh sync state after the reload.
+                self.persist_pending().await;
                 self.recover(link, "panic").await;
                 return;
             }
@@ -343,37 +353,59 @@ impl DocActor {
         if step.dropped_changes > 0 {
             self.notify_dropped(link, step.dropped_changes);
         }
+        // Pending before anything else happens: any flush from here on persists this message's
+        // changes before it sends the batch's replies, which acknowledge them.
+        self.pending.store.extend(step.store);
+        self.pending.sends.push((step.send, Some(at)));
+        self.pending.sources.push(Arc::clone(link));
+        self.pending.first_received.get_or_insert(at);
         let has_content = self.sync.as_ref().is_some_and(|sync| !sync.is_empty());
         if self.record.is_none() && has_content {
             self.flush().await;
             match self.register(&link.user).await {
-                Ok(()) => step.merge(self.reconcile()),
+                Ok(()) => {
+                    let offers = self.reconcile();
+                    self.pending.store.extend(offers.store);
+                    self.pending.sends.push((offers.send, Some(at)));
+                }
                 Err(error) => {
                     tracing::error!(document = %self.id, %error, "cannot register a new document");
                     self.recover(link, "storage").await;
-                    return;
                 }
             }
         }
-        self.pending.store.extend(step.store);
-        self.pending.sends.push((step.send, Some(at)));
-        self.pending.sources.push(Arc::clone(link));
     }
 
     /// Persists every pending step's writes in one batch, then sends their frames in order. If
     /// the write fails, nothing of them is sent: their connections are dropped and the document
     /// starts again from what is durable.
     async fn flush(&mut self) {
+        if let Some(sync) = self.sync.as_mut() {
+            let Some(finished) = guarded(|| sync.finish_batch()) else {
+                self.persist_pending().await;
+                self.reload().await;
+                return;
+            };
+            if finished.shared_sends > 0 {
+                let shared = finished.shared_sends as u64;
+                self.relay.shared.metrics.shared_messages.increment(shared);
+            }
+            let caused_at = self.pending.first_received;
+            self.pending.store.extend(finished.store);
+            self.pending.sends.push((finished.send, caused_at));
+        }
         if self.pending.is_empty() {
+            self.pending = Pending::default();
             return;
         }
         let Pending {
             store,
             sends,
             sources,
+            ..
         } = std::mem::take(&mut self.pending);
         if !store.is_empty() {
-            let stored = match sync_ops(store) {
+            let stored = match self.storage_ops(store) {
                 Ok(ops) => self.relay.shared.storage.put_batch(ops).await,
                 Err(error) => Err(error),
             };
@@ -389,6 +421,43 @@ impl DocActor {
         for (outgoing, caused_at) in sends {
             self.send(outgoing, caused_at);
         }
+    }
+
+    /// Persists the pending writes and drops their frames (the document is about to be
+    /// reloaded, which restarts every peer's sync); if the write fails, their connections are
+    /// dropped.
+    async fn persist_pending(&mut self) {
+        let Pending { store, sources, .. } = std::mem::take(&mut self.pending);
+        if store.is_empty() {
+            return;
+        }
+        let stored = match sync_ops(store) {
+            Ok(ops) => self.relay.shared.storage.put_batch(ops).await,
+            Err(error) => Err(error),
+        };
+        if let Err(error) = stored {
+            tracing::error!(document = %self.id, %error, "cannot persist changes");
+            for source in &sources {
+                self.drop_source(source, "storage");
+            }
+        }
+    }
+
+    /// The writes of `store` for `put_batch`, with the document's summary for the document
+    /// list when its title or kind changed, so the index is committed with the content.
+    fn storage_ops(
+        &mut self,
+        store: Vec<StorageOp>,
+    ) -> Result<Vec<crate::storage::StorageOp>, crate::storage::StorageError> {
+        let mut ops = sync_ops(store)?;
+        if let Some(sync) = self.sync.as_ref() {
+            let summary = DocumentSummary::of(sync.doc());
+            if self.summary.as_ref() != Some(&summary) {
+                ops.push(summary.put(self.id)?);
+                self.summary = Some(summary);
+            }
+        }
+        Ok(ops)
     }
 
     /// Registers the document to its creator, with the kind its content declares.
@@ -453,7 +522,7 @@ impl DocActor {
     /// own writes, with nothing pending).
     async fn commit_and_send(&mut self, step: Step, caused_at: Option<Instant>) {
         if !step.store.is_empty() {
-            let stored = match sync_ops(step.store) {
+            let stored = match self.storage_ops(step.store) {
                 Ok(ops) => self.relay.shared.storage.put_batch(ops).await,
                 Err(error) => Err(error),
             };
@@ -557,6 +626,8 @@ impl DocActor {
     async fn reload(&mut self) {
         tracing::warn!(document = %self.id, "reloading the document from storage");
         self.sync = load_sync(&self.relay, self.id).await;
+        // The last summary write may not have committed: write it again with the next change.
+        self.summary = None;
         match self.relay.shared.records.document(self.id).await {
             Ok(record) => self.record = record,
             Err(error) => tracing::error!(document = %self.id, %error, "cannot reread the record"),

@@ -2,25 +2,19 @@
 //! an app knows which deals to open over the sync socket.
 //!
 //! Visibility is decided for each record with core's `access` from the relay's own records (the
-//! same decision the sync socket makes); titles are read from the stored documents through
-//! core's `deal_title`, so the list shows edits made since seeding.
-//!
-//! Reading a title loads the whole document: an admin's list of 300 demo deals took about 10 s
-//! in a debug build on a loaded 2-core machine. A title index kept by the document actors (they
-//! hold the loaded document whenever it changes) is the way to make it cheap.
-
-use std::collections::HashMap;
+//! same decision the sync socket makes); titles come from the document list's index
+//! (`storage::summary`), which the document actors write with every change of a title, so the
+//! list shows edits made since seeding without loading a single document.
 
 use axum::extract::{Query, State};
-use dealflow_core::sync::{DocumentId, load_chunks};
-use dealflow_core::{Access, deal_title};
+use dealflow_core::Access;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::AppError;
 use crate::json::Json;
 use crate::state::AppState;
-use crate::storage::{DocumentRecord, document_chunks};
+use crate::storage::{DocumentRecord, document_summaries};
 
 /// The query of the list.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Deserialize)]
@@ -82,18 +76,15 @@ pub(super) async fn list(
         .collect();
     visible.sort_by(|(a, _), (b, _)| b.created_at_ms.cmp(&a.created_at_ms).then(a.id.cmp(&b.id)));
 
-    let deal_ids: Vec<DocumentId> = visible
-        .iter()
-        .filter(|(record, _)| record.kind == dealflow_core::DEAL_TYPE)
-        .map(|(record, _)| record.id)
-        .collect();
-    let titles = titles(&state, deal_ids).await?;
+    let mut summaries = document_summaries(&*state.storage).await?;
     let documents = visible
         .into_iter()
         .map(|(record, access)| DocumentSummaryDto {
             id: record.id.to_string(),
             url: record.id.url().to_string(),
-            title: titles.get(&record.id).cloned(),
+            title: summaries
+                .remove(&record.id)
+                .and_then(|summary| summary.title),
             kind: record.kind,
             owner: record.owner.to_string(),
             team: record.team.as_ref().map(ToString::to_string),
@@ -102,44 +93,4 @@ pub(super) async fn list(
         })
         .collect();
     Ok(Json(DocumentListDto { documents }))
-}
-
-/// The titles of deal documents, read from storage on a blocking thread. A document that cannot
-/// be loaded is left out (and logged): the list still answers.
-async fn titles(
-    state: &AppState,
-    ids: Vec<DocumentId>,
-) -> Result<HashMap<DocumentId, String>, AppError> {
-    let mut stored = Vec::with_capacity(ids.len());
-    for id in ids {
-        stored.push((id, document_chunks(&*state.storage, id).await?));
-    }
-    let limits = dealflow_core::sync::Limits {
-        max_stored_bytes: state.limits.max_document_bytes,
-        max_inflated_bytes: state.limits.max_decompressed_bytes,
-        ..dealflow_core::sync::Limits::default()
-    };
-    let read = tokio::task::spawn_blocking(move || {
-        let mut titles = HashMap::with_capacity(stored.len());
-        for (id, chunks) in stored {
-            let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                load_chunks(id, chunks, &limits)
-            }));
-            match loaded {
-                Ok(Ok(loaded)) => {
-                    if let Some(title) = deal_title(&loaded.doc) {
-                        titles.insert(id, title);
-                    }
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(document = %id, %error, "cannot read a title for the list");
-                }
-                Err(_) => tracing::error!(document = %id, "reading a title panicked"),
-            }
-        }
-        titles
-    });
-    read.await.map_err(|error| AppError::Internal {
-        detail: format!("reading titles failed: {error}"),
-    })
 }

@@ -28,13 +28,15 @@ pub use dto::{
 };
 
 use std::path::Path;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::OriginalUri;
-use axum::http::Request;
+use axum::http::{HeaderValue, Method, Request, header};
 use axum::routing::{get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -44,8 +46,9 @@ use crate::state::AppState;
 /// JSON bodies of the HTTP API are small; documents travel over the WebSocket.
 const API_BODY_LIMIT: usize = 64 * 1024;
 
-/// The application's routes over `state`, serving static files from `web_dir`.
-pub fn router(state: AppState, web_dir: &Path) -> Router {
+/// The application's routes over `state`, serving static files from `web_dir`, with CORS headers
+/// for pages from `cors_origins` (none when it is empty).
+pub fn router(state: AppState, web_dir: &Path, cors_origins: &[HeaderValue]) -> Router {
     let api = Router::new()
         .route("/me", get(me::me))
         .route("/dev/users", get(dev::users))
@@ -73,7 +76,7 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route("/sync", get(sync::sync))
@@ -81,7 +84,21 @@ pub fn router(state: AppState, web_dir: &Path) -> Router {
         .fallback_service(ServeDir::new(web_dir).append_index_html_on_directories(true))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .with_state(state)
+        .with_state(state);
+    if cors_origins.is_empty() {
+        router
+    } else {
+        router.layer(cors(cors_origins))
+    }
+}
+
+/// Lets pages from `origins` call the API with a bearer token (no cookies, so no credentials).
+fn cors(origins: &[HeaderValue]) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
 }
 
 /// The span of one request: method and path only, since the query may hold a token.

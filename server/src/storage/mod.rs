@@ -29,6 +29,7 @@ mod key;
 mod memory;
 mod records;
 mod sqlite;
+mod summary;
 
 pub use arbitration::{Arbitration, LeadDecision, QuoteDecision, StoredQuote};
 pub use error::StorageError;
@@ -38,6 +39,7 @@ pub use records::{
     DocumentMember, DocumentRecord, RELAY_OWNER, RecordDecision, Records, resource_kind,
 };
 pub use sqlite::{SqliteOptions, SqliteStorage};
+pub use summary::{DocumentSummary, SUMMARY_PREFIX, document_summaries, index_missing};
 
 use std::fmt;
 use std::future::Future;

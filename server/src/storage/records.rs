@@ -62,8 +62,9 @@ impl DocumentRecord {
         }
     }
 
-    /// What core's visibility rules need to know. Deals, leads and accounts map to their own
-    /// kinds; every other kind of document (pipelines, scoring counts) is governed like an
+    /// What core's visibility rules need to know. Deals and leads map to their own kinds;
+    /// pipelines and the organisation document are organisation-wide configuration (every
+    /// member reads them); every other kind (accounts, scoring counts) is governed like an
     /// account: its owner, managers over its team and admins, with no deal team.
     pub fn descriptor(&self) -> ResourceDescriptor {
         if self.is_relay_pool() {
@@ -157,8 +158,11 @@ fn lead_pool_descriptor(team: Option<&TeamId>) -> ResourceDescriptor {
 /// The resource kind a document `type` is governed as.
 pub fn resource_kind(kind: &str) -> ResourceKind {
     match kind {
-        "deal" => ResourceKind::Deal,
+        dealflow_core::DEAL_TYPE => ResourceKind::Deal,
         "lead" => ResourceKind::Lead,
+        dealflow_core::PIPELINE_TYPE | dealflow_core::ORGANISATION_TYPE => {
+            ResourceKind::OrganisationConfig
+        }
         _ => ResourceKind::Account,
     }
 }
@@ -257,9 +261,14 @@ mod tests {
     }
 
     #[test]
-    fn non_deal_documents_are_governed_like_accounts() {
+    fn document_kinds_map_to_resource_kinds() {
         assert_eq!(resource_kind("deal"), ResourceKind::Deal);
-        assert_eq!(resource_kind("pipeline"), ResourceKind::Account);
+        assert_eq!(resource_kind("pipeline"), ResourceKind::OrganisationConfig);
+        assert_eq!(
+            resource_kind("organisation"),
+            ResourceKind::OrganisationConfig
+        );
+        assert_eq!(resource_kind("scoring_counts"), ResourceKind::Account);
         assert_eq!(resource_kind("lead"), ResourceKind::Lead);
     }
 }

@@ -62,12 +62,27 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
+    /// The `/metrics` page as text.
+    pub(crate) async fn metrics_text(&self) -> String {
+        metrics_text(&self.base).await
+    }
+
     /// Shuts down gracefully, asserts `run` returned `Ok`, and hands back the data directory.
     pub(crate) async fn stop(self) -> TempDir {
         let _ = self.shutdown.send(());
         self.task.await.unwrap().unwrap();
         self.data_dir
     }
+}
+
+/// The `/metrics` page of the server at `base` (`http://host:port`) as text.
+pub(crate) async fn metrics_text(base: &str) -> String {
+    reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 fn config(data_dir: &Path, web_dir: &Path, args: &[&str]) -> Config {

@@ -4,10 +4,12 @@
 use std::time::{Duration, SystemTime};
 
 use dealflow_core::UserId;
+use dealflow_core::automerge::sync::{self, ChunkList, SyncDoc};
 use dealflow_core::automerge::transaction::Transactable;
 use dealflow_core::automerge::{ROOT, ReadDoc};
 use dealflow_core::sync::{
-    ClientStep, DocumentId, Limits, PeerId, PeerMetadata, SessionId, SyncClient, WireMessage,
+    ClientStep, DocumentId, Limits, PeerId, PeerMetadata, RejectionNotice, SessionId, SyncClient,
+    WireMessage,
 };
 use dealflow_server::auth::{DEV_TOKEN_LIFETIME, TokenIssuer};
 use dealflow_server::directory::Directory;
@@ -20,6 +22,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use super::SECRET;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long [`SyncPeer::create_synced`] waits for the relay.
+const SYNC_WAIT: Duration = Duration::from_secs(10);
 
 /// A token for demo user `user`, signed with the test secret.
 pub(crate) fn token(user: &str) -> String {
@@ -201,6 +206,14 @@ impl SyncPeer {
         self.send(step).await;
     }
 
+    /// Creates a deal-like document with `title` and waits until the relay acknowledged it.
+    pub(crate) async fn create_synced(&mut self, id: DocumentId, title: &str) {
+        self.create(id, title).await;
+        self.pump_until(SYNC_WAIT, |client| client.in_sync(id))
+            .await
+            .expect("the relay acknowledges the new document");
+    }
+
     /// Sets `key` to `value` in a document.
     pub(crate) async fn put(&mut self, id: DocumentId, key: &str, value: &str) {
         let ((), step) = self
@@ -208,6 +221,38 @@ impl SyncPeer {
             .change(id, |tx| tx.put(ROOT, key, value))
             .unwrap();
         self.send(step).await;
+    }
+
+    /// Sends a change setting `key` to `value` as a client that ignores the relay's read-only
+    /// flag would: a sync message carrying the change, whatever the relay said.
+    pub(crate) async fn push_ignoring_read_only(&mut self, id: DocumentId, key: &str, value: &str) {
+        let mut forged = self.client.doc(id).expect("the document is open").fork();
+        let mut tx = forged.transaction();
+        tx.put(ROOT, key, value).unwrap();
+        tx.commit();
+        let change = forged.get_last_local_change().unwrap().raw_bytes().to_vec();
+        let mut message = forged
+            .generate_sync_message(&mut sync::State::new())
+            .unwrap();
+        message.changes = ChunkList::from(vec![change]);
+        let frame = WireMessage::Sync {
+            sender_id: self.client.peer_id().clone(),
+            target_id: self.client.server().expect("connected").clone(),
+            document_id: id,
+            data: message.encode(),
+        };
+        self.send_raw(frame.encode()).await;
+    }
+
+    /// The rejection notices the relay sent this client.
+    pub(crate) fn rejection_notices(&self) -> Vec<RejectionNotice> {
+        self.received
+            .iter()
+            .filter_map(|message| match message {
+                Some(WireMessage::Ephemeral { data, .. }) => RejectionNotice::decode(data),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Asks the relay for a document.
