@@ -474,7 +474,8 @@ impl DocSync {
         let output = edit(&mut self.doc);
         let mut step = Step::default();
         if self.doc.get_heads() != before {
-            self.after_change(None, &mut step);
+            step = self.record_change(before);
+            step.merge(self.finish_batch());
         }
         Ok((output, step))
     }
@@ -544,6 +545,22 @@ impl DocSync {
         let Some(state) = self.peers.get_mut(from) else {
             return Ok(step);
         };
+        if std::mem::take(&mut state.awaits_reply) {
+            // A second message from this peer in the open batch: answer the first one now, as
+            // an unbatched exchange would. Otherwise, if this one says it has our heads (which
+            // its own earlier message's changes just made), Automerge takes those heads as
+            // already sent to it, and the peer would never hear that we hold its changes.
+            if let Some(outgoing) = generate(
+                &self.doc,
+                &self.our_peer,
+                self.document_id,
+                from,
+                state,
+                false,
+            ) {
+                step.send.push(outgoing);
+            }
+        }
         if let Err(error) = self.doc.receive_sync_message(&mut state.sync, message) {
             // The changes were decoded and checked above, so this is rare. The peer restarts
             // from a fresh sync state (cloning the old one on every message would cost a copy
@@ -914,6 +931,54 @@ mod tests {
         assert_eq!(
             asker.peer_status(&peer("relay")),
             Some(PeerDocStatus::Unavailable)
+        );
+    }
+
+    /// Delivers every message of `outgoing` to `to`, returning what it sends back.
+    fn deliver(to: &mut DocSync, from: &PeerId, outgoing: Vec<Outgoing>) -> Vec<Outgoing> {
+        let mut replies = Vec::new();
+        for out in outgoing {
+            replies.extend(to.receive(from, out.message).unwrap().send);
+        }
+        replies
+    }
+
+    #[test]
+    fn two_messages_of_one_peer_in_a_batch_are_both_answered() {
+        // A relay that reloaded its document restarts the client's sync from a fresh state
+        // while the client edits: the client's change and its reply to the fresh offer then
+        // arrive in one batch. The second says it has the heads the first made; the relay must
+        // still tell the client it holds its change, or the client never gets back in sync.
+        let (relay_id, client_id) = (peer("relay"), peer("client"));
+        let mut client = DocSync::new(id(), client_id.clone(), Limits::default());
+        let mut relay = DocSync::new(id(), relay_id.clone(), Limits::default());
+        let ((), created) = client.change(|tx| tx.put(ROOT, "stage", "lead")).unwrap();
+        let mut to_relay = created.send;
+        to_relay.extend(client.sync_with(&relay_id).send);
+        while !to_relay.is_empty() {
+            let to_client = deliver(&mut relay, &client_id, std::mem::take(&mut to_relay));
+            to_relay = deliver(&mut client, &relay_id, to_client);
+        }
+        assert!(client.in_sync(&relay_id));
+
+        relay.remove_peer(&client_id);
+        let fresh_offer = relay.sync_with(&client_id).send;
+        let ((), edited) = client.change(|tx| tx.put(ROOT, "stage", "demo")).unwrap();
+        let reply_to_offer = deliver(&mut client, &relay_id, fresh_offer);
+        let mut batch = Step::default();
+        for out in edited.send.into_iter().chain(reply_to_offer) {
+            batch.merge(relay.receive_in_batch(&client_id, out.message).unwrap());
+        }
+        batch.merge(relay.finish_batch());
+        let mut to_client = batch.send;
+        while !to_client.is_empty() {
+            let to_relay = deliver(&mut client, &relay_id, std::mem::take(&mut to_client));
+            to_client = deliver(&mut relay, &client_id, to_relay);
+        }
+        assert_eq!(relay.heads(), client.heads());
+        assert!(
+            client.in_sync(&relay_id),
+            "the client heard its change is held"
         );
     }
 
