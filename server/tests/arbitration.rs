@@ -493,6 +493,41 @@ async fn quote_command(
     .await
 }
 
+/// Sends a quote command that must succeed; checks the quote's new status and returns its new
+/// version.
+async fn advance(
+    server: &TestServer,
+    quote: &str,
+    user: &str,
+    version: u64,
+    action: Value,
+    status: &str,
+) -> u64 {
+    let body = ok_json(quote_command(server, quote, user, version, action).await).await;
+    assert_eq!(body["quote"]["status"], status, "{body}");
+    body["quote"]["version"].as_u64().unwrap()
+}
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// Sends a quote command that must be refused with `status` and the error `code`.
+async fn refused(
+    server: &TestServer,
+    quote: &str,
+    user: &str,
+    version: u64,
+    action: Value,
+    status: StatusCode,
+    code: &str,
+) {
+    expect_error(
+        quote_command(server, quote, user, version, action).await,
+        status,
+        code,
+    )
+    .await;
+}
+
 /// Waits until the deal document shows `quote` at `version` with `status`.
 async fn deal_shows(
     peer: &mut SyncPeer,
@@ -634,105 +669,56 @@ async fn two_managers_approving_one_quote_at_once_get_one_winner_and_the_deal_sh
 
     // A rejection needs a comment; a rejected quote is edited back to draft and resubmitted.
     // 25 % off needs level 2: a manager may not approve it, an admin may.
-    let step = |response_body: Value, status: &str| {
-        assert_eq!(response_body["quote"]["status"], status, "{response_body}");
-        response_body["quote"]["version"].as_u64().unwrap()
-    };
     let edit = json!({ "action": "edit", "edit": { "edit": "set_line", "line": line(40, 2_500) } });
-    version = step(
-        ok_json(quote_command(&server, &quote, "zhang-wei", version, edit).await).await,
-        "draft",
-    );
-    version = step(
-        ok_json(
-            quote_command(
-                &server,
-                &quote,
-                "zhang-wei",
-                version,
-                json!({ "action": "submit" }),
-            )
-            .await,
-        )
-        .await,
+    let submit = json!({ "action": "submit" });
+    version = advance(&server, &quote, "zhang-wei", version, edit, "draft").await;
+    version = advance(
+        &server,
+        &quote,
+        "zhang-wei",
+        version,
+        submit.clone(),
         "pending_approval",
-    );
-    let response = quote_command(
+    )
+    .await;
+    let blank = json!({ "action": "reject", "comment": "  " });
+    refused(
         &server,
         &quote,
         "chen-jing",
         version,
-        json!({ "action": "reject", "comment": "  " }),
-    )
-    .await;
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
+        blank,
+        UNPROCESSABLE,
         "comment_required",
     )
     .await;
-    let response = quote_command(
+    let approve = json!({ "action": "approve" });
+    let too_high = "insufficient_approval_level";
+    refused(
         &server,
         &quote,
         "wang-fang",
         version,
-        json!({ "action": "approve" }),
+        approve.clone(),
+        UNPROCESSABLE,
+        too_high,
     )
     .await;
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "insufficient_approval_level",
-    )
-    .await;
-    version = step(
-        ok_json(
-            quote_command(
-                &server,
-                &quote,
-                "chen-jing",
-                version,
-                json!({ "action": "reject", "comment": "折扣过高" }),
-            )
-            .await,
-        )
-        .await,
-        "rejected",
-    );
+    let reject = json!({ "action": "reject", "comment": "折扣过高" });
+    version = advance(&server, &quote, "chen-jing", version, reject, "rejected").await;
     deal_shows(&mut owner, deal, &quote, version, QuoteStatus::Rejected).await;
     let edit = json!({ "action": "edit", "edit": { "edit": "set_line", "line": line(40, 1_500) } });
-    version = step(
-        ok_json(quote_command(&server, &quote, "zhang-wei", version, edit).await).await,
-        "draft",
-    );
-    version = step(
-        ok_json(
-            quote_command(
-                &server,
-                &quote,
-                "zhang-wei",
-                version,
-                json!({ "action": "submit" }),
-            )
-            .await,
-        )
-        .await,
+    version = advance(&server, &quote, "zhang-wei", version, edit, "draft").await;
+    version = advance(
+        &server,
+        &quote,
+        "zhang-wei",
+        version,
+        submit,
         "pending_approval",
-    );
-    version = step(
-        ok_json(
-            quote_command(
-                &server,
-                &quote,
-                "wang-fang",
-                version,
-                json!({ "action": "approve" }),
-            )
-            .await,
-        )
-        .await,
-        "approved",
-    );
+    )
+    .await;
+    version = advance(&server, &quote, "wang-fang", version, approve, "approved").await;
     deal_shows(&mut owner, deal, &quote, version, QuoteStatus::Approved).await;
 
     // The owner forges the quote's entry in the deal (accepted, at a high version); the deal
@@ -759,37 +745,25 @@ async fn two_managers_approving_one_quote_at_once_get_one_winner_and_the_deal_sh
     deal_shows(&mut owner, deal, &quote, 999, QuoteStatus::Accepted).await;
 
     // Send and accept; the deal follows.
-    for (action, status) in [
-        ("send", QuoteStatus::Sent),
-        ("accept", QuoteStatus::Accepted),
+    for (action, status, shown) in [
+        ("send", "sent", QuoteStatus::Sent),
+        ("accept", "accepted", QuoteStatus::Accepted),
     ] {
-        let next = ok_json(
-            quote_command(
-                &server,
-                &quote,
-                "zhang-wei",
-                version,
-                json!({ "action": action }),
-            )
-            .await,
-        )
-        .await;
-        version = next["quote"]["version"].as_u64().unwrap();
-        deal_shows(&mut owner, deal, &quote, version, status).await;
+        let action = json!({ "action": action });
+        version = advance(&server, &quote, "zhang-wei", version, action, status).await;
+        deal_shows(&mut owner, deal, &quote, version, shown).await;
     }
     // Expiring an accepted quote is refused by core, and nothing changes.
-    let response = quote_command(
+    let expire = json!({ "action": "expire" });
+    let invalid = "invalid_quote_transition";
+    refused(
         &server,
         &quote,
         "zhang-wei",
         version,
-        json!({ "action": "expire" }),
-    )
-    .await;
-    expect_error(
-        response,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_quote_transition",
+        expire,
+        UNPROCESSABLE,
+        invalid,
     )
     .await;
     server.stop().await;
