@@ -41,6 +41,33 @@ fn forecast_and_win_rates(c: &mut Criterion) {
     group.bench_function("win_rates/100k_deals_1m_events", |b| {
         b.iter(|| black_box(stage_win_rates(&deals, &pipelines[0], window, 10).unwrap()))
     });
+    // The same over a `DealTable` built once, as a caller that keeps it (the browser's snapshot)
+    // pays per computation; the build is timed apart.
+    group.bench_function("table/build/100k_deals_1m_events", |b| {
+        b.iter(|| black_box(DealTable::new(&deals).len()))
+    });
+    let table = DealTable::new(&deals);
+    group.bench_function(
+        "table/win_rates_and_four_models/100k_deals_1m_events",
+        |b| {
+            b.iter(|| {
+                let rates = [table.stage_win_rates(&pipelines[0], window, 10).unwrap()];
+                let result = table
+                    .forecast(&pipelines, &teams, &rates, &settings)
+                    .unwrap();
+                black_box(result.rows.len())
+            })
+        },
+    );
+    group.bench_function("table/win_rates/100k_deals_1m_events", |b| {
+        b.iter(|| black_box(table.stage_win_rates(&pipelines[0], window, 10).unwrap()))
+    });
+    group.bench_function("table/four_models/100k_deals", |b| {
+        b.iter(|| {
+            let result = table.forecast(&pipelines, &teams, &[], &settings).unwrap();
+            black_box(result.rows.len())
+        })
+    });
     group.bench_function("four_models/100k_deals", |b| {
         let inputs = ForecastInputs {
             deals: &deals,

@@ -111,6 +111,7 @@ mod attention;
 mod catalog;
 mod contract;
 mod deal;
+mod deal_table;
 pub mod demo;
 mod doc;
 mod error;
@@ -156,6 +157,7 @@ pub use deal::{
     ProbabilitySource, ProductLine, Relationship, RelationshipKind, StageTransition, StageVisit,
     Stance, Task, TaskOrigin, TaskStatus, Touchpoint, TransitionKind,
 };
+pub use deal_table::DealTable;
 pub use doc::{
     ChangeRecord, DEAL_TYPE, DealDoc, DealRead, DocError, FieldChange, FieldValue,
     ORGANISATION_TYPE, PIPELINE_TYPE, PipelineDoc, PipelineRead, SCHEMA_VERSION,

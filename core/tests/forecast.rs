@@ -372,3 +372,70 @@ proptest! {
         prop_assert!(range.min.minor() <= range.p10.minor() && range.p90.minor() <= range.max.minor());
     }
 }
+
+/// Odd shapes a [`DealTable`] must read exactly as the deals are read: another pipeline, a
+/// removed stage, no close date, no history, no team, dollars, stages entered twice.
+fn with_odd_shapes(mut deals: Vec<Deal>, tweaks: &[u8]) -> Vec<Deal> {
+    for (deal, tweak) in deals.iter_mut().zip(tweaks) {
+        match tweak {
+            1 => deal.pipeline = PipelineId::new("other").unwrap(),
+            2 => {
+                if let Some(current) = deal.history.last_mut() {
+                    current.stage = StageId::new("removed").unwrap();
+                }
+            }
+            3 => deal.expected_close = None,
+            4 => deal.history.clear(),
+            5 => deal.team = None,
+            6 => deal.amount = Money::new(deal.amount.minor() / 7, Currency::USD),
+            7 => {
+                let first = deal.history[0].clone();
+                let demo = StageTransition {
+                    stage: StageId::new("demo").unwrap(),
+                    at: at(-3),
+                    ..first.clone()
+                };
+                deal.history.splice(0..0, [demo.clone(), first, demo]);
+            }
+            _ => {}
+        }
+    }
+    deals
+}
+
+proptest! {
+    #[test]
+    fn a_deal_table_forecasts_as_the_deals_do(
+        deals in arbitrary_deals(),
+        tweaks in proptest::collection::vec(0_u8..12, 40),
+        quarterly in any::<bool>(),
+        window_days in (-5_i64..20, 1_i64..400),
+    ) {
+        let deals = with_odd_shapes(deals, &tweaks);
+        let table = DealTable::new(&deals);
+        let pipelines = [Pipeline::template_new_business(), Pipeline::template_solution_sales()];
+        let window = TimeWindow::new(at(window_days.0), at(window_days.0 + window_days.1)).unwrap();
+        let rates: Vec<StageWinRates> = pipelines
+            .iter()
+            .map(|pipeline| {
+                let from_deals = stage_win_rates(&deals, pipeline, window, 10).unwrap();
+                assert_eq!(table.stage_win_rates(pipeline, window, 10).unwrap(), from_deals);
+                from_deals
+            })
+            .collect();
+        let teams = hierarchy();
+        let kind = if quarterly { PeriodKind::Quarter } else { PeriodKind::Month };
+        let with_dollars = ForecastSettings::new(
+            ExchangeRates::new(Currency::CNY).with_rate(Currency::USD, "7.1234").unwrap(),
+            offset!(+8),
+            kind,
+        );
+        for settings in [settings(kind), with_dollars] {
+            let inputs = ForecastInputs { deals: &deals, pipelines: &pipelines, teams: &teams, stage_win_rates: &rates };
+            prop_assert_eq!(
+                table.forecast(&pipelines, &teams, &rates, &settings),
+                forecast(&inputs, &settings)
+            );
+        }
+    }
+}

@@ -292,3 +292,90 @@ fn health_and_rfm_through_the_public_api() {
     assert_eq!(scores[0].code(), "R1F1M1");
     assert_eq!(scores[0].segment.label().zh_cn, "沉睡客户");
 }
+
+/// Odd shapes a [`DealTable`] must read exactly as the deals are read: padded and blank texts,
+/// repeated and unnamed products, stages reached twice, a team of its own, an amount in a
+/// currency without a rate, no history at all.
+fn with_odd_shapes(mut deals: Vec<Deal>, tweaks: &[u8]) -> Vec<Deal> {
+    for (deal, tweak) in deals.iter_mut().zip(tweaks) {
+        match tweak {
+            1 => deal.source = Some("  web ".into()),
+            2 => {
+                deal.source = Some("   ".into());
+                deal.account.industry = None;
+                deal.account.size = None;
+            }
+            3 => {
+                for (n, (product_id, name)) in [
+                    (None, "CRM "),
+                    (None, " "),
+                    (Some("sku-1"), "x"),
+                    (Some("sku-1"), "y"),
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    let id = RecordId::new(format!("q{n}")).unwrap();
+                    deal.product_lines.insert(
+                        id.clone(),
+                        ProductLine {
+                            id,
+                            product_id: product_id.map(|sku| ProductId::new(sku).unwrap()),
+                            product: name.into(),
+                            quantity: 1,
+                            unit_price: deal.amount,
+                            discount: Discount::NONE,
+                        },
+                    );
+                }
+            }
+            4 => {
+                let first = deal.history[0].clone();
+                let needs = StageTransition {
+                    stage: StageId::new("needs").unwrap(),
+                    ..first.clone()
+                };
+                deal.history.splice(0..0, [needs.clone(), first, needs]);
+            }
+            5 => deal.team = Some(TeamId::new("north").unwrap()),
+            6 => deal.amount = Money::from_major(1_000, Currency::USD).unwrap(),
+            7 => deal.history.clear(),
+            _ => {}
+        }
+    }
+    deals
+}
+
+proptest! {
+    #[test]
+    fn a_deal_table_trains_and_scores_as_the_deals_do(
+        deals in arbitrary_deals(),
+        tweaks in proptest::collection::vec(0_u8..12, 30),
+        min_closed_deals in 0_u32..6,
+    ) {
+        let deals = with_odd_shapes(deals, &tweaks);
+        let extractor = extractor();
+        let table = DealTable::new(&deals);
+        prop_assert_eq!(table.len(), deals.len());
+        // Deals in dollars have no rate: both fail alike when one of them is closed.
+        prop_assert_eq!(
+            table.train_win_counts(&extractor),
+            TeamWinCounts::train(&deals, &extractor)
+        );
+        // Counts from part of the deals, so that some teams and values are unknown to them.
+        let known: Vec<Deal> = deals
+            .iter()
+            .take(deals.len() / 2)
+            .filter(|deal| deal.amount.currency() == Currency::CNY)
+            .cloned()
+            .collect();
+        let counts = TeamWinCounts::train(&known, &extractor).unwrap();
+        prop_assert_eq!(&DealTable::new(&known).train_win_counts(&extractor).unwrap(), &counts);
+        let pipelines = [Pipeline::template_new_business()];
+        let settings = WinModelSettings { min_closed_deals, ..WinModelSettings::default() };
+        let predictor = WinPredictor::new(&counts, &extractor, settings, &pipelines, &[]).unwrap();
+        let by_deal: Vec<_> = predictor.predict_all(&deals).collect();
+        let by_table: Vec<_> = predictor.predict_table(&table).collect();
+        prop_assert_eq!(by_table, by_deal);
+    }
+}

@@ -10,10 +10,13 @@ use super::ForecastSettings;
 use super::category::{CategoryCall, CategoryTally, CategoryTotals, is_committed};
 use super::error::ForecastError;
 use super::period::{Period, PeriodKind};
-use super::placement::{Exclusion, PipelineTable, Placed, Placement, place};
+use super::placement::{
+    Exclusion, PipelineTable, Placed, Placement, TableLookup, place, place_row,
+};
 use super::rollup::{ForecastGroup, Rollup, Tally, add_to, belongs};
 use super::win_rate::StageWinRates;
 use crate::deal::{Deal, DealStatus};
+use crate::deal_table::DealTable;
 use crate::id::{DealId, PipelineId, StageId, TeamId, UserId};
 use crate::money::{Currency, Money, MoneyError};
 use crate::pipeline::Pipeline;
@@ -320,7 +323,6 @@ pub fn forecast<'a>(
     inputs: &ForecastInputs<'a>,
     settings: &ForecastSettings,
 ) -> Result<Forecast<'a>, ForecastError> {
-    let currency = settings.rates.reporting();
     let table = PipelineTable::new(inputs.pipelines, inputs.stage_win_rates);
     let mut rollup: Rollup<'a, FiguresTally> = Rollup::new();
     let mut lines = Vec::with_capacity(inputs.deals.len());
@@ -351,7 +353,20 @@ pub fn forecast<'a>(
         lines.push(line);
         sources.push(deal);
     }
-    let rolled = rollup.finish(inputs.teams)?;
+    assemble(rollup, inputs.teams, settings, lines, sources, excluded)
+}
+
+/// The forecast of the deals placed, rolled up and listed.
+fn assemble<'a>(
+    rollup: Rollup<'a, FiguresTally>,
+    teams: &dyn TeamHierarchy,
+    settings: &ForecastSettings,
+    lines: Vec<DealForecast<'a>>,
+    sources: Vec<&'a Deal>,
+    excluded: Vec<Exclusion>,
+) -> Result<Forecast<'a>, ForecastError> {
+    let currency = settings.rates.reporting();
+    let rolled = rollup.finish(teams)?;
     let rows = rolled
         .rows
         .into_iter()
@@ -370,6 +385,61 @@ pub fn forecast<'a>(
         team_chains: rolled.team_chains,
         sources,
     })
+}
+
+impl<'a> DealTable<'a> {
+    /// [`forecast`] over the table's deals: the same forecast, with each deal's history,
+    /// pipeline, stage, owner and team read from the table's columns.
+    ///
+    /// ```
+    /// use dealflow_core::*;
+    /// use std::collections::BTreeMap;
+    /// use time::macros::offset;
+    ///
+    /// let deals: Vec<Deal> = Vec::new();
+    /// let table = DealTable::new(&deals);
+    /// let pipelines = [Pipeline::template_new_business()];
+    /// let teams = BTreeMap::new();
+    /// let settings =
+    ///     ForecastSettings::new(ExchangeRates::new(Currency::CNY), offset!(+8), PeriodKind::Month);
+    /// let inputs =
+    ///     ForecastInputs { deals: &deals, pipelines: &pipelines, teams: &teams, stage_win_rates: &[] };
+    /// assert_eq!(table.forecast(&pipelines, &teams, &[], &settings)?, forecast(&inputs, &settings)?);
+    /// # Ok::<(), dealflow_core::Error>(())
+    /// ```
+    pub fn forecast(
+        &self,
+        pipelines: &'a [Pipeline],
+        teams: &'a dyn TeamHierarchy,
+        stage_win_rates: &'a [StageWinRates],
+        settings: &ForecastSettings,
+    ) -> Result<Forecast<'a>, ForecastError> {
+        let table = PipelineTable::new(pipelines, stage_win_rates);
+        let lookup = TableLookup::new(&table, self);
+        let mut rollup: Rollup<'a, FiguresTally> = Rollup::new();
+        let mut lines = Vec::with_capacity(self.deals.len());
+        let mut sources = Vec::with_capacity(self.deals.len());
+        let mut excluded = Vec::new();
+        let deals: &'a [Deal] = self.deals;
+        for (index, deal) in deals.iter().enumerate() {
+            let placed = match place_row(self, index, &table, &lookup, settings)? {
+                Placement::Placed(placed) => placed,
+                Placement::Excluded(reason) => {
+                    excluded.push(Exclusion {
+                        deal: deal.id.clone(),
+                        reason,
+                    });
+                    continue;
+                }
+                Placement::NotForecast => continue,
+            };
+            let line = deal_forecast(&placed)?;
+            rollup.add_row(placed.period, self, index, &FiguresTally::of(&line))?;
+            lines.push(line);
+            sources.push(deal);
+        }
+        assemble(rollup, teams, settings, lines, sources, excluded)
+    }
 }
 
 /// Reads the first byte of each string of `deal` that placing and rolling it up compares or

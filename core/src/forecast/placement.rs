@@ -8,10 +8,12 @@ use super::error::ForecastError;
 use super::period::Period;
 use super::win_rate::{StageWinRate, StageWinRates};
 use crate::deal::{Deal, DealStatus};
+use crate::deal_table::DealTable;
 use crate::i18n::{Locale, Localized};
 use crate::id::{DealId, PipelineId, StageId};
 use crate::money::Money;
 use crate::pipeline::{Pipeline, Stage};
+use crate::score::Feature;
 
 /// Why a deal is left out of a forecast. Lost and stopped deals are not listed: they forecast
 /// nothing by definition.
@@ -187,6 +189,131 @@ pub(super) fn place<'a, 't>(
         }
     };
     let amount = settings.rates.convert(deal.amount)?;
+    Ok(Placement::Placed(Placed {
+        deal,
+        stage_id: &current.stage,
+        period: Period::of(date, settings.period_kind),
+        amount,
+        open,
+    }))
+}
+
+/// The pipelines of a forecast as a [`DealTable`]'s interned ids see them: per interned
+/// pipeline, its entry in the [`PipelineTable`]; per entry and interned stage id, the stage's
+/// position.
+#[derive(Debug)]
+pub(super) struct TableLookup {
+    entry_of: Vec<Option<usize>>,
+    stage_positions: Vec<Vec<Option<usize>>>,
+}
+
+impl TableLookup {
+    pub(super) fn new(pipelines: &PipelineTable<'_>, table: &DealTable<'_>) -> Self {
+        let entry_of = table
+            .pipelines
+            .list
+            .iter()
+            .map(|id| {
+                pipelines
+                    .entries
+                    .iter()
+                    .position(|entry| same_id(entry.pipeline.id.as_str(), id.as_str()))
+            })
+            .collect();
+        let stage_positions = pipelines
+            .entries
+            .iter()
+            .map(|entry| {
+                let mut positions = vec![None; table.values.len()];
+                for (index, stage) in entry.pipeline.stages.iter().enumerate() {
+                    let key = (Feature::StageReached, stage.id.as_str());
+                    if let Some(slot) = table
+                        .values
+                        .get(&key)
+                        .and_then(|id| positions.get_mut(id as usize))
+                        && slot.is_none()
+                    {
+                        *slot = Some(index);
+                    }
+                }
+                positions
+            })
+            .collect();
+        TableLookup {
+            entry_of,
+            stage_positions,
+        }
+    }
+}
+
+/// [`place`] for deal `index` of `table`, reading its history, pipeline and stage from the
+/// table's columns.
+pub(super) fn place_row<'a, 't>(
+    table: &DealTable<'a>,
+    index: usize,
+    pipelines: &'t PipelineTable<'a>,
+    lookup: &TableLookup,
+    settings: &ForecastSettings,
+) -> Result<Placement<'a, 't>, ForecastError> {
+    let deals: &'a [Deal] = table.deals;
+    let (Some(deal), Some(last)) = (deals.get(index), table.last_row(index)) else {
+        return Ok(Placement::Excluded(ExclusionReason::NoHistory));
+    };
+    let Some(current) = deal.history.last() else {
+        return Ok(Placement::Excluded(ExclusionReason::NoHistory));
+    };
+    let status = table
+        .history_status
+        .get(last)
+        .copied()
+        .unwrap_or(current.status);
+    let (date, open) = match status {
+        DealStatus::Lost | DealStatus::Stopped => return Ok(Placement::NotForecast),
+        DealStatus::Won => {
+            let at = table.history_at.get(last).copied().unwrap_or(current.at);
+            (at.date_at(settings.offset), None)
+        }
+        DealStatus::Open => {
+            let Some(date) = deal.expected_close else {
+                return Ok(Placement::Excluded(ExclusionReason::NoExpectedClose));
+            };
+            let entry_index = table
+                .pipeline
+                .get(index)
+                .and_then(|id| lookup.entry_of.get(*id as usize))
+                .copied()
+                .flatten();
+            let Some((entry_index, pipeline)) = entry_index
+                .and_then(|entry_index| Some((entry_index, pipelines.entries.get(entry_index)?)))
+            else {
+                return Ok(Placement::Excluded(ExclusionReason::UnknownPipeline {
+                    pipeline: deal.pipeline.clone(),
+                }));
+            };
+            let stage_index = table
+                .history_stage
+                .get(last)
+                .zip(lookup.stage_positions.get(entry_index))
+                .and_then(|(stage, positions)| positions.get(*stage as usize))
+                .copied()
+                .flatten();
+            let Some((stage_index, stage)) =
+                stage_index.and_then(|index| Some((index, pipeline.pipeline.stages.get(index)?)))
+            else {
+                return Ok(Placement::Excluded(ExclusionReason::UnknownStage {
+                    stage: current.stage.clone(),
+                }));
+            };
+            let open = OpenStage {
+                pipeline,
+                stage,
+                stage_index,
+            };
+            (date, Some(open))
+        }
+    };
+    let amount = table.amount.get(index).copied().unwrap_or(deal.amount);
+    let amount = settings.rates.convert(amount)?;
     Ok(Placement::Placed(Placed {
         deal,
         stage_id: &current.stage,

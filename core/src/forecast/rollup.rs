@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::period::Period;
 use super::placement::same_id;
 use crate::deal::Deal;
+use crate::deal_table::{DealTable, NONE};
 use crate::id::{PipelineId, TeamId, UserId};
 use crate::money::MoneyError;
 use crate::team_hierarchy::TeamHierarchy;
@@ -84,6 +85,9 @@ pub(super) struct Rollup<'a, T> {
     group_list: Vec<GroupRef<'a>>,
     /// `cells[period][group]`, `None` where no deal fell; rows grow as groups are discovered.
     cells: Vec<(Period, Vec<Option<T>>)>,
+    /// For deals of a [`DealTable`]: the column of each interned rep, pipeline and team id
+    /// (`usize::MAX`: not seen yet).
+    interned: [Vec<usize>; 3],
 }
 
 impl<T> fmt::Debug for Rollup<'_, T> {
@@ -109,6 +113,7 @@ impl<'a, T: Tally> Rollup<'a, T> {
             groups: FxHashMap::default(),
             group_list: Vec::new(),
             cells: Vec::new(),
+            interned: [Vec::new(), Vec::new(), Vec::new()],
         }
     }
 
@@ -130,6 +135,67 @@ impl<'a, T: Tally> Rollup<'a, T> {
             }
             None => 2,
         };
+        self.add_to_columns(period, columns.get(..n_columns).unwrap_or_default(), tally)
+    }
+
+    /// [`Rollup::add`] for deal `index` of `table`, whose owner, pipeline and team are
+    /// interned: their columns are found by index, without hashing their ids.
+    pub(super) fn add_row(
+        &mut self,
+        period: Period,
+        table: &DealTable<'a>,
+        index: usize,
+        tally: &T,
+    ) -> Result<(), MoneyError> {
+        let mut columns = [0_usize; 3];
+        let mut n_columns = 0;
+        let owner = table.owner.get(index).copied().unwrap_or(NONE);
+        if let Some(rep) = table.owners.list.get(owner as usize) {
+            columns[0] = self.interned_group(0, owner, GroupRef::Rep(rep));
+            n_columns = 1;
+        }
+        let pipeline = table.pipeline.get(index).copied().unwrap_or(NONE);
+        if let Some(id) = table.pipelines.list.get(pipeline as usize) {
+            columns[n_columns] = self.interned_group(1, pipeline, GroupRef::Pipeline(id));
+            n_columns += 1;
+        }
+        let team = table.team.get(index).copied().unwrap_or(NONE);
+        if let Some(id) = table.teams.list.get(team as usize) {
+            columns[n_columns] = self.interned_group(2, team, GroupRef::Team(id));
+            n_columns += 1;
+        }
+        self.add_to_columns(period, columns.get(..n_columns).unwrap_or_default(), tally)
+    }
+
+    /// The column of `group`, the `id`-th interned id of its `kind` (rep, pipeline, team).
+    fn interned_group(&mut self, kind: usize, id: u32, group: GroupRef<'a>) -> usize {
+        let id = id as usize;
+        if let Some(columns) = self.interned.get_mut(kind)
+            && let Some(column) = columns
+                .get(id)
+                .copied()
+                .filter(|column| *column != usize::MAX)
+        {
+            return column;
+        }
+        let column = self.group(group);
+        if let Some(columns) = self.interned.get_mut(kind) {
+            if columns.len() <= id {
+                columns.resize(id + 1, usize::MAX);
+            }
+            if let Some(slot) = columns.get_mut(id) {
+                *slot = column;
+            }
+        }
+        column
+    }
+
+    fn add_to_columns(
+        &mut self,
+        period: Period,
+        columns: &[usize],
+        tally: &T,
+    ) -> Result<(), MoneyError> {
         let n_periods = self.cells.len();
         let row = *self.periods.entry(period).or_insert(n_periods);
         if row == n_periods {
@@ -142,7 +208,7 @@ impl<'a, T: Tally> Rollup<'a, T> {
         if cells.len() < n_groups {
             cells.resize_with(n_groups, || None);
         }
-        for column in columns.iter().take(n_columns) {
+        for column in columns {
             if let Some(cell) = cells.get_mut(*column) {
                 cell.get_or_insert_with(T::default).absorb(tally)?;
             }

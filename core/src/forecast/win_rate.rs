@@ -6,11 +6,13 @@ use serde::{Deserialize, Serialize};
 use super::error::ForecastError;
 use super::placement::{same_id, stage_position};
 use crate::deal::{Deal, DealStatus};
+use crate::deal_table::DealTable;
 use crate::i18n::LocalizedText;
 use crate::id::{PipelineId, StageId};
 use crate::money::round_half_away_from_zero;
 use crate::pipeline::Pipeline;
 use crate::probability::Probability;
+use crate::score::Feature;
 use crate::timestamp::Timestamp;
 
 /// A half-open time window `[from, to)`.
@@ -209,25 +211,106 @@ pub fn stage_win_rates(
             }
         }
     }
+    Ok(rates(pipeline, window, prior_strength, counts))
+}
+
+impl DealTable<'_> {
+    /// [`stage_win_rates`] over the table's deals: the same rates, from flat history rows.
+    pub fn stage_win_rates(
+        &self,
+        pipeline: &Pipeline,
+        window: TimeWindow,
+        prior_strength: u32,
+    ) -> Result<StageWinRates, ForecastError> {
+        window.validate()?;
+        let n_stages = pipeline.stages.len();
+        // counts[stage] = [won, lost, stopped, open]
+        let mut counts = vec![[0_u32; 4]; n_stages];
+        // The pipeline position of each interned stage id (`usize::MAX`: not in the pipeline).
+        let mut position = vec![usize::MAX; self.values.len()];
+        for (index, stage) in pipeline.stages.iter().enumerate() {
+            let key = (Feature::StageReached, stage.id.as_str());
+            if let Some(slot) = self
+                .values
+                .get(&key)
+                .and_then(|id| position.get_mut(id as usize))
+                && *slot == usize::MAX
+            {
+                *slot = index;
+            }
+        }
+        let Some(pipeline_id) = self.pipeline_id(&pipeline.id) else {
+            return Ok(rates(pipeline, window, prior_strength, counts));
+        };
+        // Stages are few: a bit per stage marks those the deal entered.
+        let mut entered = vec![false; n_stages];
+        let mut touched: Vec<usize> = Vec::with_capacity(n_stages);
+        for (index, deal_pipeline) in self.pipeline.iter().enumerate() {
+            if *deal_pipeline != pipeline_id {
+                continue;
+            }
+            let outcome = match self.status(index) {
+                DealStatus::Won => 0,
+                DealStatus::Lost => 1,
+                DealStatus::Stopped => 2,
+                DealStatus::Open => 3,
+            };
+            let rows = self.history_rows(index);
+            let stages = self.history_stage.get(rows.clone()).unwrap_or_default();
+            let statuses = self.history_status.get(rows.clone()).unwrap_or_default();
+            let times = self.history_at.get(rows).unwrap_or_default();
+            for ((stage, status), at) in stages.iter().zip(statuses).zip(times) {
+                if *status != DealStatus::Open || !window.contains(*at) {
+                    continue;
+                }
+                let Some(stage_index) = position
+                    .get(*stage as usize)
+                    .copied()
+                    .filter(|index| *index != usize::MAX)
+                else {
+                    continue;
+                };
+                if let Some(seen) = entered.get_mut(stage_index)
+                    && !*seen
+                {
+                    *seen = true;
+                    touched.push(stage_index);
+                }
+            }
+            for stage_index in touched.drain(..) {
+                if let Some(seen) = entered.get_mut(stage_index) {
+                    *seen = false;
+                }
+                if let Some(count) = counts
+                    .get_mut(stage_index)
+                    .and_then(|stage| stage.get_mut(outcome))
+                {
+                    *count = count.saturating_add(1);
+                }
+            }
+        }
+        Ok(rates(pipeline, window, prior_strength, counts))
+    }
+}
+
+fn rates(
+    pipeline: &Pipeline,
+    window: TimeWindow,
+    prior_strength: u32,
+    counts: Vec<[u32; 4]>,
+) -> StageWinRates {
     let stages = pipeline
         .stages
         .iter()
         .zip(counts)
-        .map(|(stage, [won, lost, stopped, still_open])| {
-            rate(
-                stage.id.clone(),
-                stage.probability,
-                [won, lost, stopped, still_open],
-                prior_strength,
-            )
-        })
+        .map(|(stage, counts)| rate(stage.id.clone(), stage.probability, counts, prior_strength))
         .collect();
-    Ok(StageWinRates {
+    StageWinRates {
         pipeline: pipeline.id.clone(),
         window,
         prior_strength,
         stages,
-    })
+    }
 }
 
 /// Reads the first byte of the strings of `deal` that learning win rates compares. Each lives in

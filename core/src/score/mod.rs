@@ -37,6 +37,7 @@ pub use health::{
 pub use rfm::{Purchase, RfmScore, RfmSegment, purchases_from_deals, rfm};
 pub use win_counts::{TeamWinCounts, WinCounts, WonLost};
 pub use win_features::{Feature, FeatureExtractor};
+pub(crate) use win_features::{NO, YES, size_value};
 pub use win_prediction::{
     PredictionBasis, WinFactor, WinModelSettings, WinPrediction, WinPredictor,
 };

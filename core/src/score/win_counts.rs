@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ScoreError;
 use super::win_features::{Feature, FeatureExtractor, Purpose, ValueKey, outcome, touch_ahead};
-use crate::deal::Deal;
+use crate::deal::{Deal, DealStatus};
+use crate::deal_table::{DealTable, NONE};
 use crate::id::TeamId;
 
 /// Won and lost counts.
@@ -180,6 +181,102 @@ impl WinCounts {
         if values.is_empty() {
             self.values.remove(&feature);
         }
+    }
+}
+
+/// Dense tables of more cells than this fall back to the per-deal path (many teams times many
+/// distinct values would cost more memory than they save time).
+pub(crate) const MAX_DENSE_CELLS: usize = 1 << 20;
+
+impl DealTable<'_> {
+    /// [`TeamWinCounts::train`] over the table's deals: the same counts, added up in a flat
+    /// array per team indexed by interned (feature, value).
+    pub fn train_win_counts(
+        &self,
+        extractor: &FeatureExtractor,
+    ) -> Result<TeamWinCounts, ScoreError> {
+        let n_values = self.values.len();
+        // One row per (feature, value) of the table, then one per amount band.
+        let width = n_values + extractor.band_count();
+        // One slot per team, the last for deals without a team.
+        let n_slots = self.teams.len() + 1;
+        if n_slots.saturating_mul(width) > MAX_DENSE_CELLS {
+            return TeamWinCounts::train(self.deals, extractor);
+        }
+        let mut closed = vec![None::<WonLost>; n_slots];
+        let mut cells = vec![WonLost::default(); n_slots * width];
+        // The last deal (index + 1) that counted each stage, to count a stage once per deal.
+        let mut stage_mark = vec![0_usize; n_values];
+        for (index, amount) in self.amount.iter().enumerate() {
+            let won = match self.status(index) {
+                DealStatus::Won => true,
+                DealStatus::Lost => false,
+                DealStatus::Open | DealStatus::Stopped => continue,
+            };
+            let delta = WonLost::step(won, 1);
+            let slot = match self.team.get(index) {
+                Some(&team) if team != NONE => team as usize,
+                _ => n_slots - 1,
+            };
+            let Some(row) = cells.get_mut(slot * width..(slot + 1) * width) else {
+                continue;
+            };
+            let rows = self.history_rows(index);
+            for stage in self.history_stage.get(rows).unwrap_or_default() {
+                let stage = *stage as usize;
+                if let Some(mark) = stage_mark.get_mut(stage)
+                    && *mark != index + 1
+                {
+                    *mark = index + 1;
+                    if let Some(cell) = row.get_mut(stage) {
+                        cell.add(delta);
+                    }
+                }
+            }
+            let (features, _) = self.features(index);
+            for value in features {
+                if let Some(cell) = row.get_mut(*value as usize) {
+                    cell.add(delta);
+                }
+            }
+            let band = extractor.band_index(*amount)?;
+            if let Some(cell) = row.get_mut(n_values + band) {
+                cell.add(delta);
+            }
+            if let Some(total) = closed.get_mut(slot) {
+                total.get_or_insert_default().add(delta);
+            }
+        }
+        let mut trained = TeamWinCounts::default();
+        for (slot, (total, row)) in closed
+            .into_iter()
+            .zip(cells.chunks(width.max(1)))
+            .enumerate()
+        {
+            let Some(total) = total else {
+                continue;
+            };
+            let target = match self.teams.list.get(slot) {
+                Some(team) => trained.teams.entry((*team).clone()).or_default(),
+                None => &mut trained.without_team,
+            };
+            target.closed = total;
+            for (id, count) in row.iter().enumerate() {
+                if count.is_zero() {
+                    continue;
+                }
+                let (feature, value) = match self.values.list.get(id) {
+                    Some((feature, value)) => (*feature, *value),
+                    None => (Feature::AmountBand, extractor.band_label(id - n_values)),
+                };
+                target
+                    .values
+                    .entry(feature)
+                    .or_default()
+                    .insert(value.to_owned(), *count);
+            }
+        }
+        Ok(trained)
     }
 }
 

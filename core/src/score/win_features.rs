@@ -73,9 +73,9 @@ impl Feature {
 }
 
 /// The value of a yes/no feature.
-pub(super) const YES: &str = "yes";
+pub(crate) const YES: &str = "yes";
 /// The value of a yes/no feature.
-pub(super) const NO: &str = "no";
+pub(crate) const NO: &str = "no";
 
 /// Turns deals into (feature, value) pairs. Holds the amount bands and the exchange rates the
 /// bands are compared in.
@@ -147,9 +147,23 @@ impl FeatureExtractor {
 
     /// The amount-band label of `amount`.
     pub fn amount_band(&self, amount: Money) -> Result<&str, ScoreError> {
+        Ok(self.band_label(self.band_index(amount)?))
+    }
+
+    /// The position of `amount`'s band among the labels.
+    pub(crate) fn band_index(&self, amount: Money) -> Result<usize, ScoreError> {
         let minor = self.rates.convert(amount)?.minor();
-        let band = self.edges.partition_point(|edge| *edge <= minor);
-        Ok(self.labels.get(band).map_or("", String::as_str))
+        Ok(self.edges.partition_point(|edge| *edge <= minor))
+    }
+
+    /// The label of band `index`.
+    pub(crate) fn band_label(&self, index: usize) -> &str {
+        self.labels.get(index).map_or("", String::as_str)
+    }
+
+    /// How many bands there are.
+    pub(crate) fn band_count(&self) -> usize {
+        self.labels.len()
     }
 
     /// The (feature, value) pairs of `deal` for training (every stage reached). Missing
@@ -333,7 +347,8 @@ pub(super) fn touch_ahead(deals: &[Deal], index: usize, purpose: Purpose) {
     }
 }
 
-fn size_value(size: CompanySize) -> &'static str {
+/// The value of [`Feature::Size`] for `size`.
+pub(crate) fn size_value(size: CompanySize) -> &'static str {
     match size {
         CompanySize::Micro => "micro",
         CompanySize::Small => "small",

@@ -5,9 +5,10 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Requirement, ScoreError};
-use super::win_counts::{TeamWinCounts, WinCounts, WonLost, non_negative};
+use super::win_counts::{MAX_DENSE_CELLS, TeamWinCounts, WinCounts, WonLost, non_negative};
 use super::win_features::{Feature, FeatureExtractor, Purpose, ValueKey, touch_ahead};
 use crate::deal::{Deal, LearnedProbability};
+use crate::deal_table::{DealTable, NONE};
 use crate::forecast::StageWinRates;
 use crate::i18n::LocalizedText;
 use crate::id::TeamId;
@@ -197,6 +198,14 @@ impl<'a> TeamModel<'a> {
     }
 }
 
+/// A team's model for scoring a table, with its statistics per table value id.
+struct SlotModel {
+    /// Closed deals of the team's counts; `None` when the counts have no such team.
+    closed_deals: Option<u64>,
+    prior_log_odds: f64,
+    stats: Vec<Option<ValueStat>>,
+}
+
 /// Scores open deals with the team counts, falling back to stage win rates where a team has
 /// too few closed deals.
 ///
@@ -330,6 +339,166 @@ impl<'a> WinPredictor<'a> {
             touch_ahead(deals, index + 1, Purpose::Scoring);
             self.predict(deal)
         })
+    }
+
+    /// [`WinPredictor::predict_all`] over a [`DealTable`]: the same predictions, with each
+    /// team's weights in a flat array indexed by the table's interned (feature, value) ids.
+    ///
+    /// ```
+    /// use dealflow_core::*;
+    /// let counts = TeamWinCounts::default();
+    /// let extractor = FeatureExtractor::new(ExchangeRates::new(Currency::CNY), &[])?;
+    /// let pipelines = [Pipeline::template_new_business()];
+    /// let predictor =
+    ///     WinPredictor::new(&counts, &extractor, WinModelSettings::default(), &pipelines, &[])?;
+    /// let deals: Vec<Deal> = Vec::new();
+    /// let table = DealTable::new(&deals);
+    /// assert_eq!(predictor.predict_table(&table).count(), 0);
+    /// # Ok::<(), dealflow_core::Error>(())
+    /// ```
+    pub fn predict_table<'d>(
+        &self,
+        table: &'d DealTable<'d>,
+    ) -> impl Iterator<Item = Result<WinPrediction<'d>, ScoreError>>
+    where
+        'a: 'd,
+    {
+        let n_values = table.values.len();
+        let width = n_values + self.extractor.band_count();
+        let n_slots = table.teams.len() + 1;
+        let dense = n_slots.saturating_mul(width) <= MAX_DENSE_CELLS;
+        let slots: Vec<SlotModel> = if dense {
+            (0..n_slots)
+                .map(|slot| self.slot_model(table, slot, width))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let rows = table.deals.iter().zip(&table.amount).enumerate();
+        rows.map(move |(index, (deal, amount))| {
+            if !dense {
+                return self.predict(deal);
+            }
+            let slot = match table.team.get(index) {
+                Some(&team) if team != NONE => team as usize,
+                _ => n_slots - 1,
+            };
+            let team = table.teams.list.get(slot).copied();
+            let slot_model = slots.get(slot);
+            let closed_deals = slot_model.and_then(|slot| slot.closed_deals).unwrap_or(0);
+            let Some(slot_model) = slot_model
+                .filter(|slot| slot.closed_deals.is_some())
+                .filter(|_| closed_deals >= u64::from(self.settings.min_closed_deals))
+            else {
+                return Ok(self.stage_fallback(deal, team, closed_deals));
+            };
+            let stats = &slot_model.stats;
+            let top = usize::from(self.settings.top_factors);
+            let mut log_odds = slot_model.prior_log_odds;
+            let mut positive: Vec<WinFactor<'d>> = Vec::new();
+            let mut negative: Vec<WinFactor<'d>> = Vec::new();
+            // The pairs in the order `FeatureExtractor::visit` gives them for scoring: current
+            // stage, source, industry, size, region, amount band, products, competitor,
+            // decision maker.
+            let named = |id: u32| {
+                table
+                    .values
+                    .list
+                    .get(id as usize)
+                    .map(|(feature, value)| (id as usize, *feature, *value))
+            };
+            let stage = table
+                .last_row(index)
+                .and_then(|last| table.history_stage.get(last))
+                .copied();
+            let (features, before_band) = table.features(index);
+            let (before, after) = features.split_at(before_band.min(features.len()));
+            let band = self.extractor.band_index(*amount)?;
+            let band_pair = (
+                n_values + band,
+                Feature::AmountBand,
+                self.extractor.band_label(band),
+            );
+            let pairs = stage
+                .into_iter()
+                .chain(before.iter().copied())
+                .filter_map(named)
+                .chain(std::iter::once(band_pair))
+                .chain(after.iter().copied().filter_map(named));
+            for (id, feature, value) in pairs {
+                let Some(stat) = stats.get(id).copied().flatten() else {
+                    continue;
+                };
+                log_odds += stat.weight;
+                let factor = WinFactor {
+                    feature,
+                    value,
+                    won: stat.count.won,
+                    lost: stat.count.lost,
+                    weight: stat.weight,
+                };
+                if stat.weight > 0.0 {
+                    keep_strongest(&mut positive, factor, top, |a, b| a.weight > b.weight);
+                } else if stat.weight < 0.0 {
+                    keep_strongest(&mut negative, factor, top, |a, b| a.weight < b.weight);
+                }
+            }
+            let probability = Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp()));
+            Ok(WinPrediction {
+                probability,
+                basis: PredictionBasis::Model {
+                    team: team.cloned(),
+                    closed_deals,
+                },
+                positive,
+                negative,
+            })
+        })
+    }
+
+    /// The model of table team slot `slot` (the last slot: deals without a team), with its
+    /// statistics per table value id, then per amount band; no statistics when the team has too
+    /// few closed deals to be used.
+    fn slot_model(&self, table: &DealTable<'_>, slot: usize, width: usize) -> SlotModel {
+        let model = match table.teams.list.get(slot) {
+            Some(team) => self.teams.get(&ValueKey(team.as_str())),
+            None => Some(&self.without_team),
+        };
+        let trusted =
+            model.filter(|model| model.closed_deals >= u64::from(self.settings.min_closed_deals));
+        let closed_deals = model.map(|model| model.closed_deals);
+        let prior_log_odds = model.map_or(0.0, |model| model.prior_log_odds);
+        let Some(trusted) = trusted else {
+            return SlotModel {
+                closed_deals,
+                prior_log_odds,
+                stats: Vec::new(),
+            };
+        };
+        let lookup = |feature: Feature, value: &str| {
+            trusted
+                .tables
+                .get(feature.index())
+                .and_then(|table| table.get(&ValueKey(value)))
+                .copied()
+        };
+        let mut stats = Vec::with_capacity(width);
+        stats.extend(
+            table
+                .values
+                .list
+                .iter()
+                .map(|(feature, value)| lookup(*feature, value)),
+        );
+        stats.extend(
+            (0..self.extractor.band_count())
+                .map(|band| lookup(Feature::AmountBand, self.extractor.band_label(band))),
+        );
+        SlotModel {
+            closed_deals,
+            prior_log_odds,
+            stats,
+        }
     }
 
     fn stage_fallback<'d>(
