@@ -538,9 +538,16 @@ export class DealflowForecast extends DealflowElement {
           data: [text.forecast, text.won, text.target],
           bottom: 0,
         },
-        grid: { left: 80, right: 16, top: 16, bottom: 48 },
+        grid: { left: 80, right: 16, top: 16, bottom: 64 },
         xAxis: {
           type: "category",
+          // Every period's name, wrapped (2026年第4季度 is wider than a bar).
+          axisLabel: {
+            interval: 0,
+            width: 56,
+            overflow: "break",
+            fontSize: 11,
+          },
           data: view.periods.map((period) => this.pick(period.label)),
         },
         yAxis: { type: "value" },
