@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use dealflow_core::demo::{
-    DemoConfig, DemoData, DemoEdit, DemoTargetOwner, deal_document, deal_documents, generate,
+    DemoConfig, DemoData, DemoEdit, DemoTargetOwner, deal_document, deal_documents,
+    forecast_targets, generate,
 };
 use dealflow_core::*;
 use time::macros::offset;
@@ -39,6 +40,8 @@ fn the_same_config_gives_the_same_deals_and_byte_identical_documents() {
     assert_eq!(first.deals, second.deals);
     assert_eq!(first.timelines, second.timelines);
     assert_eq!(first.targets, second.targets);
+    assert_eq!(first.leads, second.leads);
+    assert_eq!(first.quotes, second.quotes);
     let save = |data: &DemoData| -> Vec<Vec<u8>> {
         deal_documents(data)
             .unwrap()
@@ -690,4 +693,178 @@ fn deal_ids_can_be_chosen_by_the_caller() {
             .zip(&data.deals)
             .all(|(timeline, deal)| timeline.deal == deal.id)
     );
+}
+
+/// Noon in Beijing on `year-month-day`.
+fn beijing_noon(year: i32, month: time::Month, day: u8) -> Timestamp {
+    let date = time::Date::from_calendar_date(year, month, day).unwrap();
+    Timestamp::from_millis(Timestamp::start_of_day(date, offset!(+8)).millis() + 12 * 3_600_000)
+}
+
+#[test]
+fn targets_cover_whole_quarters_through_the_next_one_whatever_the_month() {
+    for month in [
+        time::Month::January,
+        time::Month::May,
+        time::Month::November,
+    ] {
+        let now = beijing_noon(2026, month, 26);
+        let mut config = DemoConfig::new(42, now, offset!(+8));
+        config.n_deals = 12;
+        let data = generate(&config).unwrap();
+        let department = DemoTargetOwner::Team(data.org.department.clone());
+        let months = forecast_targets(
+            &data.targets,
+            &department,
+            &ForecastGroup::Total,
+            PeriodKind::Month,
+        )
+        .unwrap();
+        let quarters = forecast_targets(
+            &data.targets,
+            &department,
+            &ForecastGroup::Total,
+            PeriodKind::Quarter,
+        )
+        .unwrap();
+        // Whole quarters only: every month belongs to a quarter with a target.
+        assert_eq!(months.len(), quarters.len() * 3, "{month}");
+        assert!(months.len() >= 12 + 3);
+        let today = now.date_at(offset!(+8));
+        let this_quarter = Period::of(today, PeriodKind::Quarter);
+        let next_quarter = Period::of(
+            this_quarter.end().unwrap().next_day().unwrap(),
+            PeriodKind::Quarter,
+        );
+        for period in [this_quarter, next_quarter] {
+            let target = quarters
+                .iter()
+                .find(|target| target.period == period)
+                .unwrap_or_else(|| panic!("{period} has a target ({month})"));
+            let summed = months
+                .iter()
+                .filter(|monthly| period.contains_period(monthly.period))
+                .fold(0, |sum, monthly| sum + monthly.amount.minor());
+            assert_eq!(target.amount.minor(), summed);
+            assert!(target.amount.is_positive());
+        }
+    }
+}
+
+#[test]
+fn open_deals_close_over_the_current_and_next_quarters() {
+    // Mid-quarter, as a demo is usually started: the dashboard opens on the current quarter,
+    // so it and the next one need open deals for the range and the target to mean something.
+    let mut counts = Vec::new();
+    for month in [time::Month::February, time::Month::November] {
+        let now = beijing_noon(2026, month, 15);
+        let data = generate(&DemoConfig::new(42, now, offset!(+8))).unwrap();
+        let today = now.date_at(offset!(+8));
+        let this_quarter = Period::of(today, PeriodKind::Quarter);
+        let next_quarter = Period::of(
+            this_quarter.end().unwrap().next_day().unwrap(),
+            PeriodKind::Quarter,
+        );
+        let closing_in = |period: Period| {
+            data.deals
+                .iter()
+                .filter(|deal| deal.is_open())
+                .filter(|deal| {
+                    deal.expected_close
+                        .is_some_and(|date| period.contains(date))
+                })
+                .count()
+        };
+        counts.push((month, closing_in(this_quarter), closing_in(next_quarter)));
+    }
+    eprintln!("(month, open deals closing this quarter, next quarter): {counts:?}");
+    assert!(
+        counts
+            .iter()
+            .all(|(_, this_count, next_count)| *this_count >= 12 && *next_count >= 12),
+        "{counts:?}"
+    );
+}
+
+#[test]
+fn leads_fill_the_pools_and_quotes_sit_on_advanced_open_deals() {
+    let data = year();
+    assert!(data.leads.len() >= 24, "a few dozen leads");
+    for team in &data.org.teams {
+        let pool: Vec<_> = data
+            .leads
+            .iter()
+            .filter(|lead| lead.team == team.id)
+            .collect();
+        assert!(!pool.is_empty());
+        let claimed = pool.iter().filter(|lead| lead.claimed_by.is_some()).count();
+        assert!(
+            claimed > 0 && claimed < pool.len(),
+            "{}: {claimed} claimed",
+            team.id
+        );
+        for lead in &pool {
+            if let Some(rep) = &lead.claimed_by {
+                assert!(team.reps.iter().any(|member| &member.id == rep));
+            }
+        }
+    }
+    let ids: BTreeSet<_> = data.leads.iter().map(|lead| &lead.id).collect();
+    assert_eq!(ids.len(), data.leads.len(), "lead ids are unique");
+
+    assert!(data.quotes.len() >= 6, "{} quotes", data.quotes.len());
+    let stage_index = |deal: &Deal| {
+        let pipeline = data.pipeline(&deal.pipeline).unwrap();
+        pipeline.stage_index(deal.stage().unwrap()).unwrap()
+    };
+    let quoted: BTreeSet<_> = data.quotes.iter().map(|quote| &quote.deal).collect();
+    let lowest_quoted = data
+        .deals
+        .iter()
+        .filter(|deal| quoted.contains(&deal.id))
+        .map(stage_index)
+        .min()
+        .unwrap();
+    for quote in &data.quotes {
+        let deal = data
+            .deals
+            .iter()
+            .find(|deal| deal.id == quote.deal)
+            .unwrap();
+        assert!(deal.is_open());
+        assert_eq!(quote.owner, deal.owner);
+        assert!(!quote.lines.is_empty());
+        for line in &quote.lines {
+            let product = line.product.as_ref().unwrap();
+            assert!(data.catalog.products.contains_key(product));
+        }
+        assert!(quote.valid_until > Timestamp::from_millis(NOW).date_at(offset!(+8)));
+    }
+    // The quoted deals are the most advanced open ones.
+    assert!(
+        data.deals
+            .iter()
+            .filter(|deal| deal.is_open() && !quoted.contains(&deal.id))
+            .filter(|deal| deal
+                .product_lines
+                .values()
+                .any(|line| line.product_id.is_some()))
+            .all(|deal| stage_index(deal) <= lowest_quoted)
+    );
+    // Some need no approval (at most 10 % off), some a manager's or an admin's.
+    let basis_points: Vec<u16> = data
+        .quotes
+        .iter()
+        .map(|quote| quote.discount.basis_points())
+        .collect();
+    assert!(
+        basis_points.iter().any(|bp| *bp <= 1_000),
+        "{basis_points:?}"
+    );
+    assert!(
+        basis_points.iter().any(|bp| *bp > 1_000),
+        "{basis_points:?}"
+    );
+    assert!(data.quotes.iter().any(|quote| quote.approve));
+    assert!(data.quotes.iter().any(|quote| !quote.approve));
 }

@@ -82,6 +82,19 @@ pub async fn run(
             return Err(RunError::Arbitration(error.to_string()));
         }
     };
+    if config.demo_seed.is_some() {
+        match crate::demo::replay_arbitration(&*storage, &arbiter, &directory).await {
+            Ok(replay) if replay.leads + replay.quotes > 0 => tracing::info!(
+                leads = replay.leads,
+                claimed = replay.claimed,
+                quotes = replay.quotes,
+                pending = replay.pending,
+                "replayed the demo leads and quotes"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "the demo leads and quotes were not replayed"),
+        }
+    }
     let state = AppState {
         storage: Arc::clone(&storage) as Arc<dyn Storage>,
         directory,

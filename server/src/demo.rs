@@ -1,7 +1,8 @@
 //! The demo data, written into an empty data directory when the relay starts with `--demo-seed`:
 //! a year of deals from core's deterministic generator (`dealflow_core::demo`), the two template
-//! pipelines, and the relay's records of who owns which document, so that each demo user sees
-//! exactly what core's visibility rules allow from the first start.
+//! pipelines, the sales targets (under [`TARGETS_KEY`]), and the relay's records of who owns
+//! which document, so that each demo user sees exactly what core's visibility rules allow from
+//! the first start.
 //!
 //! Documents are built by core (`DealDoc`, `PipelineDoc`) and stored as one compacted snapshot
 //! each, keyed by core's `StoredChunks`, exactly as the sync loop would have stored them.
@@ -19,14 +20,17 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use dealflow_core::automerge::ActorId;
-use dealflow_core::demo::{DemoConfig, DemoData, deal_document};
+use dealflow_core::demo::{DemoConfig, DemoData, DemoLead, DemoQuote, deal_document};
 use dealflow_core::sync::{DocumentId, StoredChunks};
 use dealflow_core::{
-    Access, DEAL_TYPE, Deal, PIPELINE_TYPE, PipelineDoc, Role, TeamId, Timestamp, UserId,
+    Access, DEAL_TYPE, Deal, PIPELINE_TYPE, PipelineDoc, PoolId, QuoteAction, QuoteCommand,
+    QuoteEdit, QuoteStatus, Role, TaxBasis, TeamId, Timestamp, UserId,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::arbitration::{Arbiter, LeadCommandRequest, NewLead, NewQuoteRequest};
 use crate::directory::Directory;
+use crate::error::AppError;
 use crate::storage::{
     DocumentMember, DocumentRecord, Records, SqliteStorage, Storage, StorageError, StorageKey,
     sync_ops,
@@ -35,6 +39,14 @@ use crate::storage::{
 /// Where the seeding marker is stored. Document ids are bs58check and never contain `-`, so this
 /// key cannot collide with a document's chunks.
 pub const MARKER_KEY: &str = "dealflow-demo-seed";
+
+/// Where the demo's sales targets are stored (JSON of `dealflow_core::demo::DemoTarget`s), for
+/// `GET /api/targets`.
+pub const TARGETS_KEY: &str = "dealflow-demo-targets";
+
+/// Where the demo's leads and quotes wait, between seeding and the arbiter's start, to be replayed
+/// through arbitration (JSON of [`ArbitrationPlan`]); removed once replayed.
+pub const ARBITRATION_KEY: &str = "dealflow-demo-arbitration";
 
 /// The UTC offset demo dates are in: Beijing time.
 const DEMO_OFFSET_HOURS: i8 = 8;
@@ -177,6 +189,20 @@ pub async fn seed_if_empty(
         start = end;
     }
 
+    let targets = serde_json::to_vec(&data.targets)
+        .map_err(|error| DemoSeedError::Marker(error.to_string()))?;
+    storage
+        .put(StorageKey::new([TARGETS_KEY])?, targets)
+        .await?;
+    let plan = serde_json::to_vec(&ArbitrationPlan {
+        leads: data.leads.clone(),
+        quotes: data.quotes.clone(),
+    })
+    .map_err(|error| DemoSeedError::Marker(error.to_string()))?;
+    storage
+        .put(StorageKey::new([ARBITRATION_KEY])?, plan)
+        .await?;
+
     let done = Marker {
         complete: true,
         ..marker
@@ -223,6 +249,186 @@ pub async fn seed_on_start(
         }
     }
     Ok(outcome)
+}
+
+/// The demo's leads and quotes, waiting to be replayed through arbitration.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+struct ArbitrationPlan {
+    leads: Vec<DemoLead>,
+    quotes: Vec<DemoQuote>,
+}
+
+/// What [`replay_arbitration`] did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct ArbitrationReplay {
+    /// Leads created in the pools.
+    pub leads: usize,
+    /// Of those, claimed by reps.
+    pub claimed: usize,
+    /// Quotes started on deals.
+    pub quotes: usize,
+    /// Of those, waiting for approval at the end.
+    pub pending: usize,
+}
+
+/// Replays the demo's leads and quotes (left by seeding under [`ARBITRATION_KEY`]) through
+/// `arbiter`, as the people of the demo would: each team's manager puts its leads into the
+/// team's pool and reps claim some; deal owners start quotes, fill in their lines and discount
+/// and submit them, and the team's manager (or, above a manager's level, the admin) approves
+/// some. Every decision is the arbiter's, as over HTTP. A command the arbiter refuses is logged
+/// and skipped. Does nothing when there is no plan; removes the plan when done.
+pub async fn replay_arbitration(
+    storage: &dyn Storage,
+    arbiter: &Arbiter,
+    directory: &Directory,
+) -> Result<ArbitrationReplay, DemoSeedError> {
+    let key = StorageKey::new([ARBITRATION_KEY])?;
+    let Some(bytes) = storage.load(&key).await? else {
+        return Ok(ArbitrationReplay::default());
+    };
+    let plan: ArbitrationPlan =
+        serde_json::from_slice(&bytes).map_err(|error| DemoSeedError::Marker(error.to_string()))?;
+    let manager_of = |team: &TeamId| {
+        directory
+            .users()
+            .find(|user| user.role == Role::Manager && user.team.as_ref() == Some(team))
+            .map(|user| user.id.clone())
+    };
+    let admin = directory
+        .users()
+        .find(|user| user.role == Role::Admin)
+        .map(|user| user.id.clone());
+    let mut replay = ArbitrationReplay::default();
+    for lead in plan.leads {
+        let Some(manager) = manager_of(&lead.team) else {
+            continue;
+        };
+        let pool =
+            PoolId::new(format!("pool-{}", lead.team)).map_err(dealflow_core::Error::from)?;
+        let new = NewLead {
+            id: Some(lead.id.clone()),
+            contact_name: lead.draft.contact_name,
+            company: lead.draft.company,
+            phone: lead.draft.phone,
+            email: lead.draft.email,
+            region: lead.draft.region,
+            industry: lead.draft.industry,
+            product_interest: lead.draft.product_interest,
+            campaign: lead.draft.campaign,
+            notes: lead.draft.notes,
+            source: Some(lead.source),
+        };
+        let created = match arbiter.create_leads(&manager, &pool, vec![new]).await {
+            Ok(created) => created,
+            Err(error) => {
+                tracing::warn!(lead = %lead.id, %error, "demo lead not created");
+                continue;
+            }
+        };
+        let Some(stored) = created.first() else {
+            continue;
+        };
+        replay.leads += 1;
+        if let Some(rep) = &lead.claimed_by {
+            let claim = LeadCommandRequest::Claim {
+                expected_version: stored.version,
+            };
+            match arbiter.lead_command(rep, lead.id.as_str(), claim).await {
+                Ok(_) => replay.claimed += 1,
+                Err(error) => tracing::warn!(lead = %lead.id, %error, "demo claim refused"),
+            }
+        }
+    }
+    for quote in plan.quotes {
+        match replay_quote(arbiter, directory, &quote, admin.as_ref(), &manager_of).await {
+            Ok(status) => {
+                replay.quotes += 1;
+                if status == QuoteStatus::PendingApproval {
+                    replay.pending += 1;
+                }
+            }
+            Err(error) => tracing::warn!(deal = %quote.deal, %error, "demo quote not replayed"),
+        }
+    }
+    storage.delete(key).await?;
+    Ok(replay)
+}
+
+/// One quote: started, filled in and submitted by the deal's owner, then perhaps approved.
+async fn replay_quote(
+    arbiter: &Arbiter,
+    directory: &Directory,
+    quote: &DemoQuote,
+    admin: Option<&UserId>,
+    manager_of: &impl Fn(&TeamId) -> Option<UserId>,
+) -> Result<QuoteStatus, AppError> {
+    let document: DocumentId = quote
+        .deal
+        .as_str()
+        .parse()
+        .map_err(dealflow_core::Error::from)?;
+    let request = NewQuoteRequest {
+        currency: dealflow_core::Currency::CNY,
+        valid_until: quote.valid_until,
+        tax_basis: TaxBasis::default(),
+    };
+    let mut stored = arbiter
+        .create_quote(&quote.owner, document, request)
+        .await?;
+    let mut edits: Vec<QuoteEdit> = quote
+        .lines
+        .iter()
+        .map(|line| QuoteEdit::SetLine {
+            line: Box::new(line.clone()),
+        })
+        .collect();
+    edits.push(QuoteEdit::SetDiscount {
+        discount: quote.discount,
+    });
+    let mut actions: Vec<QuoteAction> = edits
+        .into_iter()
+        .map(|edit| QuoteAction::Edit { edit })
+        .collect();
+    actions.push(QuoteAction::Submit);
+    for action in actions {
+        stored = arbiter
+            .quote_command(
+                &quote.owner,
+                stored.quote.id.as_str(),
+                QuoteCommand {
+                    expected_version: stored.quote.version,
+                    action,
+                },
+            )
+            .await?;
+    }
+    if stored.quote.status == QuoteStatus::PendingApproval && quote.approve {
+        let team = directory
+            .user(&quote.owner)
+            .and_then(|user| user.team.clone());
+        let approvers = team
+            .as_ref()
+            .and_then(manager_of)
+            .into_iter()
+            .chain(admin.cloned());
+        for approver in approvers {
+            let approve = QuoteCommand {
+                expected_version: stored.quote.version,
+                action: QuoteAction::Approve {
+                    comment: String::new(),
+                },
+            };
+            // A manager's level may fall short of the discount: then the admin approves.
+            if let Ok(approved) = arbiter
+                .quote_command(&approver, stored.quote.id.as_str(), approve)
+                .await
+            {
+                stored = approved;
+                break;
+            }
+        }
+    }
+    Ok(stored.quote.status)
 }
 
 fn marker_bytes(marker: &Marker) -> Result<Vec<u8>, DemoSeedError> {

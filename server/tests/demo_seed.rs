@@ -266,3 +266,166 @@ async fn seeds_an_empty_directory_once_and_shows_each_user_what_visibility_allow
             .any(|message| message == "seeded the demo data")
     );
 }
+
+/// `GET /api/targets` as `user`, by `kind`: `(period, minor units)` of each target.
+async fn targets(server: &Server, user: &str, kind: &str) -> Vec<(String, i64)> {
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/targets?periodKind={kind}", server.base))
+        .bearer_auth(server.token(user).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|target| {
+            assert_eq!(target["group"]["kind"], "total");
+            assert_eq!(target["amount"]["currency"], "CNY");
+            (
+                target["period"].as_str().unwrap().to_owned(),
+                target["amount"]["minor"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn each_user_gets_the_targets_of_what_they_see_by_month_and_quarter() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let server = Server::start(data_dir.path());
+    let sum = |targets: &[(String, i64)], period: &str| -> i64 {
+        targets
+            .iter()
+            .filter(|(each, _)| each == period)
+            .map(|(_, minor)| minor)
+            .sum()
+    };
+    let department = targets(&server, "chen-jing", "month").await;
+    let east = targets(&server, "wang-fang", "month").await;
+    let south = targets(&server, "li-qiang", "month").await;
+    let east_reps = [
+        targets(&server, "zhang-wei", "month").await,
+        targets(&server, "liu-yang", "month").await,
+    ];
+    assert!(department.len() >= 15, "a year and the next quarter");
+    for (period, minor) in &department {
+        assert!(*minor > 0);
+        // The department's quota is its teams', a team's its reps'.
+        assert_eq!(*minor, sum(&east, period) + sum(&south, period), "{period}");
+        assert_eq!(
+            sum(&east, period),
+            east_reps.iter().map(|rep| sum(rep, period)).sum::<i64>()
+        );
+    }
+    // A quarter's quota is the sum of its months'.
+    let quarters = targets(&server, "chen-jing", "quarter").await;
+    assert_eq!(quarters.len() * 3, department.len());
+    for (quarter, minor) in &quarters {
+        let (year, number) = quarter.split_once("-Q").unwrap();
+        let number: u32 = number.parse().unwrap();
+        let months: i64 = (1..=3)
+            .map(|offset| {
+                sum(
+                    &department,
+                    &format!("{year}-{:02}", (number - 1) * 3 + offset),
+                )
+            })
+            .sum();
+        assert_eq!(*minor, months, "{quarter}");
+    }
+    server.stop().await;
+}
+
+async fn get_json(server: &Server, user: &str, path: &str) -> Value {
+    let response = reqwest::Client::new()
+        .get(format!("{}{path}", server.base))
+        .bearer_auth(server.token(user).await)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET {path} as {user}");
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_pools_hold_demo_leads_and_late_deals_carry_quotes() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let server = Server::start(data_dir.path());
+
+    // Each team's manager sees leads in the team's pool; claimed ones are the reps'.
+    for (manager, team, reps) in [
+        ("wang-fang", "east", ["zhang-wei", "liu-yang"]),
+        ("li-qiang", "south", ["zhao-min", "huang-lei"]),
+    ] {
+        let pools = get_json(&server, manager, "/api/pools").await;
+        let pool = format!("pool-{team}");
+        assert!(
+            pools["pools"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|each| each["id"] == pool.as_str()),
+            "{pools}"
+        );
+        let pooled = get_json(&server, manager, &format!("/api/pools/{pool}/leads")).await;
+        let pooled = pooled["leads"].as_array().unwrap();
+        assert!(pooled.len() >= 5, "{team}: {} leads pooled", pooled.len());
+        for lead in pooled {
+            assert!(
+                lead["id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("demo-lead-{team}-"))
+            );
+            assert!(!lead["company"].as_str().unwrap().is_empty());
+        }
+        // Leads not in the pool were claimed by the team's reps and read as theirs.
+        let pooled_ids: BTreeSet<&str> = pooled
+            .iter()
+            .map(|lead| lead["id"].as_str().unwrap())
+            .collect();
+        let mut claimed = 0;
+        for number in 1..=40 {
+            let id = format!("demo-lead-{team}-{number:02}");
+            if pooled_ids.contains(id.as_str()) {
+                continue;
+            }
+            for rep in reps {
+                let response = reqwest::Client::new()
+                    .get(format!("{}/api/leads/{id}", server.base))
+                    .bearer_auth(server.token(rep).await)
+                    .send()
+                    .await
+                    .unwrap();
+                if response.status() == 200 {
+                    let body: Value = response.json().await.unwrap();
+                    assert_eq!(body["lead"]["custody"]["owner"], rep, "{body}");
+                    claimed += 1;
+                }
+            }
+        }
+        assert!(claimed >= 1, "{team}: some leads were claimed");
+    }
+
+    // Quotes on deals: started by the deal's owner, approved or waiting for approval.
+    let mut statuses = Vec::new();
+    for (id, _, owner, _) in server.deals("chen-jing").await {
+        let quotes = get_json(&server, "chen-jing", &format!("/api/documents/{id}/quotes")).await;
+        for quote in quotes["quotes"].as_array().unwrap() {
+            assert_eq!(quote["quote"]["owner"], owner.as_str(), "{quote}");
+            assert!(!quote["quote"]["lines"].as_array().unwrap().is_empty());
+            statuses.push(quote["quote"]["status"].as_str().unwrap().to_owned());
+        }
+    }
+    assert!(!statuses.is_empty(), "some deals carry quotes");
+    assert!(
+        statuses
+            .iter()
+            .all(|status| status == "approved" || status == "pending_approval"),
+        "{statuses:?}"
+    );
+    server.stop().await;
+}

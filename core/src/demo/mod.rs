@@ -33,16 +33,20 @@
 //! # Ok::<(), dealflow_core::Error>(())
 //! ```
 //!
-//! # Leads
+//! # Leads and quotes
 //!
-//! Leads are not generated yet (the lead module is developed separately). When it lands, draw
-//! them in `generate` from their own stream of the seed (`LEAD_STREAM`), so that the deals of a
-//! seed stay the same, add them to [`DemoData`], and link converted deals through `Deal::lead`.
+//! [`DemoData::leads`] are a few dozen leads in the teams' pools, some claimed by reps, and
+//! [`DemoData::quotes`] quotes on the most advanced open deals, some needing approval. Both are
+//! decided by the relay's arbitration, not written into documents here: the server replays them
+//! through it. They are drawn from their own streams of the seed (`LEAD_STREAM`,
+//! `QUOTE_STREAM`), so the deals of a seed stay the same. Converted deals are not linked to
+//! leads (`Deal::lead`) yet.
 
 mod customer;
 mod document;
 mod edit;
 mod error;
+mod lead;
 mod org;
 mod random;
 mod story;
@@ -58,8 +62,9 @@ use time::{UtcOffset, Weekday};
 pub use document::{deal_document, deal_documents};
 pub use edit::{DemoEdit, DemoEvent};
 pub use error::DemoError;
+pub use lead::{DemoLead, DemoQuote};
 pub use org::{DemoOrg, DemoRegion, DemoTeam, DemoUser};
-pub use target::{DemoTarget, DemoTargetOwner};
+pub use target::{DemoTarget, DemoTargetOwner, forecast_targets};
 
 use crate::catalog::{Catalog, Product};
 use crate::deal::{Deal, DealStatus, NewDeal};
@@ -75,9 +80,10 @@ use random::{between, chance};
 
 /// The generator stream deals are drawn from.
 const DEAL_STREAM: u64 = 0;
-/// The generator stream reserved for leads, so that adding them leaves the deals unchanged.
-#[allow(dead_code)]
+/// The generator stream leads are drawn from, so that adding them leaves the deals unchanged.
 const LEAD_STREAM: u64 = 1;
+/// The generator stream quotes are drawn from.
+const QUOTE_STREAM: u64 = 2;
 /// The stream of a deal's own generator that its customer is drawn from.
 const CUSTOMER_STREAM: u64 = 1;
 
@@ -147,11 +153,16 @@ pub struct DemoData {
     pub deals: Vec<Deal>,
     /// How each deal came to be, in the same order as `deals`: replayed by [`deal_documents`].
     pub timelines: Vec<DealTimeline>,
-    /// Monthly quotas per rep, team and department.
+    /// Monthly quotas per rep, team and department, for whole quarters from a year back to the
+    /// end of the next quarter.
     pub targets: Vec<DemoTarget>,
     /// Labels of the values deals store as plain strings (industries, regions, sources,
     /// campaigns), in both languages.
     pub labels: DemoLabels,
+    /// Leads in the teams' pools, some claimed by reps (for the relay to replay).
+    pub leads: Vec<DemoLead>,
+    /// Quotes on the most advanced open deals (for the relay to replay).
+    pub quotes: Vec<DemoQuote>,
 }
 
 impl DemoData {
@@ -304,17 +315,29 @@ pub fn generate(config: &DemoConfig) -> Result<DemoData, Error> {
         timelines.push(told.timeline);
     }
     let targets = target::monthly_targets(config, &deals)?;
+    let catalog = catalog()?;
+    let stage_rank = |deal: &Deal| {
+        pipelines
+            .iter()
+            .find(|pipeline| pipeline.id == deal.pipeline)
+            .zip(deal.stage())
+            .and_then(|(pipeline, stage)| pipeline.stage_index(stage).ok())
+            .unwrap_or(0)
+    };
+    let quotes = lead::quotes(config, &deals, stage_rank, &catalog)?;
     Ok(DemoData {
         seed: config.seed,
         now: config.now,
         offset: config.offset,
         org: config.org.clone(),
         pipelines,
-        catalog: catalog()?,
+        catalog,
         deals,
         timelines,
         targets,
         labels: labels(),
+        leads: lead::leads(config)?,
+        quotes,
     })
 }
 

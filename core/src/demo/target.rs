@@ -1,4 +1,5 @@
-//! Monthly targets (quotas) per rep, team and department, sized from what each rep wins.
+//! Monthly targets (quotas) per rep, team and department, sized from what each rep wins, and
+//! the same quotas as the forecast's monthly or quarterly targets.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,7 @@ use time::Month;
 use super::DemoConfig;
 use crate::deal::{Deal, DealStatus};
 use crate::error::Error;
+use crate::forecast::{ForecastGroup, Period, PeriodKind, Quarter, Target};
 use crate::id::{TeamId, UserId};
 use crate::money::{Currency, Money};
 
@@ -44,14 +46,79 @@ const SEASON_PERCENT: [i64; 12] = [95, 60, 105, 95, 100, 120, 90, 90, 110, 85, 1
 /// The smallest monthly quota of a rep, in yuan.
 const MIN_REP_MONTHLY_YUAN: i64 = 200_000;
 
-/// Months before the current one that get a target (with the current one: a year).
+/// Months before the current one that get a target at least (with the current one: a year);
+/// the earliest of them is moved back to the first month of its quarter.
 const MONTHS_BACK: i32 = 11;
-/// Months after the current one that get a target, for forecasts against target.
-const MONTHS_AHEAD: i32 = 3;
 
-/// Targets for the year up to the current month and the next three months, per rep (20 % above
-/// what the rep won in the past year, spread by season, at least ¥200,000 a month, rounded to
-/// ¥10,000), per team (the sum of its reps) and for the department (the sum of its teams).
+impl DemoTarget {
+    /// The month as a forecast period.
+    pub fn period(&self) -> Period {
+        Period::Month {
+            year: self.year,
+            month: self.month,
+        }
+    }
+}
+
+/// The quotas of `owner` among `targets` as the forecast's targets of `group`, by month or by
+/// quarter (a quarter's quota is the sum of its three months', given only for quarters whose
+/// three months all have one), in period order.
+///
+/// ```
+/// use dealflow_core::demo::{DemoConfig, DemoTargetOwner, forecast_targets, generate};
+/// use dealflow_core::{ForecastGroup, PeriodKind, Timestamp};
+/// use time::macros::offset;
+///
+/// let mut config = DemoConfig::new(42, Timestamp::from_millis(1_773_540_000_000), offset!(+8));
+/// config.n_deals = 20;
+/// let data = generate(&config)?;
+/// let department = DemoTargetOwner::Team(data.org.department.clone());
+/// let quarters =
+///     forecast_targets(&data.targets, &department, &ForecastGroup::Total, PeriodKind::Quarter)?;
+/// assert!(quarters.iter().any(|target| target.period.to_string() == "2026-Q1"));
+/// # Ok::<(), dealflow_core::Error>(())
+/// ```
+pub fn forecast_targets(
+    targets: &[DemoTarget],
+    owner: &DemoTargetOwner,
+    group: &ForecastGroup,
+    kind: PeriodKind,
+) -> Result<Vec<Target>, Error> {
+    let mut by_period: BTreeMap<Period, (Money, u8)> = BTreeMap::new();
+    for target in targets.iter().filter(|target| &target.owner == owner) {
+        let period = match kind {
+            PeriodKind::Month => target.period(),
+            PeriodKind::Quarter => Period::Quarter {
+                year: target.year,
+                quarter: Quarter::of(target.month),
+            },
+        };
+        let entry = by_period
+            .entry(period)
+            .or_insert((Money::zero(target.amount.currency()), 0));
+        entry.0 = entry.0.checked_add(target.amount)?;
+        entry.1 += 1;
+    }
+    let months_needed = match kind {
+        PeriodKind::Month => 1,
+        PeriodKind::Quarter => 3,
+    };
+    Ok(by_period
+        .into_iter()
+        .filter(|(_, (_, months))| *months == months_needed)
+        .map(|(period, (amount, _))| Target {
+            group: group.clone(),
+            period,
+            amount,
+        })
+        .collect())
+}
+
+/// Targets for whole quarters, from the quarter of the month eleven months back to the end of
+/// the next quarter, so that forecasts against target have them by month and by quarter, per
+/// rep (20 % above what the rep won in the past year, spread by season, at least ¥200,000 a
+/// month, rounded to ¥10,000), per team (the sum of its reps) and for the department (the sum
+/// of its teams).
 pub(super) fn monthly_targets(
     config: &DemoConfig,
     deals: &[Deal],
@@ -67,7 +134,12 @@ pub(super) fn monthly_targets(
         }
     }
     let today = config.now.date_at(config.offset);
-    let months: Vec<(i32, Month)> = (-MONTHS_BACK..=MONTHS_AHEAD)
+    // How far the current month is into its quarter (0, 1 or 2); the first month goes back to
+    // the start of its quarter and the last is the end of the next quarter.
+    let month_in_quarter = (i32::from(u8::from(today.month())) - 1) % 3;
+    let first = -MONTHS_BACK - (month_in_quarter - MONTHS_BACK).rem_euclid(3);
+    let last = 5 - month_in_quarter;
+    let months: Vec<(i32, Month)> = (first..=last)
         .map(|delta| shift_month(today.year(), today.month(), delta))
         .collect();
     let mut targets = Vec::new();
@@ -152,5 +224,43 @@ mod tests {
             (2025, Month::December)
         );
         assert_eq!(SEASON_PERCENT.iter().sum::<i64>(), 1_200);
+    }
+
+    fn owner_target(month: Month, yuan: i64) -> DemoTarget {
+        DemoTarget {
+            owner: DemoTargetOwner::Rep(UserId::new("zhang-wei").unwrap()),
+            year: 2026,
+            month,
+            amount: Money::from_major(yuan, Currency::CNY).unwrap(),
+        }
+    }
+
+    #[test]
+    fn quarters_sum_their_months_and_skip_partial_ones() {
+        let targets = [
+            owner_target(Month::January, 100),
+            owner_target(Month::February, 200),
+            owner_target(Month::March, 300),
+            owner_target(Month::April, 400),
+        ];
+        let owner = targets[0].owner.clone();
+        let quarters =
+            forecast_targets(&targets, &owner, &ForecastGroup::Total, PeriodKind::Quarter).unwrap();
+        assert_eq!(quarters.len(), 1);
+        assert_eq!(quarters[0].period.to_string(), "2026-Q1");
+        assert_eq!(
+            quarters[0].amount,
+            Money::from_major(600, Currency::CNY).unwrap()
+        );
+        let months =
+            forecast_targets(&targets, &owner, &ForecastGroup::Total, PeriodKind::Month).unwrap();
+        assert_eq!(months.len(), 4);
+        assert_eq!(months[3].period.to_string(), "2026-04");
+        let other = DemoTargetOwner::Team(TeamId::new("east").unwrap());
+        assert!(
+            forecast_targets(&targets, &other, &ForecastGroup::Total, PeriodKind::Month)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -9,6 +9,7 @@
 //! - `/api/documents/{id}…`: a document's record and its exclusive actions, see `documents`.
 //! - `/api/pools…`, `/api/leads…`: lead pools and pool commands, see `leads`.
 //! - `/api/documents/{id}/quotes`, `/api/quotes…`: quotes and quote commands, see `quotes`.
+//! - `GET /api/targets`: the caller's sales targets for the forecast, see `targets`.
 //! - anything else: the built web demo from the web directory.
 
 mod dev;
@@ -20,6 +21,7 @@ mod leads;
 mod me;
 mod quotes;
 mod sync;
+mod targets;
 
 pub use document_list::{DocumentListDto, DocumentSummaryDto};
 pub use dto::{
@@ -73,6 +75,7 @@ pub fn router(state: AppState, web_dir: &Path, cors_origins: &[HeaderValue]) -> 
         )
         .route("/quotes/{id}", get(quotes::show))
         .route("/quotes/{id}/commands", post(quotes::command))
+        .route("/targets", get(targets::targets))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT));

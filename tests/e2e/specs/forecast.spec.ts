@@ -122,3 +122,86 @@ for (const lang of ["zh-CN", "en"] as const) {
     await manager.context.close();
   });
 }
+
+/** `GET /api/targets` as the signed-in user: minor units by period. */
+async function serverTargets(token: string, kind: "month" | "quarter"): Promise<Map<string, number>> {
+  const response = await fetch(`${server.url}/api/targets?periodKind=${kind}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(response.ok).toBe(true);
+  const body = (await response.json()) as { targets: { period: string; amount: Money }[] };
+  return new Map(body.targets.map((target) => [target.period, target.amount.minor]));
+}
+
+/** Today's month `"2026-11"` in Beijing, where the demo's organisation is. */
+function beijingMonth(): string {
+  return new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+}
+
+for (const lang of ["zh-CN", "en"] as const) {
+  test(`the forecast opens on the current quarter against the seeded target and steps by period (${lang})`, async ({
+    browser,
+  }) => {
+    test.setTimeout(120_000);
+    const manager = await signIn(browser, "wang-fang", "#/forecast", server.url);
+    const { page } = manager;
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.setViewportSize({ width: 1360, height: 1000 });
+    if (lang === "en") await page.locator("dealflow-demo-app").getByTestId("lang").selectOption("en");
+    const element = page.locator("dealflow-forecast");
+    await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 60_000 });
+    await expect(element.getByTestId("sync-status")).toHaveAttribute("data-unsynced", "0", { timeout: 60_000 });
+    const quarters = await serverTargets(manager.token, "quarter");
+    const months = await serverTargets(manager.token, "month");
+    const month = beijingMonth();
+    const [year, monthNumber] = month.split("-").map(Number) as [number, number];
+    const quarterNumber = Math.floor((monthNumber - 1) / 3) + 1;
+    const quarter = `${year}-Q${quarterNumber}`;
+    // The seeded team quota of a quarter is its months' together.
+    const quarterMonths = [0, 1, 2].map(
+      (offset) => `${year}-${String((quarterNumber - 1) * 3 + 1 + offset).padStart(2, "0")}`,
+    );
+    expect(quarters.get(quarter)).toBe(quarterMonths.reduce((sum, each) => sum + (months.get(each) ?? NaN), 0));
+
+    // Opens on the current quarter, labelled in the element's language, against its target.
+    const period = element.getByTestId("period");
+    const target = element.getByTestId("target-amount");
+    await expect(period).toHaveAttribute("data-period", quarter);
+    await expect(period).toHaveText(lang === "en" ? `Q${quarterNumber} ${year}` : `${year}年第${quarterNumber}季度`);
+    await expect(target).toHaveAttribute("data-minor", String(quarters.get(quarter)));
+    await expect(target).not.toContainText(lang === "en" ? "Not set" : "未设定");
+    // The range has open deals to simulate: P10 below P90.
+    const percentile = async (key: string) =>
+      Number(await element.locator(`[data-percentile=${key}]`).getAttribute("data-minor"));
+    await expect.poll(async () => (await percentile("p90")) > (await percentile("p10"))).toBe(true);
+
+    // Months: the current month (or, when none of the manager's deals falls in it, the next
+    // month that has some), against that month's target.
+    await element.getByTestId("period-kind").selectOption("month");
+    await expect(period).toHaveAttribute("data-period", /^\d{4}-\d{2}$/);
+    const shownMonth = (await period.getAttribute("data-period"))!;
+    expect(shownMonth >= month).toBe(true);
+    await expect(target).toHaveAttribute("data-minor", String(months.get(shownMonth)));
+    // Previous month: an earlier period with its own target.
+    await element.getByTestId("period-previous").click();
+    await expect(period).not.toHaveAttribute("data-period", shownMonth);
+    const previous = (await period.getAttribute("data-period"))!;
+    expect(previous < shownMonth).toBe(true);
+    await expect(target).toHaveAttribute("data-minor", String(months.get(previous)));
+    // And back, via next.
+    await element.getByTestId("period-next").click();
+    await expect(period).toHaveAttribute("data-period", shownMonth);
+    await element.getByTestId("period-kind").selectOption("quarter");
+    await expect(period).toHaveAttribute("data-period", quarter);
+    await element.getByTestId("period-next").click();
+    await expect(period).not.toHaveAttribute("data-period", quarter);
+    const next = (await period.getAttribute("data-period"))!;
+    expect(next > quarter).toBe(true);
+    await expect(target).toHaveAttribute("data-minor", String(quarters.get(next)));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `artifacts/screenshots/forecast-quarter-${lang}.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await manager.context.close();
+  });
+}

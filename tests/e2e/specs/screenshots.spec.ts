@@ -5,7 +5,10 @@ import { playground } from "../support/urls.js";
 // Every component in both languages, saved for people to look at (tests/e2e/artifacts/screenshots).
 for (const lang of ["zh-CN", "en"] as const) {
   for (const component of ["board", "deal", "forecast", "tasks"] as const) {
-    test(`${component} in ${lang}`, async ({ page }) => {
+    test(`${component} in ${lang}`, async ({ browser }) => {
+      // The browser's own locale too: date inputs render in it, whatever the page's language.
+      const context = await browser.newContext({ locale: lang, timezoneId: "Asia/Shanghai" });
+      const page = await context.newPage();
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       await page.setViewportSize({ width: 1360, height: 900 });
@@ -29,6 +32,7 @@ for (const lang of ["zh-CN", "en"] as const) {
       await page.waitForTimeout(500); // let ECharts finish its layout
       await page.screenshot({ path: `artifacts/screenshots/${component}-${lang}.png`, fullPage: true });
       expect(errors).toEqual([]);
+      await context.close();
     });
   }
 }

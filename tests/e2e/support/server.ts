@@ -19,7 +19,9 @@ export interface RunningServer {
  * the address it listens on.
  */
 export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<RunningServer> {
-  const binary = process.env.DEALFLOW_SERVER_BIN ?? join(repoRoot, "target", "debug", "dealflow-server");
+  const binary =
+    process.env.DEALFLOW_SERVER_BIN ??
+    join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, "target"), "debug", "dealflow-server");
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "dealflow-e2e-"));
   const child = spawn(
     binary,

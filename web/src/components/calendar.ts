@@ -33,6 +33,27 @@ export function periodRange(
   }
 }
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per locale and style: constructing `Intl` formatters is slow. */
+function dateFormat(
+  locale: string,
+  style: "date" | "moment",
+): Intl.DateTimeFormat {
+  const key = `${locale}|${style}`;
+  let format = dateFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(
+      locale,
+      style === "date"
+        ? { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" }
+        : { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" },
+    );
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 /** Formats an ISO date for the locale without moving it across time zones. */
 export function formatDate(
   date: string | null | undefined,
@@ -42,12 +63,7 @@ export function formatDate(
   const [year, month, day] = date.split("-").map(Number);
   if (year === undefined || month === undefined || day === undefined)
     return date;
-  return new Intl.DateTimeFormat(locale, {
-    year: "numeric",
-    month: "short",
-    day: "numeric",
-    timeZone: "UTC",
-  }).format(Date.UTC(year, month - 1, day));
+  return dateFormat(locale, "date").format(Date.UTC(year, month - 1, day));
 }
 
 /** Formats a moment (ms) for the locale, in the organisation's offset. */
@@ -56,9 +72,5 @@ export function formatMoment(
   locale: string,
   offsetMinutes: number,
 ): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
-    timeZone: "UTC",
-  }).format(at + offsetMinutes * 60_000);
+  return dateFormat(locale, "moment").format(at + offsetMinutes * 60_000);
 }

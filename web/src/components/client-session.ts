@@ -28,6 +28,7 @@ import {
 } from "./forecast-view.js";
 import type {
   DealflowSession,
+  ForecastSelection,
   ForecastView,
   HealthView,
   MoveResult,
@@ -101,7 +102,10 @@ export class ClientSession implements DealflowSession {
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly presenceWatch = new Map<string, () => void>();
   private notifyQueued = false;
-  /** Targets (quotas) the forecast is measured against; none unless a page sets them. */
+  /**
+   * Targets (quotas) the forecast is measured against, monthly and quarterly ones together;
+   * `connectSession` loads the user's from the server (see {@link setTargets}).
+   */
   targets: ForecastTarget[] = [];
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private healthCache:
@@ -147,6 +151,12 @@ export class ClientSession implements DealflowSession {
       this.notifyQueued = false;
       for (const listener of this.listeners) listener();
     });
+  }
+
+  /** Replaces the targets and lets the elements recompute what they show against them. */
+  setTargets(targets: ForecastTarget[]): void {
+    this.targets = targets;
+    this.notify();
   }
 
   status(): SyncStatus {
@@ -287,7 +297,10 @@ export class ClientSession implements DealflowSession {
    * The forecast dashboard, computed by the compute module in its worker over a snapshot of the
    * deals held; the page only waits for it.
    */
-  async forecast(now: number): Promise<ForecastView | undefined> {
+  async forecast(
+    now: number,
+    selection?: ForecastSelection,
+  ): Promise<ForecastView | undefined> {
     const client = this.client;
     if (client === undefined) return undefined;
     const request = dashboardRequest(
@@ -295,6 +308,7 @@ export class ClientSession implements DealflowSession {
       now,
       this.utcOffsetMinutes,
       this.targets,
+      selection,
     );
     const dashboard = await computeClient().dashboard(request);
     return forecastView(dashboard, this.attention(now).stalledDeals, (id) =>

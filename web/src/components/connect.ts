@@ -5,10 +5,12 @@
  * those the relay lists for the user (a client never asks for documents it was not given).
  */
 import { DealflowClient } from "../lib/index.js";
+import type { ForecastTarget } from "../wasm/dealflow_wasm.js";
 import { ClientSession, type SyncClient } from "./client-session.js";
 import type { DealflowSession, SessionUser } from "./session.js";
 
 const ME_KEY = "dealflow-me:";
+const TARGETS_KEY = "dealflow-targets:";
 
 /** A name as the server's JSON carries it (core's `LocalizedText` is `{ "zh-CN", en }`). */
 interface ServerText {
@@ -84,6 +86,41 @@ async function visibleDeals(
   return (body.documents ?? []).map((document) => document.id);
 }
 
+/**
+ * The user's monthly and quarterly targets (`GET /api/targets`), remembered per user for
+ * offline starts; none when the server has none or cannot be reached the first time.
+ */
+async function loadTargets(
+  serverUrl: string,
+  token: string,
+  userId: string,
+): Promise<ForecastTarget[]> {
+  const key = `${TARGETS_KEY}${userId}`;
+  try {
+    const kinds = await Promise.all(
+      (["month", "quarter"] as const).map(async (kind) => {
+        const url = new URL("/api/targets", serverUrl);
+        url.searchParams.set("periodKind", kind);
+        const response = await fetch(url, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        if (!response.ok)
+          throw new Error(`GET /api/targets: ${response.status}`);
+        return ((await response.json()) as { targets: ForecastTarget[] })
+          .targets;
+      }),
+    );
+    const targets = kinds.flat();
+    localStorage.setItem(key, JSON.stringify(targets));
+    return targets;
+  } catch {
+    const remembered = localStorage.getItem(key);
+    return remembered === null
+      ? []
+      : (JSON.parse(remembered) as ForecastTarget[]);
+  }
+}
+
 function syncUrl(serverUrl: string): string {
   const url = new URL("/sync", serverUrl);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
@@ -111,5 +148,10 @@ export function connectSession(
     const synced: SyncClient = client;
     return { client: synced, user, users };
   })();
-  return new ClientSession(start);
+  const session = new ClientSession(start);
+  void start
+    .then(({ user }) => loadTargets(serverUrl, token, user.id))
+    .then((targets) => session.setTargets(targets))
+    .catch(() => undefined);
+  return session;
 }

@@ -76,6 +76,26 @@ function formData(event: Event): FormData {
   return data;
 }
 
+type DealRecord = DealRead["deal"];
+type Competitor = DealRecord["competitors"][number];
+type FollowUp = DealRecord["followUps"][number];
+type Task = DealRecord["tasks"][number];
+type Comment = DealRecord["comments"][number];
+
+/** One list of records on the deal page: how to show a record and how to add one. */
+interface RecordSection<T> {
+  /** `section-<id>` is the section's test id. */
+  id: string;
+  title: string;
+  records: readonly T[];
+  item: (record: T) => unknown;
+  /** The add form's fields and button. */
+  inputs: unknown;
+  /** Adds a record from the submitted form. */
+  add: (data: FormData) => void;
+  formTestId?: string;
+}
+
 function field(data: FormData, name: string): string {
   const value = data.get(name);
   return typeof value === "string" ? value.trim() : "";
@@ -405,6 +425,7 @@ export class DealflowDeal extends DealflowElement {
     if (read === undefined)
       return html`<p class="message">${this.text.loading}</p>`;
     const peers = session.presence(this.dealId);
+    const records = this.renderRecordSections(session, read);
     return html`
       ${this.renderHeader(session, read, peers)}
       ${
@@ -421,9 +442,8 @@ export class DealflowDeal extends DealflowElement {
       <div class="layout" data-testid="deal" data-deal=${read.deal.id}>
         <div>
           ${this.renderFields(read)} ${this.renderPowerMap(read)}
-          ${this.renderCompetitors(read)} ${this.renderFollowUps(session, read)}
-          ${this.renderTasks(session, read)}
-          ${this.renderComments(session, read)}
+          ${records.competitors} ${records.followUps} ${records.tasks}
+          ${records.comments}
         </div>
         <div part="insights">
           ${this.renderInsights(session, read)}
@@ -1035,124 +1055,101 @@ export class DealflowDeal extends DealflowElement {
     );
   }
 
-  private renderCompetitors(read: DealRead) {
-    const text = this.text;
-    return html`<section part="section">
-      <h3>${text.competitors}</h3>
+  /**
+   * A list of records (competitors, follow-ups, tasks, comments): a heading, one item per
+   * record and a form that adds one. Each section is a row of the table in
+   * {@link renderRecordSections}.
+   */
+  private renderRecordSection<T>(section: RecordSection<T>) {
+    return html`<section part="section" data-testid=${`section-${section.id}`}>
+      <h3>${section.title}</h3>
       <ul class="list">
-        ${read.deal.competitors.map(
-          (competitor) =>
-            html`<li>
-              <strong>${competitor.name}</strong>
-              <span class="meta"
-                >${competitor.product ?? ""}
-                ${competitor.price ? this.money(competitor.price) : ""}</span
-              >
-              ${this.select(
-                `competitor-${competitor.id}`,
-                competitor.status,
-                [
-                  "active",
-                  "eliminated",
-                  "won_against_us",
-                ] as CompetitorStatus[],
-                (status) => text.competitorStatuses[status],
-                (status) =>
-                  status &&
-                  this.edit((doc, ctx) =>
-                    doc.upsertCompetitor(ctx, { ...competitor, status }),
-                  ),
-              )}
-              <div class="meta">
-                ${(competitor.strengths ?? []).map((item) => `+ ${item}`).join("  ")}
-                ${(competitor.weaknesses ?? []).map((item) => `− ${item}`).join("  ")}
-              </div>
-            </li>`,
-        )}
+        ${section.records.map((record) => html`<li>${section.item(record)}</li>`)}
       </ul>
       <form
         class="inline"
-        @submit=${(event: Event) => {
-          const data = formData(event);
-          const name = field(data, "name");
-          if (name === "") return;
-          this.edit((doc, ctx) =>
-            doc.upsertCompetitor(ctx, {
-              id: freshId("k"),
-              name,
-              product: field(data, "product") || undefined,
-              status: "active",
-            }),
-          );
-        }}
+        data-testid=${section.formTestId ?? nothing}
+        @submit=${(event: Event) => section.add(formData(event))}
       >
-        <input name="name" placeholder=${text.name} />
-        <input name="product" placeholder=${text.product} />
-        <button>${text.addCompetitor}</button>
+        ${section.inputs}
       </form>
     </section>`;
   }
 
-  private renderFollowUps(session: DealflowSession, read: DealRead) {
+  /** Competitors, follow-ups, tasks and manager comments: one table, one renderer. */
+  private renderRecordSections(session: DealflowSession, read: DealRead) {
     const text = this.text;
-    const followUps = [...read.deal.followUps].sort((a, b) => b.at - a.at);
-    return html`<section part="section">
-      <h3>${text.followUps}</h3>
-      <ul class="list">
-        ${followUps.map(
-          (followUp) =>
-            html`<li>
-              <div class="meta">
-                ${formatMoment(followUp.at, this.locale, session.utcOffsetMinutes)}
-                · ${text.followUpKinds[followUp.kind]} ·
-                ${this.userName(followUp.by)}
-              </div>
-              <div>${followUp.summary ?? ""}</div>
-              ${
-                followUp.customerFeedback
-                  ? html`<div class="meta">
-                      ${text.feedback}: ${followUp.customerFeedback}
-                    </div>`
-                  : nothing
-              }
-              ${
-                followUp.nextStep
-                  ? html`<div class="meta">
-                      ${text.nextStep}: ${followUp.nextStep.action}
-                      (${formatDate(followUp.nextStep.due, this.locale)})
-                    </div>`
-                  : nothing
-              }
-            </li>`,
-        )}
-      </ul>
-      <form
-        class="inline"
-        data-testid="follow-up-form"
-        @submit=${(event: Event) => {
-          const data = formData(event);
-          const summary = field(data, "summary");
-          if (summary === "") return;
-          const action = field(data, "action");
-          const due = field(data, "due");
-          const me = session.user?.id ?? "";
-          this.edit((doc, ctx) =>
-            doc.recordFollowUp(ctx, {
-              id: freshId("f"),
-              kind: field(data, "kind") as FollowUpKind,
-              at: ctx.now,
-              by: me,
-              summary,
-              customerFeedback: field(data, "feedback") || undefined,
-              nextStep:
-                action !== "" && due !== ""
-                  ? { action, due, owner: me }
-                  : undefined,
-            }),
-          );
-        }}
-      >
-        <select name="kind" aria-label=${text.kind}>
+    const me = session.user?.id ?? "";
+    const moment = (at: number) =>
+      formatMoment(at, this.locale, session.utcOffsetMinutes);
+    const competitors: RecordSection<Competitor> = {
+      id: "competitors",
+      title: text.competitors,
+      records: read.deal.competitors,
+      item: (competitor) =>
+        html`<strong>${competitor.name}</strong>
+          <span class="meta"
+            >${competitor.product ?? ""}
+            ${competitor.price ? this.money(competitor.price) : ""}</span
+          >
+          ${this.select(
+            `competitor-${competitor.id}`,
+            competitor.status,
+            ["active", "eliminated", "won_against_us"] as CompetitorStatus[],
+            (status) => text.competitorStatuses[status],
+            (status) =>
+              status &&
+              this.edit((doc, ctx) =>
+                doc.upsertCompetitor(ctx, { ...competitor, status }),
+              ),
+          )}
+          <div class="meta">
+            ${(competitor.strengths ?? []).map((item) => `+ ${item}`).join("  ")}
+            ${(competitor.weaknesses ?? []).map((item) => `− ${item}`).join("  ")}
+          </div>`,
+      inputs: html`<input name="name" placeholder=${text.name} />
+        <input name="product" placeholder=${text.product} />
+        <button>${text.addCompetitor}</button>`,
+      add: (data) => {
+        const name = field(data, "name");
+        if (name === "") return;
+        this.edit((doc, ctx) =>
+          doc.upsertCompetitor(ctx, {
+            id: freshId("k"),
+            name,
+            product: field(data, "product") || undefined,
+            status: "active",
+          }),
+        );
+      },
+    };
+    const followUps: RecordSection<FollowUp> = {
+      id: "follow-ups",
+      title: text.followUps,
+      records: [...read.deal.followUps].sort((a, b) => b.at - a.at),
+      formTestId: "follow-up-form",
+      item: (followUp) =>
+        html`<div class="meta">
+            ${moment(followUp.at)} · ${text.followUpKinds[followUp.kind]} ·
+            ${this.userName(followUp.by)}
+          </div>
+          <div>${followUp.summary ?? ""}</div>
+          ${
+            followUp.customerFeedback
+              ? html`<div class="meta">
+                  ${text.feedback}: ${followUp.customerFeedback}
+                </div>`
+              : nothing
+          }
+          ${
+            followUp.nextStep
+              ? html`<div class="meta">
+                  ${text.nextStep}: ${followUp.nextStep.action}
+                  (${formatDate(followUp.nextStep.due, this.locale)})
+                </div>`
+              : nothing
+          }`,
+      inputs: html`<select name="kind" aria-label=${text.kind}>
           ${KINDS.map(
             (kind) =>
               html`<option value=${kind}>${text.followUpKinds[kind]}</option>`,
@@ -1162,111 +1159,107 @@ export class DealflowDeal extends DealflowElement {
         <input name="feedback" placeholder=${text.feedback} />
         <input name="action" placeholder=${text.nextStepAction} />
         <input name="due" type="date" aria-label=${text.due} />
-        <button>${text.addFollowUp}</button>
-      </form>
-    </section>`;
-  }
-
-  private renderTasks(session: DealflowSession, read: DealRead) {
-    const text = this.text;
-    return html`<section part="section">
-      <h3>${text.tasks}</h3>
-      <ul class="list">
-        ${read.deal.tasks.map(
-          (task) =>
-            html`<li>
-              <label style="color:inherit;font-size:inherit">
-                <input
-                  type="checkbox"
-                  .checked=${live(task.status === "done")}
-                  ?disabled=${task.status === "cancelled"}
-                  @change=${(event: Event) =>
-                    this.edit((doc, ctx) =>
-                      doc.setTaskStatus(
-                        ctx,
-                        task.id,
-                        (event.target as HTMLInputElement).checked
-                          ? "done"
-                          : "open",
-                      ),
-                    )}
-                />
-                <span class=${task.status === "open" ? "" : "done"}
-                  >${this.pick(task.title)}</span
-                >
-              </label>
-              <span class="meta"
-                >${this.userName(task.assignee)} ·
-                ${formatDate(task.due, this.locale)} ·
-                ${text.taskStatuses[task.status]}</span
-              >
-            </li>`,
-        )}
-      </ul>
-      <form
-        class="inline"
-        @submit=${(event: Event) => {
-          const data = formData(event);
-          const title = field(data, "title");
-          if (title === "") return;
-          const me = session.user?.id ?? "";
-          this.edit((doc, ctx) =>
-            doc.upsertTask(ctx, {
-              id: freshId("task"),
-              title: { zh: title, en: title },
-              assignee: me,
-              due: field(data, "due") || undefined,
-              status: "open",
-              origin: { kind: "manual" },
-              createdAt: ctx.now,
-            }),
-          );
-        }}
-      >
-        <input name="title" placeholder=${text.addTask} />
+        <button>${text.addFollowUp}</button>`,
+      add: (data) => {
+        const summary = field(data, "summary");
+        if (summary === "") return;
+        const action = field(data, "action");
+        const due = field(data, "due");
+        this.edit((doc, ctx) =>
+          doc.recordFollowUp(ctx, {
+            id: freshId("f"),
+            kind: field(data, "kind") as FollowUpKind,
+            at: ctx.now,
+            by: me,
+            summary,
+            customerFeedback: field(data, "feedback") || undefined,
+            nextStep:
+              action !== "" && due !== ""
+                ? { action, due, owner: me }
+                : undefined,
+          }),
+        );
+      },
+    };
+    const tasks: RecordSection<Task> = {
+      id: "tasks",
+      title: text.tasks,
+      records: read.deal.tasks,
+      item: (task) =>
+        html`<label style="color:inherit;font-size:inherit">
+            <input
+              type="checkbox"
+              .checked=${live(task.status === "done")}
+              ?disabled=${task.status === "cancelled"}
+              @change=${(event: Event) =>
+                this.edit((doc, ctx) =>
+                  doc.setTaskStatus(
+                    ctx,
+                    task.id,
+                    (event.target as HTMLInputElement).checked
+                      ? "done"
+                      : "open",
+                  ),
+                )}
+            />
+            <span class=${task.status === "open" ? "" : "done"}
+              >${this.pick(task.title)}</span
+            >
+          </label>
+          <span class="meta"
+            >${this.userName(task.assignee)} ·
+            ${formatDate(task.due, this.locale)} ·
+            ${text.taskStatuses[task.status]}</span
+          >`,
+      inputs: html`<input name="title" placeholder=${text.addTask} />
         <input name="due" type="date" aria-label=${text.due} />
-        <button>${text.add}</button>
-      </form>
-    </section>`;
-  }
-
-  private renderComments(session: DealflowSession, read: DealRead) {
-    const text = this.text;
-    return html`<section part="section">
-      <h3>${text.comments}</h3>
-      <ul class="list">
-        ${read.deal.comments.map(
-          (comment) =>
-            html`<li>
-              <div class="meta">
-                ${this.userName(comment.author)} ·
-                ${formatMoment(comment.at, this.locale, session.utcOffsetMinutes)}
-              </div>
-              <div>${comment.text}</div>
-            </li>`,
-        )}
-      </ul>
-      <form
-        class="inline"
-        @submit=${(event: Event) => {
-          const data = formData(event);
-          const body = field(data, "text");
-          if (body === "") return;
-          const me = session.user?.id ?? "";
-          this.edit((doc, ctx) =>
-            doc.upsertComment(ctx, {
-              id: freshId("m"),
-              author: me,
-              at: ctx.now,
-              text: body,
-            }),
-          );
-        }}
-      >
-        <input name="text" placeholder=${text.addComment} />
-        <button>${text.add}</button>
-      </form>
-    </section>`;
+        <button>${text.add}</button>`,
+      add: (data) => {
+        const title = field(data, "title");
+        if (title === "") return;
+        this.edit((doc, ctx) =>
+          doc.upsertTask(ctx, {
+            id: freshId("task"),
+            title: { zh: title, en: title },
+            assignee: me,
+            due: field(data, "due") || undefined,
+            status: "open",
+            origin: { kind: "manual" },
+            createdAt: ctx.now,
+          }),
+        );
+      },
+    };
+    const comments: RecordSection<Comment> = {
+      id: "comments",
+      title: text.comments,
+      records: read.deal.comments,
+      item: (comment) =>
+        html`<div class="meta">
+            ${this.userName(comment.author)} · ${moment(comment.at)}
+          </div>
+          <div>${comment.text}</div>`,
+      inputs: html`<input name="text" placeholder=${text.addComment} />
+        <button>${text.add}</button>`,
+      add: (data) => {
+        const body = field(data, "text");
+        if (body === "") return;
+        this.edit((doc, ctx) =>
+          doc.upsertComment(ctx, {
+            id: freshId("m"),
+            author: me,
+            at: ctx.now,
+            text: body,
+          }),
+        );
+      },
+    };
+    return {
+      competitors: this.renderRecordSection(competitors),
+      followUps: this.renderRecordSection(followUps),
+      tasks: this.renderRecordSection(tasks),
+      comments: this.renderRecordSection(comments),
+    };
   }
 
   private renderInsights(session: DealflowSession, read: DealRead) {
@@ -1433,15 +1426,22 @@ function groupChanges(changes: FieldChange[], locale: string) {
   >();
   for (const change of changes) {
     const label = pick(change.label, locale);
-    const head = label.split(/ · | /)[0] ?? label;
-    const group = groups.get(head) ?? { label: head, count: 0, details: [] };
+    // Group by the top-level field of the path (`/contacts/c-1/stance` → contacts), named by
+    // the label's first part without the record id (`contacts c-1 · stance` → contacts); a
+    // name of several words (`next step`, `expected close`) stays whole.
+    const [, key = label, record] = change.path.split("/");
+    let head = label.split(" · ")[0] ?? label;
+    if (record !== undefined && head.endsWith(` ${record}`))
+      head = head.slice(0, -record.length - 1);
+    head = head.charAt(0).toLocaleUpperCase(locale) + head.slice(1);
+    const group = groups.get(key) ?? { label: head, count: 0, details: [] };
     group.count += 1;
     group.details.push(label);
     if ((change.at ?? 0) >= (group.at ?? 0)) {
       group.at = change.at ?? undefined;
       group.by = change.by ?? undefined;
     }
-    groups.set(head, group);
+    groups.set(key, group);
   }
   return [...groups.values()]
     .sort((left, right) => (right.at ?? 0) - (left.at ?? 0))

@@ -13,7 +13,14 @@ import { SVGRenderer } from "echarts/renderers";
 import type { Money } from "../wasm/dealflow_wasm.js";
 import { DealflowElement } from "./base.js";
 import { moneyToInput } from "./money-input.js";
-import type { DealflowSession, ForecastView } from "./session.js";
+import { dateAt } from "./calendar.js";
+import { quarterOf } from "./forecast-view.js";
+import type {
+  DealflowSession,
+  ForecastPeriodKind,
+  ForecastSelection,
+  ForecastView,
+} from "./session.js";
 
 echarts.use([
   BarChart,
@@ -32,10 +39,19 @@ function major(money: Money): number {
   return Number(moneyToInput(money));
 }
 
+/** The month of a quarter `"2026-Q1"` to show when switching to months: `today`'s, else its first. */
+function monthOf(quarter: string, today: string): string {
+  if (quarterOf(today) === quarter) return today;
+  const [year, number] = quarter.split("-Q");
+  return `${year}-${String((Number(number) - 1) * 3 + 1).padStart(2, "0")}`;
+}
+
 /**
  * `<dealflow-forecast>`: the forecast dashboard — the four models side by side, the P10 / P50 /
  * P90 revenue range, forecast against target per period, the funnel with its bottleneck, and
  * the stalled deals. Every figure is computed by core; this element only draws it (ECharts).
+ * It opens on the current quarter; the toolbar switches between months and quarters and steps
+ * to the previous or next period that has deals.
  *
  * @fires dealflow-open-deal - `{ dealId }` when a stalled deal is opened
  * @csspart toolbar - the title and status bar
@@ -120,6 +136,8 @@ export class DealflowForecast extends DealflowElement {
   private hosts = new Map<ChartName, HTMLElement>();
   /** The last dashboard the compute worker returned (`undefined`: nothing to forecast). */
   @state() private view: ForecastView | undefined;
+  /** The period asked for; `undefined` until the user picks one (the current quarter). */
+  @state() private selection: ForecastSelection | undefined;
   /** Whether a dashboard has arrived since the session was ready. */
   @state() private computed = false;
   @state() private computeFailure: string | undefined;
@@ -157,7 +175,10 @@ export class DealflowForecast extends DealflowElement {
     );
     setTimeout(() => {
       this.lastStarted = Date.now();
-      void (session.forecast?.(Date.now()) ?? Promise.resolve(undefined))
+      void (
+        session.forecast?.(Date.now(), this.selection) ??
+        Promise.resolve(undefined)
+      )
         .then(
           (view) => {
             this.view = view;
@@ -193,7 +214,7 @@ export class DealflowForecast extends DealflowElement {
     const view = this.view;
     const toolbar = html`<div class="toolbar" part="toolbar">
       <h2>${text.forecast}</h2>
-      ${view === undefined ? nothing : html`<span>${this.pick(view.period)}</span>`}
+      ${view === undefined ? nothing : this.renderPicker(view)}
       <span class="spacer"></span>
       ${this.renderStatus()}
     </div>`;
@@ -278,6 +299,8 @@ export class DealflowForecast extends DealflowElement {
           text.forecastVsTarget,
           html`<div class="figures" data-testid="target">
             <span
+              data-testid="target-amount"
+              data-minor=${view.target?.minor ?? ""}
               >${text.target}<strong
                 >${
                   view.target === undefined
@@ -308,7 +331,11 @@ export class DealflowForecast extends DealflowElement {
               >
                 ${
                   bottleneck === undefined
-                    ? text.noBottleneck
+                    ? view.funnel.some(
+                        (step) => step.conversionBp !== undefined,
+                      )
+                      ? text.allConverted
+                      : text.noBottleneck
                     : html`${text.bottleneck} ·
                         <b class="danger">${this.pick(bottleneck.label)}</b>
                         ${text.conversion} ${percent(bottleneck.conversionBp)}`
@@ -338,6 +365,73 @@ export class DealflowForecast extends DealflowElement {
           </ul>
         </section>
       </div>`;
+  }
+
+  /** Months or quarters, and the previous / next period that has deals. */
+  private renderPicker(view: ForecastView) {
+    const text = this.text;
+    const shown = view.selection;
+    const index = view.periodKeys.indexOf(shown.period);
+    const step = (delta: number) => {
+      const period = view.periodKeys[index + delta];
+      if (period !== undefined) this.pickPeriod({ kind: shown.kind, period });
+    };
+    return html`<select
+        data-testid="period-kind"
+        aria-label=${text.periodKind}
+        .value=${shown.kind}
+        @change=${(event: Event) =>
+          this.pickKind(
+            (event.target as HTMLSelectElement).value as ForecastPeriodKind,
+            shown,
+          )}
+      >
+        <option value="month" ?selected=${shown.kind === "month"}>
+          ${text.byMonth}
+        </option>
+        <option value="quarter" ?selected=${shown.kind === "quarter"}>
+          ${text.byQuarter}
+        </option>
+      </select>
+      <button
+        data-testid="period-previous"
+        aria-label=${text.previousPeriod}
+        title=${text.previousPeriod}
+        ?disabled=${index <= 0}
+        @click=${() => step(-1)}
+      >
+        ‹
+      </button>
+      <span data-testid="period" data-period=${shown.period}
+        >${this.pick(view.period)}</span
+      >
+      <button
+        data-testid="period-next"
+        aria-label=${text.nextPeriod}
+        title=${text.nextPeriod}
+        ?disabled=${index < 0 || index >= view.periodKeys.length - 1}
+        @click=${() => step(1)}
+      >
+        ›
+      </button>`;
+  }
+
+  private pickKind(kind: ForecastPeriodKind, shown: ForecastSelection): void {
+    if (kind === shown.kind) return;
+    const today = dateAt(
+      Date.now(),
+      this.activeSession?.utcOffsetMinutes ?? 480,
+    ).slice(0, 7);
+    const period =
+      kind === "quarter"
+        ? quarterOf(shown.period)
+        : monthOf(shown.period, today);
+    this.pickPeriod({ kind, period });
+  }
+
+  private pickPeriod(selection: ForecastSelection): void {
+    this.selection = selection;
+    this.refresh();
   }
 
   private panel(
@@ -444,9 +538,16 @@ export class DealflowForecast extends DealflowElement {
           data: [text.forecast, text.won, text.target],
           bottom: 0,
         },
-        grid: { left: 80, right: 16, top: 16, bottom: 48 },
+        grid: { left: 80, right: 16, top: 16, bottom: 64 },
         xAxis: {
           type: "category",
+          // Every period's name, wrapped (2026年第4季度 is wider than a bar).
+          axisLabel: {
+            interval: 0,
+            width: 56,
+            overflow: "break",
+            fontSize: 11,
+          },
           data: view.periods.map((period) => this.pick(period.label)),
         },
         yAxis: { type: "value" },
@@ -487,7 +588,7 @@ export class DealflowForecast extends DealflowElement {
             type: "funnel",
             sort: "none",
             left: 8,
-            right: 220,
+            right: 200,
             min: 0,
             max: widest,
             label: {
@@ -497,11 +598,16 @@ export class DealflowForecast extends DealflowElement {
               formatter: (params: { dataIndex: number }) => {
                 const step = funnel[params.dataIndex];
                 if (step === undefined) return "";
-                const rate =
-                  step.conversionBp === undefined
-                    ? ""
-                    : ` · ${text.conversion} ${(step.conversionBp / 100).toFixed(0)}%`;
-                return `${this.pick(step.label)} ${step.deals}${rate}${step.bottleneck ? ` · ${text.bottleneck}` : ""}`;
+                const details = [
+                  ...(step.conversionBp === undefined
+                    ? []
+                    : [
+                        `${text.conversion} ${(step.conversionBp / 100).toFixed(0)}%`,
+                      ]),
+                  ...(step.bottleneck ? [text.bottleneck] : []),
+                ];
+                // Two lines, so that English names fit beside the funnel.
+                return `${this.pick(step.label)} ${step.deals}${details.length === 0 ? "" : `\n${details.join(" · ")}`}`;
               },
             },
             data: funnel.map((step) => ({

@@ -10,39 +10,69 @@ import type {
 } from "../wasm/dealflow_wasm.js";
 import { computeClient } from "../lib/compute.js";
 import { dateAt } from "./calendar.js";
-import type { ForecastView, HealthView } from "./session.js";
+import type { ForecastSelection, ForecastView, HealthView } from "./session.js";
 import { CATEGORY_LABELS, MODEL_LABELS } from "./text.js";
 
 /** How far back stage win rates are learned from: a year of history. */
 const HISTORY_MILLIS = 365 * 86_400_000;
 
+/** 100 % in basis points. */
+const FULL_CONVERSION_BP = 10_000;
+
 /** The seed of the dashboard's simulation: the same deals always show the same range. */
 const RANGE_SEED = 20_260_101;
 
-/** The dashboard request for a snapshot of the deals held at `now`, by month, in CNY. */
+/** The quarter `"2026-Q1"` of a month `"2026-03"`. */
+export function quarterOf(month: string): string {
+  const [year, number] = month.split("-");
+  return `${year}-Q${Math.floor((Number(number) - 1) / 3) + 1}`;
+}
+
+/** The period of `kind` that holds `now`: the dashboard's default is the current quarter. */
+export function currentPeriod(
+  now: number,
+  utcOffsetMinutes: number,
+  kind: ForecastSelection["kind"] = "quarter",
+): ForecastSelection {
+  const month = dateAt(now, utcOffsetMinutes).slice(0, 7);
+  return { kind, period: kind === "month" ? month : quarterOf(month) };
+}
+
+/** Whether a target's period (`"2026-03"` or `"2026-Q1"`) is of `kind`. */
+function ofKind(period: string, kind: ForecastSelection["kind"]): boolean {
+  return period.includes("Q") === (kind === "quarter");
+}
+
+/**
+ * The dashboard request for a snapshot of the deals held at `now`, in CNY, for `selection`
+ * (default: the current quarter); of `targets`, those of the selection's period kind.
+ */
 export function dashboardRequest(
   snapshot: Uint8Array,
   now: number,
   utcOffsetMinutes: number,
   targets: ForecastTarget[],
+  selection: ForecastSelection = currentPeriod(now, utcOffsetMinutes),
 ): DashboardRequest {
   return {
     snapshot,
     utcOffsetMinutes,
     currency: "CNY",
-    periodKind: "month",
-    period: dateAt(now, utcOffsetMinutes).slice(0, 7),
+    periodKind: selection.kind,
+    period: selection.period,
     rangeModel: "best_practice",
     seed: RANGE_SEED,
     now,
     historyMillis: HISTORY_MILLIS,
-    targets,
+    targets: targets.filter((target) => ofKind(target.period, selection.kind)),
   };
 }
 
-/** `"2026-03"` as 2026年3月 / Mar 2026. */
-function monthLabel(period: string): LocalizedText {
+/** `"2026-03"` as 2026年3月 / Mar 2026, `"2026-Q1"` as 2026年第1季度 / Q1 2026. */
+export function periodLabel(period: string): LocalizedText {
   const [year, month] = period.split("-");
+  if (month?.startsWith("Q"))
+    return { zh: `${year}年第${month.slice(1)}季度`, en: `${month} ${year}` };
   const number = Number(month);
   if (year === undefined || !Number.isInteger(number))
     return { zh: period, en: period };
@@ -90,7 +120,12 @@ export function forecastView(
   )[0];
   const range = dashboard.range;
   return {
-    period: monthLabel(current.period),
+    period: periodLabel(current.period),
+    selection: {
+      kind: current.period.includes("Q") ? "quarter" : "month",
+      period: current.period,
+    },
+    periodKeys: totals.map((row) => row.period),
     models: MODELS.map((model) => ({
       id: model,
       label: MODEL_LABELS[model],
@@ -120,7 +155,7 @@ export function forecastView(
     periods: totals.map((row) => {
       const target = targets.get(row.period);
       return {
-        label: monthLabel(row.period),
+        label: periodLabel(row.period),
         forecast: row.forecast.bestPractice,
         closedWon: row.closedWon,
         ...(target === undefined ? {} : { target: target.target }),
@@ -137,7 +172,11 @@ export function forecastView(
             ...(stage.decidedConversionBp === undefined
               ? {}
               : { conversionBp: stage.decidedConversionBp }),
-            bottleneck: stage.bottleneck,
+            // Core names the stage of lowest conversion; when even that one converted every
+            // decided deal there is nothing to unblock, so none is highlighted.
+            bottleneck:
+              stage.bottleneck &&
+              (stage.decidedConversionBp ?? 0) < FULL_CONVERSION_BP,
           })),
         }),
     stalled,

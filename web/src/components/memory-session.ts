@@ -30,6 +30,7 @@ import {
 import { SummaryIndex } from "./summary-index.js";
 import type {
   DealflowSession,
+  ForecastSelection,
   ForecastView,
   HealthView,
   MoveResult,
@@ -258,12 +259,16 @@ export class MemorySession implements DealflowSession {
   }
 
   /** The forecast dashboard, computed in the compute worker over a snapshot of the deals. */
-  async forecast(now: number): Promise<ForecastView | undefined> {
+  async forecast(
+    now: number,
+    selection?: ForecastSelection,
+  ): Promise<ForecastView | undefined> {
     const request = dashboardRequest(
       this.requireWorkspace().snapshot(),
       now,
       this.utcOffsetMinutes,
       this.targets,
+      selection,
     );
     const dashboard = await computeClient().dashboard(request);
     return forecastView(dashboard, this.attention(now).stalledDeals, (id) => {

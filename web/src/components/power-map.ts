@@ -45,14 +45,21 @@ export function powerMapOption(
         layout: "force",
         roam: true,
         draggable: true,
-        force: { repulsion: 260, edgeLength: 110, gravity: 0.08 },
+        // Long enough edges that their labels clear the nodes.
+        force: { repulsion: 420, edgeLength: 170, gravity: 0.06 },
         categories: stances.map((stance) => ({
           name: labels.stance[stance],
           itemStyle: { color: colours[stance] },
         })),
         label: { show: true, position: "bottom", fontSize: 12 },
         edgeSymbol: ["none", "arrow"],
-        edgeLabel: { show: true, fontSize: 10, formatter: "{c}" },
+        edgeLabel: {
+          show: true,
+          fontSize: 10,
+          formatter: "{c}",
+          backgroundColor: "rgba(255, 255, 255, 0.85)",
+          padding: [1, 2],
+        },
         data: contacts.map((contact) => ({
           id: contact.id,
           name: contact.name,

@@ -70,9 +70,22 @@ export interface ForecastModelView {
   completionBp?: number;
 }
 
+/** How the forecast dashboard buckets deals: by calendar month or quarter. */
+export type ForecastPeriodKind = "month" | "quarter";
+
+/** The period the forecast dashboard shows: `"2026-03"` (a month) or `"2026-Q1"`. */
+export interface ForecastSelection {
+  kind: ForecastPeriodKind;
+  period: string;
+}
+
 /** The forecast dashboard's data for one period, every figure computed by core. */
 export interface ForecastView {
   period: LocalizedText;
+  /** The period shown, `"2026-03"` or `"2026-Q1"`, and how periods are bucketed. */
+  selection: ForecastSelection;
+  /** Every period that has deals, in order (the ones the picker steps through). */
+  periodKeys: string[];
   models: ForecastModelView[];
   /** The rep-commit model's categories (after manager adjustments) in the period. */
   categories: { id: string; label: LocalizedText; amount: Money }[];
@@ -168,7 +181,10 @@ export interface DealflowSession {
    * The forecast dashboard over the deals held, computed in the compute worker (so it is
    * asynchronous); `undefined` when nothing can be forecast.
    */
-  forecast?(now: number): Promise<ForecastView | undefined>;
+  forecast?(
+    now: number,
+    selection?: ForecastSelection,
+  ): Promise<ForecastView | undefined>;
 }
 
 /** Makes a session for a server URL and a token (the components' attributes). */

@@ -7,7 +7,7 @@
 import "../components/index.js";
 import "../components/dealflow-summary.js";
 import { MemorySession } from "../components/memory-session.js";
-import { SAMPLE_USERS, fillSampleDeals } from "./sample.js";
+import { SAMPLE_USERS, fillSampleDeals, sampleTargets } from "./sample.js";
 
 const params = new URLSearchParams(location.search);
 const component = params.get("component") ?? "board";
@@ -38,6 +38,7 @@ if (me !== undefined) {
         Uint8Array.from(atob(base64), (char) => char.charCodeAt(0)),
       );
   } else fillSampleDeals(session, count, now);
+  session.targets = sampleTargets(now);
   window.dealflowPlayground = {
     session,
     filledMs: performance.now() - started,

@@ -6,6 +6,7 @@
  */
 import type { SessionUser } from "../components/session.js";
 import type { MemorySession } from "../components/memory-session.js";
+import type { ForecastTarget } from "../wasm/dealflow_wasm.js";
 
 /** The demo organisation's people, as the server's directory seeds them. */
 export const SAMPLE_USERS: SessionUser[] = [
@@ -94,6 +95,48 @@ const DAY = 86_400_000;
 
 function isoDate(at: number): string {
   return new Date(at + 8 * 3600_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Sample team quotas for the playground's forecast: ¥`monthlyYuan` a month from a year before
+ * `now` to six months after, and each quarter's as the sum of its months (what a server's
+ * `/api/targets` would give).
+ */
+export function sampleTargets(
+  now: number,
+  monthlyYuan = 3_000_000,
+): ForecastTarget[] {
+  const [year, month] = isoDate(now).split("-").map(Number) as [number, number];
+  const months: string[] = [];
+  for (let delta = -12; delta <= 6; delta += 1) {
+    const index = year * 12 + (month - 1) + delta;
+    months.push(
+      `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`,
+    );
+  }
+  const amount = (yuan: number) => ({
+    minor: yuan * 100,
+    currency: "CNY" as const,
+  });
+  const monthly = months.map((period) => ({
+    group: { kind: "total" as const },
+    period,
+    amount: amount(monthlyYuan),
+  }));
+  const quarters = new Map<string, number>();
+  for (const period of months) {
+    const [each, number] = period.split("-").map(Number) as [number, number];
+    const quarter = `${each}-Q${Math.floor((number - 1) / 3) + 1}`;
+    quarters.set(quarter, (quarters.get(quarter) ?? 0) + 1);
+  }
+  const quarterly = [...quarters]
+    .filter(([, count]) => count === 3)
+    .map(([period]) => ({
+      group: { kind: "total" as const },
+      period,
+      amount: amount(monthlyYuan * 3),
+    }));
+  return [...monthly, ...quarterly];
 }
 
 /**
