@@ -88,6 +88,9 @@ struct Pending {
     sources: Vec<Arc<ConnectionLink>>,
     /// When the batch's first message was received (the fan-out's latency starts there).
     first_received: Option<Instant>,
+    /// The connection whose message gave an unregistered document its first content: the
+    /// document is registered to its user before any frame of the batch is sent.
+    creator: Option<Arc<ConnectionLink>>,
 }
 
 impl Pending {
@@ -361,18 +364,10 @@ impl DocActor {
         self.pending.first_received.get_or_insert(at);
         let has_content = self.sync.as_ref().is_some_and(|sync| !sync.is_empty());
         if self.record.is_none() && has_content {
+            // Registered by the flush, between persisting the content and sending the
+            // acknowledgement: whoever sees the change acknowledged finds the document listed.
+            self.pending.creator.get_or_insert_with(|| Arc::clone(link));
             self.flush().await;
-            match self.register(&link.user).await {
-                Ok(()) => {
-                    let offers = self.reconcile();
-                    self.pending.store.extend(offers.store);
-                    self.pending.sends.push((offers.send, Some(at)));
-                }
-                Err(error) => {
-                    tracing::error!(document = %self.id, %error, "cannot register a new document");
-                    self.recover(link, "storage").await;
-                }
-            }
         }
     }
 
@@ -402,6 +397,7 @@ impl DocActor {
             store,
             sends,
             sources,
+            creator,
             ..
         } = std::mem::take(&mut self.pending);
         if !store.is_empty() {
@@ -418,8 +414,21 @@ impl DocActor {
                 return;
             }
         }
+        let creator = creator.filter(|_| self.record.is_none());
+        if let Some(creator) = &creator
+            && let Err(error) = self.register(&creator.user).await
+        {
+            tracing::error!(document = %self.id, %error, "cannot register a new document");
+            self.recover(creator, "storage").await;
+            return;
+        }
         for (outgoing, caused_at) in sends {
             self.send(outgoing, caused_at);
+        }
+        if creator.is_some() {
+            // Connections that asked for the document before it existed are offered it now.
+            let offers = self.reconcile();
+            self.commit_and_send(offers, None).await;
         }
     }
 
