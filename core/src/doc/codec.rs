@@ -8,8 +8,6 @@
 //! entered.
 
 use time::Date;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 
 use crate::deal::{
     CompanySize, CompetitorStatus, ContactRole, DealRole, DealStatus, FollowUpKind, Influence,
@@ -105,19 +103,44 @@ doc_names!(DealField, "a deal field (title, industry, …)" {
     ApprovalCycle => "approval_cycle", Source => "source", Campaign => "campaign",
 });
 
-const DATE_FORMAT: &[BorrowedFormatItem<'static>] = format_description!("[year]-[month]-[day]");
-
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD` (a year before 1 is written with a sign, `-0001-01-01`).
+///
+/// Written by hand rather than through `time`'s format descriptions: those bring `time`'s
+/// whole formatting and parsing machinery into the browser module for one fixed layout.
 pub(crate) fn format_date(date: Date) -> String {
-    // Formatting a date with a fixed numeric description only fails for years outside ±9999,
-    // which `time` cannot represent anyway; fall back to the debug form rather than panic.
-    date.format(DATE_FORMAT)
-        .unwrap_or_else(|_| format!("{date}"))
+    let year = date.year();
+    let sign = if year < 0 { "-" } else { "" };
+    format!(
+        "{sign}{:04}-{:02}-{:02}",
+        year.unsigned_abs(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
-/// Parses `YYYY-MM-DD`.
+/// Parses `YYYY-MM-DD` (four-digit year, optionally signed; two-digit month and day).
 pub(crate) fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text, DATE_FORMAT).ok()
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, text.get(1..)?),
+        b'+' => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let mut parts = unsigned.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let digits = |part: &str| {
+        part.bytes().try_fold(0_u16, |value, digit| {
+            digit
+                .is_ascii_digit()
+                .then(|| value * 10 + u16::from(digit - b'0'))
+        })
+    };
+    let year = i32::from(digits(year)?);
+    let month = time::Month::try_from(u8::try_from(digits(month)?).ok()?).ok()?;
+    let day = u8::try_from(digits(day)?).ok()?;
+    Date::from_calendar_date(if negative { -year } else { year }, month, day).ok()
 }
 
 #[cfg(test)]
@@ -161,5 +184,28 @@ mod tests {
         assert_eq!(parse_date("2026-03-31"), Some(date));
         assert_eq!(parse_date("31/03/2026"), None);
         assert_eq!(parse_date("2026-02-30"), None);
+        assert_eq!(parse_date("2026-3-31"), None);
+        assert_eq!(parse_date("2026-03-31-01"), None);
+        assert_eq!(parse_date("2026-03-3a"), None);
+        assert_eq!(parse_date("+2026-03-31"), Some(date));
+        assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn dates_spell_like_time_formats_them() {
+        let layout = time::macros::format_description!("[year]-[month]-[day]");
+        for date in [
+            time::macros::date!(0001 - 01 - 01),
+            time::macros::date!(0000 - 12 - 31),
+            time::macros::date!(-0001 - 06 - 15),
+            time::macros::date!(-9999 - 01 - 01),
+            time::macros::date!(9999 - 12 - 31),
+            time::macros::date!(2024 - 02 - 29),
+        ] {
+            let expected = date.format(layout).unwrap();
+            assert_eq!(format_date(date), expected);
+            assert_eq!(parse_date(&expected), Some(date));
+            assert_eq!(Date::parse(&format_date(date), layout).ok(), Some(date));
+        }
     }
 }
