@@ -45,7 +45,7 @@ pub const MARKER_KEY: &str = "dealflow-demo-seed";
 pub const TARGETS_KEY: &str = "dealflow-demo-targets";
 
 /// Where the demo's leads and quotes wait, between seeding and the arbiter's start, to be replayed
-/// through arbitration (JSON of [`ArbitrationPlan`]); removed once replayed.
+/// through arbitration (JSON of `ArbitrationPlan`); removed once replayed.
 pub const ARBITRATION_KEY: &str = "dealflow-demo-arbitration";
 
 /// The UTC offset demo dates are in: Beijing time.
