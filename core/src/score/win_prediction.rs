@@ -274,10 +274,7 @@ impl<'a> WinPredictor<'a> {
         else {
             return Ok(self.stage_fallback(deal, team, closed_deals));
         };
-        let top = usize::from(self.settings.top_factors);
-        let mut log_odds = model.prior_log_odds;
-        let mut positive: Vec<WinFactor<'d>> = Vec::new();
-        let mut negative: Vec<WinFactor<'d>> = Vec::new();
+        let mut tally = FactorTally::new(model.prior_log_odds, self.settings.top_factors);
         self.extractor
             .visit(deal, Purpose::Scoring, |feature, value| {
                 let Some(stat) = model
@@ -287,30 +284,9 @@ impl<'a> WinPredictor<'a> {
                 else {
                     return;
                 };
-                log_odds += stat.weight;
-                let factor = WinFactor {
-                    feature,
-                    value,
-                    won: stat.count.won,
-                    lost: stat.count.lost,
-                    weight: stat.weight,
-                };
-                if stat.weight > 0.0 {
-                    keep_strongest(&mut positive, factor, top, |a, b| a.weight > b.weight);
-                } else if stat.weight < 0.0 {
-                    keep_strongest(&mut negative, factor, top, |a, b| a.weight < b.weight);
-                }
+                tally.add(feature, value, stat);
             })?;
-        let probability = Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp()));
-        Ok(WinPrediction {
-            probability,
-            basis: PredictionBasis::Model {
-                team: team.cloned(),
-                closed_deals,
-            },
-            positive,
-            negative,
-        })
+        Ok(tally.finish(team, closed_deals))
     }
 
     /// The predictions of `deals`, in order: the same as [`WinPredictor::predict`] on each,
@@ -393,10 +369,7 @@ impl<'a> WinPredictor<'a> {
                 return Ok(self.stage_fallback(deal, team, closed_deals));
             };
             let stats = &slot_model.stats;
-            let top = usize::from(self.settings.top_factors);
-            let mut log_odds = slot_model.prior_log_odds;
-            let mut positive: Vec<WinFactor<'d>> = Vec::new();
-            let mut negative: Vec<WinFactor<'d>> = Vec::new();
+            let mut tally = FactorTally::new(slot_model.prior_log_odds, self.settings.top_factors);
             // The pairs in the order `FeatureExtractor::visit` gives them for scoring: current
             // stage, source, industry, size, region, amount band, products, competitor,
             // decision maker.
@@ -429,30 +402,9 @@ impl<'a> WinPredictor<'a> {
                 let Some(stat) = stats.get(id).copied().flatten() else {
                     continue;
                 };
-                log_odds += stat.weight;
-                let factor = WinFactor {
-                    feature,
-                    value,
-                    won: stat.count.won,
-                    lost: stat.count.lost,
-                    weight: stat.weight,
-                };
-                if stat.weight > 0.0 {
-                    keep_strongest(&mut positive, factor, top, |a, b| a.weight > b.weight);
-                } else if stat.weight < 0.0 {
-                    keep_strongest(&mut negative, factor, top, |a, b| a.weight < b.weight);
-                }
+                tally.add(feature, value, &stat);
             }
-            let probability = Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp()));
-            Ok(WinPrediction {
-                probability,
-                basis: PredictionBasis::Model {
-                    team: team.cloned(),
-                    closed_deals,
-                },
-                positive,
-                negative,
-            })
+            Ok(tally.finish(team, closed_deals))
         })
     }
 
@@ -539,6 +491,60 @@ impl<'a> WinPredictor<'a> {
             },
             positive: Vec::new(),
             negative: Vec::new(),
+        }
+    }
+}
+
+/// One deal's model prediction as its (feature, value) statistics are added, in the order the
+/// features are visited: the log-odds and the strongest positive and negative factors. Both
+/// scoring paths (per deal and over a `DealTable`) use it, so they agree factor for factor.
+struct FactorTally<'d> {
+    top: usize,
+    log_odds: f64,
+    positive: Vec<WinFactor<'d>>,
+    negative: Vec<WinFactor<'d>>,
+}
+
+impl<'d> FactorTally<'d> {
+    fn new(prior_log_odds: f64, top_factors: u8) -> Self {
+        FactorTally {
+            top: usize::from(top_factors),
+            log_odds: prior_log_odds,
+            positive: Vec::new(),
+            negative: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, feature: Feature, value: &'d str, stat: &ValueStat) {
+        self.log_odds += stat.weight;
+        let factor = WinFactor {
+            feature,
+            value,
+            won: stat.count.won,
+            lost: stat.count.lost,
+            weight: stat.weight,
+        };
+        if stat.weight > 0.0 {
+            keep_strongest(&mut self.positive, factor, self.top, |a, b| {
+                a.weight > b.weight
+            });
+        } else if stat.weight < 0.0 {
+            keep_strongest(&mut self.negative, factor, self.top, |a, b| {
+                a.weight < b.weight
+            });
+        }
+    }
+
+    fn finish(self, team: Option<&TeamId>, closed_deals: u64) -> WinPrediction<'d> {
+        let log_odds = self.log_odds;
+        WinPrediction {
+            probability: Probability::from_fraction_clamped(1.0 / (1.0 + (-log_odds).exp())),
+            basis: PredictionBasis::Model {
+                team: team.cloned(),
+                closed_deals,
+            },
+            positive: self.positive,
+            negative: self.negative,
         }
     }
 }
