@@ -192,24 +192,9 @@ pub fn stage_win_rates(
             let Some(stage_index) = stage_position(&pipeline.stages, &entry.stage) else {
                 continue;
             };
-            if let Some(seen) = entered.get_mut(stage_index)
-                && !*seen
-            {
-                *seen = true;
-                touched.push(stage_index);
-            }
+            mark_entered(&mut entered, &mut touched, stage_index);
         }
-        for stage_index in touched.drain(..) {
-            if let Some(seen) = entered.get_mut(stage_index) {
-                *seen = false;
-            }
-            if let Some(count) = counts
-                .get_mut(stage_index)
-                .and_then(|stage| stage.get_mut(outcome))
-            {
-                *count = count.saturating_add(1);
-            }
-        }
+        count_entered(&mut entered, &mut touched, &mut counts, outcome);
     }
     Ok(rates(pipeline, window, prior_strength, counts))
 }
@@ -270,24 +255,9 @@ impl DealTable<'_> {
                 else {
                     continue;
                 };
-                if let Some(seen) = entered.get_mut(stage_index)
-                    && !*seen
-                {
-                    *seen = true;
-                    touched.push(stage_index);
-                }
+                mark_entered(&mut entered, &mut touched, stage_index);
             }
-            for stage_index in touched.drain(..) {
-                if let Some(seen) = entered.get_mut(stage_index) {
-                    *seen = false;
-                }
-                if let Some(count) = counts
-                    .get_mut(stage_index)
-                    .and_then(|stage| stage.get_mut(outcome))
-                {
-                    *count = count.saturating_add(1);
-                }
-            }
+            count_entered(&mut entered, &mut touched, &mut counts, outcome);
         }
         Ok(rates(pipeline, window, prior_strength, counts))
     }
@@ -380,6 +350,37 @@ fn to_probability(numerator: i128, denominator: i128) -> Probability {
         .and_then(|basis_points| u16::try_from(basis_points).ok())
         .and_then(|basis_points| Probability::from_basis_points(basis_points).ok())
         .unwrap_or(Probability::ZERO)
+}
+
+/// Notes that the current deal entered stage `stage_index` (once per deal, however often).
+fn mark_entered(entered: &mut [bool], touched: &mut Vec<usize>, stage_index: usize) {
+    if let Some(seen) = entered.get_mut(stage_index)
+        && !*seen
+    {
+        *seen = true;
+        touched.push(stage_index);
+    }
+}
+
+/// Counts the current deal once under `outcome` in every stage it entered, and clears the marks
+/// for the next deal.
+fn count_entered(
+    entered: &mut [bool],
+    touched: &mut Vec<usize>,
+    counts: &mut [[u32; 4]],
+    outcome: usize,
+) {
+    for stage_index in touched.drain(..) {
+        if let Some(seen) = entered.get_mut(stage_index) {
+            *seen = false;
+        }
+        if let Some(count) = counts
+            .get_mut(stage_index)
+            .and_then(|stage| stage.get_mut(outcome))
+        {
+            *count = count.saturating_add(1);
+        }
+    }
 }
 
 #[cfg(test)]
