@@ -495,9 +495,10 @@ fn targets_cover_every_rep_team_and_month_and_add_up() {
         by_owner.entry(&target.owner).or_default().push(target);
     }
     assert_eq!(by_owner.len(), 4 + 2 + 1);
-    assert!(by_owner.values().all(|targets| targets.len() == 15));
+    // In March: April of last year to the end of this year (the current year stays whole).
+    assert!(by_owner.values().all(|targets| targets.len() == 21));
     let month_total = |owner: &DemoTargetOwner, index: usize| by_owner[owner][index].amount.minor();
-    for index in 0..15 {
+    for index in 0..21 {
         let mut department = 0;
         for team in &data.org.teams {
             let reps: i64 = team
@@ -736,6 +737,24 @@ fn targets_cover_whole_quarters_through_the_next_one_whatever_the_month() {
             this_quarter.end().unwrap().next_day().unwrap(),
             PeriodKind::Quarter,
         );
+        // The current year is whole, so it has a yearly target: the sum of its months.
+        let years = forecast_targets(
+            &data.targets,
+            &department,
+            &ForecastGroup::Total,
+            PeriodKind::Year,
+        )
+        .unwrap();
+        let this_year = Period::of(today, PeriodKind::Year);
+        let yearly = years
+            .iter()
+            .find(|target| target.period == this_year)
+            .unwrap_or_else(|| panic!("{this_year} has a target ({month})"));
+        let summed = months
+            .iter()
+            .filter(|monthly| this_year.contains_period(monthly.period))
+            .fold(0, |sum, monthly| sum + monthly.amount.minor());
+        assert_eq!(yearly.amount.minor(), summed);
         for period in [this_quarter, next_quarter] {
             let target = quarters
                 .iter()

@@ -336,6 +336,18 @@ async fn each_user_gets_the_targets_of_what_they_see_by_month_and_quarter() {
             .sum();
         assert_eq!(*minor, months, "{quarter}");
     }
+    // A year's quota is the sum of its twelve months'; a year only partly planned has none.
+    let years = targets(&server, "chen-jing", "year").await;
+    assert!(!years.is_empty(), "the demo plans at least one whole year");
+    for (year, minor) in &years {
+        assert_eq!(year.len(), 4, "{year}");
+        let in_year: Vec<_> = department
+            .iter()
+            .filter(|(period, _)| period.starts_with(&format!("{year}-")))
+            .collect();
+        assert_eq!(in_year.len(), 12, "{year}");
+        assert_eq!(*minor, in_year.iter().map(|(_, minor)| minor).sum::<i64>());
+    }
     server.stop().await;
 }
 
@@ -417,6 +429,25 @@ async fn the_pools_hold_demo_leads_and_late_deals_carry_quotes() {
         for quote in quotes["quotes"].as_array().unwrap() {
             assert_eq!(quote["quote"]["owner"], owner.as_str(), "{quote}");
             assert!(!quote["quote"]["lines"].as_array().unwrap().is_empty());
+            // Core's figures come with the quote: one per line, the total what the lines add
+            // up to, and the discount from the catalogue that approval looked at.
+            let totals = &quote["totals"];
+            let lines = totals["lines"].as_array().unwrap();
+            assert_eq!(
+                lines.len(),
+                quote["quote"]["lines"].as_array().unwrap().len()
+            );
+            let summed: i64 = lines
+                .iter()
+                .map(|line| line["total"]["minor"].as_i64().unwrap())
+                .sum();
+            assert_eq!(
+                totals["total"]["minor"].as_i64().unwrap(),
+                summed,
+                "{quote}"
+            );
+            assert!(summed > 0);
+            assert!(quote["discountBp"].as_i64().unwrap() >= 0, "{quote}");
             statuses.push(quote["quote"]["status"].as_str().unwrap().to_owned());
         }
     }

@@ -92,6 +92,7 @@ pub fn forecast_targets(
                 year: target.year,
                 quarter: Quarter::of(target.month),
             },
+            PeriodKind::Year => Period::Year { year: target.year },
         };
         let entry = by_period
             .entry(period)
@@ -102,6 +103,7 @@ pub fn forecast_targets(
     let months_needed = match kind {
         PeriodKind::Month => 1,
         PeriodKind::Quarter => 3,
+        PeriodKind::Year => 12,
     };
     Ok(by_period
         .into_iter()
@@ -115,7 +117,8 @@ pub fn forecast_targets(
 }
 
 /// Targets for whole quarters, from the quarter of the month eleven months back to the end of
-/// the next quarter, so that forecasts against target have them by month and by quarter, per
+/// the next quarter or of the current year, whichever is later (so the current year is always
+/// whole), so that forecasts against target have them by month, quarter and year, per
 /// rep (20 % above what the rep won in the past year, spread by season, at least ¥200,000 a
 /// month, rounded to ¥10,000), per team (the sum of its reps) and for the department (the sum
 /// of its teams).
@@ -138,7 +141,7 @@ pub(super) fn monthly_targets(
     // the start of its quarter and the last is the end of the next quarter.
     let month_in_quarter = (i32::from(u8::from(today.month())) - 1) % 3;
     let first = -MONTHS_BACK - (month_in_quarter - MONTHS_BACK).rem_euclid(3);
-    let last = 5 - month_in_quarter;
+    let last = (5 - month_in_quarter).max(12 - i32::from(u8::from(today.month())));
     let months: Vec<(i32, Month)> = (first..=last)
         .map(|delta| shift_month(today.year(), today.month(), delta))
         .collect();

@@ -89,6 +89,7 @@ impl Localized for ForecastError {
                 let kind = match forecast {
                     PeriodKind::Month => "月",
                     PeriodKind::Quarter => "季度",
+                    PeriodKind::Year => "年",
                 };
                 format!("目标期间 {target} 短于预测的期间（按{kind}）：请按月预测以比较月度目标")
             }

@@ -1,4 +1,4 @@
-//! Calendar periods (months and quarters) that forecasts are bucketed by.
+//! Calendar periods (months, quarters and years) that forecasts are bucketed by.
 
 use std::fmt;
 use std::str::FromStr;
@@ -8,7 +8,7 @@ use time::{Date, Month};
 
 use super::error::ForecastError;
 
-/// Whether a forecast is bucketed by month or by quarter.
+/// Whether a forecast is bucketed by month, quarter or year. Kinds order from the shortest.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PeriodKind {
@@ -16,6 +16,8 @@ pub enum PeriodKind {
     Month,
     /// Calendar quarters (Q1 = January–March).
     Quarter,
+    /// Calendar years.
+    Year,
 }
 
 /// A calendar quarter.
@@ -73,9 +75,10 @@ impl Quarter {
     }
 }
 
-/// A calendar month or quarter, in the organisation's time zone (dates are already local).
+/// A calendar month, quarter or year, in the organisation's time zone (dates are already local).
 ///
-/// Serialized as `"2026-03"` (March 2026) or `"2026-Q1"`, so periods can be map keys in JSON.
+/// Serialized as `"2026-03"` (March 2026), `"2026-Q1"` or `"2026"`, so periods can be map keys
+/// in JSON.
 /// Periods of one kind order chronologically.
 ///
 /// ```
@@ -87,6 +90,9 @@ impl Quarter {
 /// assert_eq!(q1.to_string(), "2026-Q1");
 /// assert!(q1.contains_period(march));
 /// assert_eq!("2026-Q1".parse::<Period>().unwrap(), q1);
+/// let year = Period::of(date!(2026 - 03 - 31), PeriodKind::Year);
+/// assert_eq!(year.to_string(), "2026");
+/// assert!(year.contains_period(q1) && year.contains_period(march));
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -105,6 +111,11 @@ pub enum Period {
         /// The quarter.
         quarter: Quarter,
     },
+    /// A calendar year.
+    Year {
+        /// The year.
+        year: i32,
+    },
 }
 
 impl Period {
@@ -119,21 +130,25 @@ impl Period {
                 year: date.year(),
                 quarter: Quarter::of(date.month()),
             },
+            PeriodKind::Year => Period::Year { year: date.year() },
         }
     }
 
-    /// Month or quarter.
+    /// Month, quarter or year.
     pub fn kind(self) -> PeriodKind {
         match self {
             Period::Month { .. } => PeriodKind::Month,
             Period::Quarter { .. } => PeriodKind::Quarter,
+            Period::Year { .. } => PeriodKind::Year,
         }
     }
 
     /// The year.
     pub fn year(self) -> i32 {
         match self {
-            Period::Month { year, .. } | Period::Quarter { year, .. } => year,
+            Period::Month { year, .. } | Period::Quarter { year, .. } | Period::Year { year } => {
+                year
+            }
         }
     }
 
@@ -142,20 +157,15 @@ impl Period {
         Period::of(date, self.kind()) == self
     }
 
-    /// Whether `other` lies entirely within this period (a month within its quarter, or the
-    /// same period).
+    /// Whether `other` lies entirely within this period (a month within its quarter or year, a
+    /// quarter within its year, or the same period).
     pub fn contains_period(self, other: Period) -> bool {
         match (self, other) {
-            (Period::Month { .. }, _) | (Period::Quarter { .. }, Period::Quarter { .. }) => {
-                self == other
+            (Period::Year { year }, _) => year == other.year(),
+            (Period::Quarter { year, quarter }, Period::Month { month, .. }) => {
+                year == other.year() && quarter == Quarter::of(month)
             }
-            (
-                Period::Quarter { year, quarter },
-                Period::Month {
-                    year: other_year,
-                    month,
-                },
-            ) => year == other_year && quarter == Quarter::of(month),
+            (Period::Month { .. } | Period::Quarter { .. }, _) => self == other,
         }
     }
 
@@ -170,6 +180,7 @@ impl Period {
         let (year, month) = match self {
             Period::Month { year, month } => (year, month),
             Period::Quarter { year, quarter } => (year, quarter.first_month().nth_next(2)),
+            Period::Year { year } => (year, Month::December),
         };
         let (year, month) = if month == Month::December {
             (
@@ -186,6 +197,7 @@ impl Period {
         match self {
             Period::Month { year, month } => (year, month),
             Period::Quarter { year, quarter } => (year, quarter.first_month()),
+            Period::Year { year } => (year, Month::January),
         }
     }
 
@@ -201,6 +213,7 @@ impl fmt::Display for Period {
         match self {
             Period::Month { year, month } => write!(f, "{year:04}-{:02}", u8::from(*month)),
             Period::Quarter { year, quarter } => write!(f, "{year:04}-Q{}", quarter.number()),
+            Period::Year { year } => write!(f, "{year:04}"),
         }
     }
 }
@@ -208,11 +221,16 @@ impl fmt::Display for Period {
 impl FromStr for Period {
     type Err = ForecastError;
 
-    /// Parses `"2026-03"` or `"2026-Q1"` (also `"2026-q1"`).
+    /// Parses `"2026-03"`, `"2026-Q1"` (also `"2026-q1"`) or `"2026"`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let invalid = || ForecastError::InvalidPeriod {
             text: text.to_owned(),
         };
+        let trimmed = text.trim();
+        if trimmed.len() == 4 && trimmed.bytes().all(|byte| byte.is_ascii_digit()) {
+            let year: i32 = trimmed.parse().map_err(|_| invalid())?;
+            return Ok(Period::Year { year });
+        }
         let (year, rest) = text.trim().rsplit_once('-').ok_or_else(invalid)?;
         let year: i32 = year.parse().map_err(|_| invalid())?;
         if !(-9999..=9999).contains(&year) {
@@ -282,18 +300,51 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for text in ["2026-01", "2026-12", "2026-Q4", "0999-Q1"] {
+        for text in ["2026-01", "2026-12", "2026-Q4", "0999-Q1", "2026", "0999"] {
             assert_eq!(text.parse::<Period>().unwrap().to_string(), text);
         }
         assert_eq!("2026-q2".parse::<Period>().unwrap().to_string(), "2026-Q2");
+        assert_eq!(
+            " 2026 ".parse::<Period>().unwrap(),
+            Period::Year { year: 2026 }
+        );
         for bad in [
-            "", "2026", "2026-13", "2026-00", "2026-Q5", "x-01", "20000-01",
+            "", "202", "20260", "+2026", "-2026", "2026-13", "2026-00", "2026-Q5", "x-01",
+            "20000-01",
         ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
         let json = serde_json::to_string(&Period::of(date!(2026 - 03 - 01), PeriodKind::Month));
         assert_eq!(json.unwrap(), "\"2026-03\"");
         assert!(serde_json::from_str::<Period>("\"2026-Q0\"").is_err());
+    }
+
+    #[test]
+    fn years_bucket_dates_and_hold_their_quarters_and_months() {
+        let year = Period::of(date!(2026 - 08 - 15), PeriodKind::Year);
+        assert_eq!(year, Period::Year { year: 2026 });
+        assert_eq!(year.kind(), PeriodKind::Year);
+        assert_eq!(year.year(), 2026);
+        assert_eq!(year.first_day().unwrap(), date!(2026 - 01 - 01));
+        assert_eq!(year.end().unwrap(), date!(2027 - 01 - 01));
+        assert!(year.contains(date!(2026 - 01 - 01)));
+        assert!(year.contains(date!(2026 - 12 - 31)));
+        assert!(!year.contains(date!(2027 - 01 - 01)));
+        let q3 = Period::of(date!(2026 - 08 - 15), PeriodKind::Quarter);
+        let august = Period::of(date!(2026 - 08 - 15), PeriodKind::Month);
+        assert!(year.contains_period(q3) && year.contains_period(august));
+        assert!(year.contains_period(year));
+        assert!(!year.contains_period(Period::Year { year: 2025 }));
+        assert!(!year.contains_period(Period::of(date!(2027 - 01 - 01), PeriodKind::Month)));
+        assert!(!q3.contains_period(year) && !august.contains_period(year));
+        assert!(PeriodKind::Month < PeriodKind::Quarter && PeriodKind::Quarter < PeriodKind::Year);
+        let json = serde_json::to_string(&year).unwrap();
+        assert_eq!(json, "\"2026\"");
+        assert_eq!(serde_json::from_str::<Period>(&json).unwrap(), year);
+        assert_eq!(
+            serde_json::to_string(&PeriodKind::Year).unwrap(),
+            "\"year\""
+        );
     }
 
     #[test]
@@ -315,5 +366,8 @@ mod tests {
         };
         assert!(far.end().is_err());
         assert!(far.first_day().is_err());
+        let far_year = Period::Year { year: i32::MAX };
+        assert!(far_year.end().is_err());
+        assert!(far_year.first_day().is_err());
     }
 }

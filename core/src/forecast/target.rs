@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ForecastError;
 use super::model::{Forecast, PerModel};
-use super::period::{Period, PeriodKind};
+use super::period::Period;
 use super::rollup::ForecastGroup;
 use crate::exchange::ExchangeRates;
 use crate::money::{Money, MoneyError, round_half_away_from_zero};
@@ -129,7 +129,8 @@ impl Forecast<'_> {
         target: &Target,
         rates: &ExchangeRates,
     ) -> Result<TargetAttainment, ForecastError> {
-        if self.period_kind == PeriodKind::Quarter && target.period.kind() == PeriodKind::Month {
+        // A target shorter than the forecast's periods cannot be compared with them.
+        if target.period.kind() < self.period_kind {
             return Err(ForecastError::PeriodMismatch {
                 target: target.period,
                 forecast: self.period_kind,

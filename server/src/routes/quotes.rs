@@ -4,6 +4,8 @@
 //!   on a deal the caller may edit.
 //! - `GET /api/documents/{id}/quotes`: the quotes on a deal the caller may see.
 //! - `GET /api/quotes/{id}`: one quote.
+//!
+//! Every answer carries the quote with its `totals` (core's `QuoteTotals`) and `discountBp`.
 //! - `POST /api/quotes/{id}/commands` `{ "expectedVersion", "action": { "action": "edit" |
 //!   "submit" | "withdraw" | "approve" | "reject" | "send" | "accept" | "expire", … } }`: a quote
 //!   command, acted by the caller at their approval level.
@@ -12,7 +14,7 @@
 
 use axum::extract::{Path, State};
 use dealflow_core::sync::DocumentId;
-use dealflow_core::{Quote, QuoteAction, QuoteCommand};
+use dealflow_core::{Quote, QuoteAction, QuoteCommand, QuoteTotals};
 use serde::{Deserialize, Serialize};
 
 use crate::arbitration::NewQuoteRequest;
@@ -30,6 +32,14 @@ pub(super) struct QuoteDto {
     document: String,
     /// The quote, with its version and events.
     quote: Quote,
+    /// Its figures as core computes them (per-line rounding, tax), so that pages show the
+    /// amounts approval is decided on without computing them again; absent only when core
+    /// cannot total the quote (an overflow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    totals: Option<QuoteTotals>,
+    /// The discount from the catalogue reference, in basis points: what approval looks at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discount_bp: Option<i64>,
 }
 
 /// Quotes on a deal.
@@ -51,8 +61,11 @@ pub(super) struct QuoteCommandRequest {
 
 impl From<StoredQuote> for QuoteDto {
     fn from(stored: StoredQuote) -> Self {
+        let totals = stored.quote.totals().ok();
         QuoteDto {
             document: stored.document.to_string(),
+            discount_bp: totals.as_ref().map(QuoteTotals::discount_basis_points),
+            totals,
             quote: stored.quote,
         }
     }

@@ -1,9 +1,10 @@
 //! Sales targets (销售目标) the forecast dashboard measures against.
 //!
-//! - `GET /api/targets?periodKind=month|quarter`: the caller's quotas as the forecast's targets
-//!   of the deals they see (`group: { kind: "total" }`): an admin's are the department's, a
-//!   manager's their team's, a rep's their own. Monthly by default; a quarter's is the sum of
-//!   its months.
+//! - `GET /api/targets?periodKind=month|quarter|year`: the caller's quotas as the forecast's
+//!   targets of the deals they see (`group: { kind: "total" }`): an admin's are the
+//!   department's, a manager's their team's, a rep's their own. Monthly by default; a quarter's
+//!   is the sum of its months, a year's the sum of its twelve (a year with quotas for only some
+//!   months has no yearly target).
 //!
 //! The quotas are the demo data's (`dealflow_core::demo`), stored when the demo is seeded; a
 //! data directory seeded without them answers an empty list.

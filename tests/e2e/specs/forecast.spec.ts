@@ -124,7 +124,7 @@ for (const lang of ["zh-CN", "en"] as const) {
 }
 
 /** `GET /api/targets` as the signed-in user: minor units by period. */
-async function serverTargets(token: string, kind: "month" | "quarter"): Promise<Map<string, number>> {
+async function serverTargets(token: string, kind: "month" | "quarter" | "year"): Promise<Map<string, number>> {
   const response = await fetch(`${server.url}/api/targets?periodKind=${kind}`, {
     headers: { authorization: `Bearer ${token}` },
   });
@@ -201,6 +201,21 @@ for (const lang of ["zh-CN", "en"] as const) {
     await expect(target).toHaveAttribute("data-minor", String(quarters.get(next)));
     await page.waitForTimeout(500);
     await page.screenshot({ path: `artifacts/screenshots/forecast-quarter-${lang}.png`, fullPage: true });
+
+    // Years: the current year, against the seeded yearly quota (its twelve months together).
+    const years = await serverTargets(manager.token, "year");
+    const yearKey = String(year);
+    const yearMonths = [...months].filter(([key]) => key.startsWith(`${yearKey}-`));
+    expect(yearMonths.length).toBe(12);
+    expect(years.get(yearKey)).toBe(yearMonths.reduce((sum, [, minor]) => sum + minor, 0));
+    await element.getByTestId("period-previous").click();
+    await expect(period).toHaveAttribute("data-period", quarter);
+    await element.getByTestId("period-kind").selectOption("year");
+    await expect(period).toHaveAttribute("data-period", yearKey);
+    await expect(period).toHaveText(lang === "en" ? yearKey : `${yearKey}年`);
+    await expect(target).toHaveAttribute("data-minor", String(years.get(yearKey)));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: `artifacts/screenshots/forecast-year-${lang}.png`, fullPage: true });
     expect(errors).toEqual([]);
     await manager.context.close();
   });

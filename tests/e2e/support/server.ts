@@ -18,7 +18,10 @@ export interface RunningServer {
  * Starts the server binary built by `cargo build -p dealflow-server` and resolves once it prints
  * the address it listens on.
  */
-export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { dataDir?: string; args?: string[]; startTimeoutMs?: number } = {},
+): Promise<RunningServer> {
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const binary =
     process.env.DEALFLOW_SERVER_BIN ??
     join(process.env.CARGO_TARGET_DIR ?? join(repoRoot, "target"), "debug", "dealflow-server");
@@ -31,7 +34,10 @@ export async function startServer(options: { dataDir?: string; args?: string[] }
   child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(chunk));
   const url = await new Promise<string>((resolveUrl, reject) => {
     let buffered = "";
-    const timer = setTimeout(() => reject(new Error("server did not start within 30 s")), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within ${startTimeoutMs / 1000} s`)),
+      startTimeoutMs,
+    );
     child.stdout?.on("data", (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(buffered);

@@ -9,7 +9,7 @@ use crate::convert::serialize_by_name;
 
 serialize_by_name!(PeriodKind);
 
-/// Month or quarter.
+/// Month, quarter or year.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Tsify)]
 pub enum PeriodKind {
     /// Calendar months (`"2026-03"`).
@@ -18,15 +18,19 @@ pub enum PeriodKind {
     /// Calendar quarters (`"2026-Q1"`).
     #[serde(rename = "quarter")]
     Quarter,
+    /// Calendar years (`"2026"`).
+    #[serde(rename = "year")]
+    Year,
 }
 
 impl crate::convert::Named for PeriodKind {
-    const EXPECTED: &'static str = "one of \"month\", \"quarter\"";
+    const EXPECTED: &'static str = "one of \"month\", \"quarter\", \"year\"";
 
     fn from_name(name: &str) -> Option<Self> {
         match name {
             "month" => Some(PeriodKind::Month),
             "quarter" => Some(PeriodKind::Quarter),
+            "year" => Some(PeriodKind::Year),
             _ => None,
         }
     }
@@ -35,6 +39,7 @@ impl crate::convert::Named for PeriodKind {
         match self {
             PeriodKind::Month => "month",
             PeriodKind::Quarter => "quarter",
+            PeriodKind::Year => "year",
         }
     }
 }
@@ -44,6 +49,7 @@ impl From<PeriodKind> for domain::PeriodKind {
         match kind {
             PeriodKind::Month => domain::PeriodKind::Month,
             PeriodKind::Quarter => domain::PeriodKind::Quarter,
+            PeriodKind::Year => domain::PeriodKind::Year,
         }
     }
 }
@@ -53,6 +59,7 @@ impl From<domain::PeriodKind> for PeriodKind {
         match kind {
             domain::PeriodKind::Month => PeriodKind::Month,
             domain::PeriodKind::Quarter => PeriodKind::Quarter,
+            domain::PeriodKind::Year => PeriodKind::Year,
         }
     }
 }

@@ -36,6 +36,7 @@ import type {
   SessionUser,
   SyncStatus,
 } from "./session.js";
+import type { ServerApi } from "./server-api.js";
 import { SummaryIndex } from "./summary-index.js";
 
 /** The client's view of its connection. */
@@ -103,10 +104,12 @@ export class ClientSession implements DealflowSession {
   private readonly presenceWatch = new Map<string, () => void>();
   private notifyQueued = false;
   /**
-   * Targets (quotas) the forecast is measured against, monthly and quarterly ones together;
+   * Targets (quotas) the forecast is measured against, monthly, quarterly and yearly together;
    * `connectSession` loads the user's from the server (see {@link setTargets}).
    */
   targets: ForecastTarget[] = [];
+  /** Quotes and lead pools on the server; `connectSession` sets it. */
+  api: ServerApi | undefined;
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
   private healthCache:
     { at: number; byDeal: Map<string, HealthView> } | undefined;

@@ -7,6 +7,7 @@
 import { DealflowClient } from "../lib/index.js";
 import type { ForecastTarget } from "../wasm/dealflow_wasm.js";
 import { ClientSession, type SyncClient } from "./client-session.js";
+import { ServerApi } from "./server-api.js";
 import type { DealflowSession, SessionUser } from "./session.js";
 
 const ME_KEY = "dealflow-me:";
@@ -87,7 +88,7 @@ async function visibleDeals(
 }
 
 /**
- * The user's monthly and quarterly targets (`GET /api/targets`), remembered per user for
+ * The user's monthly, quarterly and yearly targets (`GET /api/targets`), remembered per user for
  * offline starts; none when the server has none or cannot be reached the first time.
  */
 async function loadTargets(
@@ -98,7 +99,7 @@ async function loadTargets(
   const key = `${TARGETS_KEY}${userId}`;
   try {
     const kinds = await Promise.all(
-      (["month", "quarter"] as const).map(async (kind) => {
+      (["month", "quarter", "year"] as const).map(async (kind) => {
         const url = new URL("/api/targets", serverUrl);
         url.searchParams.set("periodKind", kind);
         const response = await fetch(url, {
@@ -149,6 +150,7 @@ export function connectSession(
     return { client: synced, user, users };
   })();
   const session = new ClientSession(start);
+  session.api = new ServerApi(serverUrl, token);
   void start
     .then(({ user }) => loadTargets(serverUrl, token, user.id))
     .then((targets) => session.setTargets(targets))

@@ -13,7 +13,7 @@ import type {
 import { DealflowElement } from "./base.js";
 import { dateAt, formatDate, periodRange, type Period } from "./calendar.js";
 import { inputToMoney } from "./money-input.js";
-import type { DealflowSession } from "./session.js";
+import type { DealflowSession, HealthView } from "./session.js";
 
 /** The next-step state of a card, in the colours reps know. */
 type NextStepState = "overdue" | "today" | "scheduled" | "none";
@@ -21,8 +21,18 @@ type NextStepState = "overdue" | "today" | "scheduled" | "none";
 interface Column {
   stage: Stage;
   deals: DealSummary[];
+  /** Per deal: its next-step state and health, which the card shows besides its summary. */
+  marks: Map<string, CardMark>;
   totals: Money[];
   weighted: Money[];
+}
+
+/** What a card shows besides its summary; a card re-renders only when this or the summary did. */
+interface CardMark {
+  nextStep: NextStepState;
+  health: HealthView | undefined;
+  /** `nextStep`, health score and reasons in one string, to compare marks cheaply. */
+  key: string;
 }
 
 interface Refusal {
@@ -38,6 +48,8 @@ interface Refusal {
  * what is missing is shown and the deal stays where it was.
  *
  * @fires dealflow-open-deal - `{ dealId }` when a card is opened (click or Enter)
+ * @fires dealflow-moved - `{ dealId, stage, milliseconds }` once a moved card is shown in its
+ *   new column (milliseconds: drop → re-rendered board)
  * @csspart toolbar - the filter and status bar
  * @csspart status - the connection badge
  * @csspart column - a stage column
@@ -188,7 +200,6 @@ export class DealflowBoard extends DealflowElement {
 
   private cache: Column[] | undefined;
   private cacheKey = "";
-  private states = new Map<string, NextStepState>();
 
   protected override sessionChanged(): void {
     this.cacheKey = "";
@@ -212,7 +223,7 @@ export class DealflowBoard extends DealflowElement {
     const now = Date.now();
     const today = dateAt(now, session.utcOffsetMinutes);
     const range = periodRange(this.periodFilter, today);
-    this.states.clear();
+    const marks = new Map<string, CardMark>();
     const byStage = new Map<string, DealSummary[]>();
     for (const deal of session.summaries()) {
       if (deal.pipeline !== pipeline.id || deal.status !== "open") continue;
@@ -223,17 +234,22 @@ export class DealflowBoard extends DealflowElement {
         if (close === undefined || close < range[0] || close > range[1])
           continue;
       }
-      if (!this.states.has(deal.id))
-        this.states.set(
-          deal.id,
-          !deal.nextStep
-            ? "none"
-            : deal.nextStep.due <= today
-              ? deal.nextStep.due === today
-                ? "today"
-                : "overdue"
-              : "scheduled",
-        );
+      const nextStep: NextStepState = !deal.nextStep
+        ? "none"
+        : deal.nextStep.due <= today
+          ? deal.nextStep.due === today
+            ? "today"
+            : "overdue"
+          : "scheduled";
+      const health = session.health?.(deal.id);
+      marks.set(deal.id, {
+        nextStep,
+        health,
+        key:
+          health === undefined
+            ? nextStep
+            : `${nextStep}|${health.score}|${health.reasons.length}`,
+      });
       const list = byStage.get(deal.stage ?? "") ?? [];
       list.push(deal);
       byStage.set(deal.stage ?? "", list);
@@ -251,18 +267,35 @@ export class DealflowBoard extends DealflowElement {
       const deals = byStage.get(stage.id) ?? [];
       deals.sort(order);
       // Summaries are replaced only for deals that changed, so a column holding the very same
-      // summaries keeps its figures: a move asks core for two weighted totals, not all of them.
+      // summaries (and marks) is kept as it was: its figures are not asked of core again and
+      // `render` skips its template altogether. A move touches two columns, not all of them.
       const before = previous.get(stage.id);
+      const columnMarks = new Map<string, CardMark>();
+      for (const deal of deals) {
+        const mark = marks.get(deal.id);
+        if (mark !== undefined) columnMarks.set(deal.id, mark);
+      }
       if (
         before !== undefined &&
         before.deals.length === deals.length &&
-        before.deals.every((deal, index) => deal === deals[index])
+        before.deals.every(
+          (deal, index) =>
+            deal === deals[index] &&
+            before.marks.get(deal.id)?.key === columnMarks.get(deal.id)?.key,
+        )
       )
-        return { ...before, stage, deals };
+        return before;
+      const sameDeals =
+        before !== undefined &&
+        before.deals.length === deals.length &&
+        before.deals.every((deal, index) => deal === deals[index]);
       return {
         stage,
         deals,
-        ...this.figures(pipeline, stage.id, deals),
+        marks: columnMarks,
+        ...(sameDeals && before !== undefined
+          ? { totals: before.totals, weighted: before.weighted }
+          : this.figures(pipeline, stage.id, deals)),
       };
     });
     this.cacheKey = key;
@@ -330,7 +363,13 @@ export class DealflowBoard extends DealflowElement {
         ${repeat(
           columns,
           (column) => column.stage.id,
-          (column) => this.renderColumn(session, column),
+          // A column is rendered again only when it changed (a new object from `columns`),
+          // the drop target moved onto or off it, or the language changed.
+          (column) =>
+            guard(
+              [column, this.dropTarget === column.stage.id, this.lang],
+              () => this.renderColumn(session, column),
+            ),
         )}
       </div>
       ${this.renderRefusal()} ${this.renderCreate(session)}
@@ -532,11 +571,13 @@ export class DealflowBoard extends DealflowElement {
                   column.deals,
                   (deal) => deal.id,
                   // A card re-renders only when its summary (a new object after a change),
-                  // its next-step colour or the language changed: a move re-renders one card.
-                  (deal) =>
-                    guard([deal, this.states.get(deal.id), this.lang], () =>
-                      this.renderCard(session, deal),
-                    ),
+                  // its mark (next-step colour, health) or the language changed.
+                  (deal) => {
+                    const mark = column.marks.get(deal.id);
+                    return guard([deal, mark?.key, this.lang], () =>
+                      this.renderCard(deal, mark),
+                    );
+                  },
                 )
           }
         </div>
@@ -544,16 +585,16 @@ export class DealflowBoard extends DealflowElement {
     `;
   }
 
-  private renderCard(session: DealflowSession, deal: DealSummary) {
+  private renderCard(deal: DealSummary, mark: CardMark | undefined) {
     const text = this.text;
-    const nextStep = this.states.get(deal.id) ?? "none";
+    const nextStep = mark?.nextStep ?? "none";
     const stateLabel = {
       overdue: text.overdue,
       today: text.dueToday,
       scheduled: text.scheduled,
       none: text.noNextStep,
     }[nextStep];
-    const health = session.health?.(deal.id);
+    const health = mark?.health;
     return html`
       <article
         class="card"

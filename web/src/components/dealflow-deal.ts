@@ -20,6 +20,7 @@ import type {
   TextField,
 } from "../wasm/dealflow_wasm.js";
 import { DealflowElement } from "./base.js";
+import "./dealflow-quotes.js";
 import { dateAt, formatDate, formatMoment } from "./calendar.js";
 import { pick } from "./text.js";
 import { inputToMoney, moneyToInput } from "./money-input.js";
@@ -110,6 +111,7 @@ function field(data: FormData, name: string): string {
  * @csspart header - title, stage and presence
  * @csspart status - the connection badge
  * @csspart section - each titled block
+ * @csspart quote - each quote in the quotes section (see `<dealflow-quotes>`)
  * @csspart power-map - the decision-chain chart
  * @csspart insights - win probability, health and history
  */
@@ -443,7 +445,7 @@ export class DealflowDeal extends DealflowElement {
         <div>
           ${this.renderFields(read)} ${this.renderPowerMap(read)}
           ${records.competitors} ${records.followUps} ${records.tasks}
-          ${records.comments}
+          ${records.comments} ${this.renderQuotes(session)}
         </div>
         <div part="insights">
           ${this.renderInsights(session, read)}
@@ -451,6 +453,20 @@ export class DealflowDeal extends DealflowElement {
         </div>
       </div>
     `;
+  }
+
+  /** The deal's quotes, from the server (a session without one has none to show). */
+  private renderQuotes(session: DealflowSession) {
+    if (session.api === undefined) return nothing;
+    return html`<section part="section" data-testid="section-quotes">
+      <h3>${this.text.quotes.title}</h3>
+      <dealflow-quotes
+        exportparts="quote, lines, quote-actions"
+        .session=${session}
+        lang=${this.lang}
+        deal-id=${this.dealId}
+      ></dealflow-quotes>
+    </section>`;
   }
 
   private renderHeader(

@@ -50,7 +50,7 @@ function monthOf(quarter: string, today: string): string {
  * `<dealflow-forecast>`: the forecast dashboard — the four models side by side, the P10 / P50 /
  * P90 revenue range, forecast against target per period, the funnel with its bottleneck, and
  * the stalled deals. Every figure is computed by core; this element only draws it (ECharts).
- * It opens on the current quarter; the toolbar switches between months and quarters and steps
+ * It opens on the current quarter; the toolbar switches between months, quarters and years and steps
  * to the previous or next period that has deals.
  *
  * @fires dealflow-open-deal - `{ dealId }` when a stalled deal is opened
@@ -367,7 +367,7 @@ export class DealflowForecast extends DealflowElement {
       </div>`;
   }
 
-  /** Months or quarters, and the previous / next period that has deals. */
+  /** Months, quarters or years, and the previous / next period that has deals. */
   private renderPicker(view: ForecastView) {
     const text = this.text;
     const shown = view.selection;
@@ -391,6 +391,9 @@ export class DealflowForecast extends DealflowElement {
         </option>
         <option value="quarter" ?selected=${shown.kind === "quarter"}>
           ${text.byQuarter}
+        </option>
+        <option value="year" ?selected=${shown.kind === "year"}>
+          ${text.byYear}
         </option>
       </select>
       <button
@@ -422,10 +425,18 @@ export class DealflowForecast extends DealflowElement {
       Date.now(),
       this.activeSession?.utcOffsetMinutes ?? 480,
     ).slice(0, 7);
+    // Keep to the year shown; from a year, to its first quarter or month (or today's, when it
+    // is the current year).
+    const year = shown.period.slice(0, 4);
+    const inShown = today.startsWith(year) ? today : `${year}-01`;
     const period =
-      kind === "quarter"
-        ? quarterOf(shown.period)
-        : monthOf(shown.period, today);
+      kind === "year"
+        ? year
+        : kind === "quarter"
+          ? quarterOf(shown.kind === "year" ? inShown : shown.period)
+          : shown.kind === "year"
+            ? inShown
+            : monthOf(shown.period, today);
     this.pickPeriod({ kind, period });
   }
 

@@ -35,12 +35,26 @@ export function currentPeriod(
   kind: ForecastSelection["kind"] = "quarter",
 ): ForecastSelection {
   const month = dateAt(now, utcOffsetMinutes).slice(0, 7);
-  return { kind, period: kind === "month" ? month : quarterOf(month) };
+  return {
+    kind,
+    period:
+      kind === "month"
+        ? month
+        : kind === "quarter"
+          ? quarterOf(month)
+          : month.slice(0, 4),
+  };
 }
 
-/** Whether a target's period (`"2026-03"` or `"2026-Q1"`) is of `kind`. */
+/** The kind of a period as core writes it: `"2026-03"`, `"2026-Q1"` or `"2026"`. */
+export function kindOf(period: string): ForecastSelection["kind"] {
+  if (!period.includes("-")) return "year";
+  return period.includes("Q") ? "quarter" : "month";
+}
+
+/** Whether a target's period is of `kind`. */
 function ofKind(period: string, kind: ForecastSelection["kind"]): boolean {
-  return period.includes("Q") === (kind === "quarter");
+  return kindOf(period) === kind;
 }
 
 /**
@@ -68,8 +82,12 @@ export function dashboardRequest(
   };
 }
 
-/** `"2026-03"` as 2026年3月 / Mar 2026, `"2026-Q1"` as 2026年第1季度 / Q1 2026. */
+/**
+ * `"2026-03"` as 2026年3月 / Mar 2026, `"2026-Q1"` as 2026年第1季度 / Q1 2026, `"2026"` as
+ * 2026年 / 2026.
+ */
 export function periodLabel(period: string): LocalizedText {
+  if (kindOf(period) === "year") return { zh: `${period}年`, en: period };
   const [year, month] = period.split("-");
   if (month?.startsWith("Q"))
     return { zh: `${year}年第${month.slice(1)}季度`, en: `${month} ${year}` };
@@ -122,7 +140,7 @@ export function forecastView(
   return {
     period: periodLabel(current.period),
     selection: {
-      kind: current.period.includes("Q") ? "quarter" : "month",
+      kind: kindOf(current.period),
       period: current.period,
     },
     periodKeys: totals.map((row) => row.period),

@@ -39,6 +39,9 @@ import type {
   SyncStatus,
 } from "./session.js";
 
+/** How long after a change deal health is recomputed (a burst of changes pays once). */
+const HEALTH_DEBOUNCE_MS = 300;
+
 /** How to build a {@link MemorySession}. */
 export interface MemorySessionOptions {
   user: SessionUser;
@@ -209,11 +212,15 @@ export class MemorySession implements DealflowSession {
   ): MoveResult {
     const workspace = this.requireWorkspace();
     const doc = workspace.deal(dealId);
-    const pipelineId = this.readDeal(dealId)?.deal.pipeline;
+    // The summary names the pipeline: no need to read (hydrate) the whole deal for it.
+    const pipelineId = this.summaryIndex.get(dealId)?.pipeline;
     const pipeline =
       pipelineId === undefined ? undefined : workspace.pipeline(pipelineId);
-    if (doc === undefined || pipeline === undefined)
+    if (doc === undefined || pipeline === undefined) {
+      doc?.free();
+      pipeline?.free();
       return { moved: false, checklist: [] };
+    }
     try {
       const outcome = doc.moveStage(pipeline, target, this.moveContext(now));
       this.changed(dealId);
@@ -238,22 +245,26 @@ export class MemorySession implements DealflowSession {
       !this.healthPending
     ) {
       this.healthPending = true;
-      this.healthStale = false;
-      void healthByDeal(
-        this.requireWorkspace().snapshot(),
-        this.utcOffsetMinutes,
-        Date.now(),
-      )
-        .then(
-          (byDeal) => {
-            this.healthCache = byDeal;
-            for (const listener of this.listeners) listener();
-          },
-          () => undefined,
+      // Snapshotting every deal is not free (tens of ms with 1,000 deals): never during a
+      // render, and once for a burst of changes.
+      setTimeout(() => {
+        this.healthStale = false;
+        void healthByDeal(
+          this.requireWorkspace().snapshot(),
+          this.utcOffsetMinutes,
+          Date.now(),
         )
-        .finally(() => {
-          this.healthPending = false;
-        });
+          .then(
+            (byDeal) => {
+              this.healthCache = byDeal;
+              for (const listener of this.listeners) listener();
+            },
+            () => undefined,
+          )
+          .finally(() => {
+            this.healthPending = false;
+          });
+      }, HEALTH_DEBOUNCE_MS);
     }
     return this.healthCache?.get(dealId);
   }

@@ -23,6 +23,7 @@ import type {
   Pipeline,
   StalledDeal,
 } from "../wasm/dealflow_wasm.js";
+import type { ServerApi } from "./server-api.js";
 
 /** The connection as the status badge shows it. */
 export type SyncStatus = "online" | "offline" | "syncing";
@@ -70,10 +71,10 @@ export interface ForecastModelView {
   completionBp?: number;
 }
 
-/** How the forecast dashboard buckets deals: by calendar month or quarter. */
-export type ForecastPeriodKind = "month" | "quarter";
+/** How the forecast dashboard buckets deals: by calendar month, quarter or year. */
+export type ForecastPeriodKind = "month" | "quarter" | "year";
 
-/** The period the forecast dashboard shows: `"2026-03"` (a month) or `"2026-Q1"`. */
+/** The period the forecast dashboard shows: `"2026-03"` (a month), `"2026-Q1"` or `"2026"`. */
 export interface ForecastSelection {
   kind: ForecastPeriodKind;
   period: string;
@@ -177,6 +178,11 @@ export interface DealflowSession {
   winProbability?(dealId: string): WinProbabilityView | undefined;
   /** Deal health with reasons and recommended actions, when the client computes it. */
   health?(dealId: string): HealthView | undefined;
+  /**
+   * The server's arbitrated records (quotes, lead pools) for this user, when the session has a
+   * server; sessions without one (the playground) leave it out and the quote and lead views hide.
+   */
+  readonly api?: ServerApi;
   /**
    * The forecast dashboard over the deals held, computed in the compute worker (so it is
    * asynchronous); `undefined` when nothing can be forecast.

@@ -41,6 +41,11 @@ export class SummaryIndex {
     }
   }
 
+  /** The summary of one deal, if held. */
+  get(id: string): DealSummary | undefined {
+    return this.byId.get(id);
+  }
+
   /** Every summary, ordered by document id (as core orders them). */
   all(): DealSummary[] {
     this.list ??= [...this.byId.values()].sort((left, right) =>

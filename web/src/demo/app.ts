@@ -1,7 +1,7 @@
 /**
  * The demo app served at `/`: a development login that picks one of the seeded users, then the
  * components over the server's seeded deals. Routes live in the hash so a deal has a URL:
- * `#/board`, `#/tasks`, `#/forecast`, `#/deal/<id>`.
+ * `#/board`, `#/tasks`, `#/forecast`, `#/leads`, `#/deal/<id>`.
  */
 import { LitElement, css, html, nothing } from "lit";
 import { customElement, state } from "lit/decorators.js";
@@ -27,6 +27,7 @@ const TEXT = {
     board: "销售看板",
     tasks: "我的任务",
     forecast: "销售预测",
+    leads: "线索公海",
     back: "返回看板",
     logout: "退出",
     failed: "无法登录：服务器未开启开发登录（--dev-login）",
@@ -38,6 +39,7 @@ const TEXT = {
     board: "Pipeline",
     tasks: "My tasks",
     forecast: "Forecast",
+    leads: "Lead pool",
     back: "Back to the board",
     logout: "Sign out",
     failed:
@@ -242,6 +244,13 @@ export class DemoApp extends LitElement {
           lang=${this.locale}
         ></dealflow-forecast>`;
         break;
+      case "leads":
+        body = html`<dealflow-leads
+          server-url=${common.server}
+          token=${common.token}
+          lang=${this.locale}
+        ></dealflow-leads>`;
+        break;
       default:
         body = html`<dealflow-board
           server-url=${common.server}
@@ -254,6 +263,7 @@ export class DemoApp extends LitElement {
         ${link("#/board", text.board, page === "board" || page === "")}
         ${link("#/tasks", text.tasks, page === "tasks")}
         ${link("#/forecast", text.forecast, page === "forecast")}
+        ${link("#/leads", text.leads, page === "leads")}
         <span class="spacer"></span>
         <span data-testid="signed-in"
           >${pick(login.user.name, this.locale)}</span
