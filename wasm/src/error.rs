@@ -66,10 +66,11 @@ impl Failure {
     pub(crate) fn details(&self) -> ErrorDetails {
         match self {
             Failure::Core(error) => {
+                let (message_zh, message_en) = messages(error);
                 let mut details = ErrorDetails {
                     code: error.code().as_str().to_owned(),
-                    message_zh: error.localized(domain::Locale::ZhCn),
-                    message_en: error.localized(domain::Locale::En),
+                    message_zh,
+                    message_en,
                     problems: None,
                     config_problems: None,
                 };
@@ -99,6 +100,54 @@ impl Failure {
     }
 }
 
+/// The zh-CN and English messages of a core error.
+///
+/// With the compute feature, any area's error can reach here, so every area's messages are
+/// linked (`Error::localized`).
+#[cfg(feature = "compute")]
+fn messages(error: &domain::Error) -> (String, String) {
+    (
+        error.localized(domain::Locale::ZhCn),
+        error.localized(domain::Locale::En),
+    )
+}
+
+/// The zh-CN and English messages of a core error.
+///
+/// The main module alone (no compute feature) exports documents, pipelines, deal editing and
+/// the sync client, whose errors come from the areas matched here; `Error::localized` would
+/// link the messages of every core area (quotes, contracts, payments, leads, pools, forecasts,
+/// analytics…), about 25 KB the main module never shows. An error of another area cannot reach
+/// this module's exports; should one ever do, it still carries its code and a message naming
+/// it.
+#[cfg(not(feature = "compute"))]
+fn messages(error: &domain::Error) -> (String, String) {
+    let area: &dyn Localized = match error {
+        domain::Error::Id(error) => error,
+        domain::Error::Money(error) => error,
+        domain::Error::Probability(error) => error,
+        domain::Error::Pipeline(error) => error,
+        domain::Error::Doc(error) => error,
+        domain::Error::Deal(error) => error,
+        domain::Error::Sync(error) => error,
+        _ => {
+            let code = error.code().as_str();
+            return (
+                format!(
+                    "操作失败（错误代码 {code}）：该错误属于计算模块的功能，请在计算模块中调用"
+                ),
+                format!(
+                    "the operation failed with error code {code}: this error belongs to the compute module's features, call them there"
+                ),
+            );
+        }
+    };
+    (
+        area.localized(domain::Locale::ZhCn),
+        area.localized(domain::Locale::En),
+    )
+}
+
 impl From<Failure> for JsValue {
     fn from(failure: Failure) -> Self {
         let details = failure.details();
@@ -115,3 +164,40 @@ impl From<Failure> for JsValue {
 
 /// The result of every export.
 pub(crate) type JsResult<T> = Result<T, Failure>;
+
+#[cfg(test)]
+mod tests {
+    use dealflow_core as domain;
+    use dealflow_core::Localized;
+
+    use super::Failure;
+
+    #[test]
+    fn errors_of_the_main_module_areas_carry_both_messages() {
+        let error = domain::DocError::Corrupt {
+            what: "document",
+            reason: "bad magic".to_owned(),
+        };
+        let details = Failure::from(error.clone()).details();
+        assert_eq!(details.code, "corrupt_document");
+        assert_eq!(details.message_zh, error.localized(domain::Locale::ZhCn));
+        assert_eq!(details.message_en, error.to_string());
+        assert_ne!(details.message_zh, details.message_en);
+    }
+
+    #[test]
+    fn errors_of_other_areas_keep_their_code() {
+        let error = domain::Error::from(domain::ScoreError::ScoreOutOfRange { points: 120 });
+        let details = Failure::Core(error.clone()).details();
+        assert_eq!(details.code, "score_out_of_range");
+        // The full messages where the module links every area; a message naming the code where
+        // the main module does not (see `messages`).
+        if cfg!(feature = "compute") {
+            assert_eq!(details.message_en, error.to_string());
+            assert_eq!(details.message_zh, error.localized(domain::Locale::ZhCn));
+        } else {
+            assert!(details.message_en.contains("score_out_of_range"));
+            assert!(details.message_zh.contains("score_out_of_range"));
+        }
+    }
+}

@@ -333,27 +333,63 @@ impl AttentionLists {
     }
 
     fn sort(&mut self) {
-        self.overdue_tasks.sort_by(|left, right| {
-            (left.due, &left.deal, &left.task).cmp(&(right.due, &right.deal, &right.task))
+        // One key type for every list, so the sort is compiled once rather than once per list
+        // (the browser module carries each copy): (primary, secondary, deal, record).
+        sort_by_key(&mut self.overdue_tasks, |task| {
+            (
+                i64::from(task.due.to_julian_day()),
+                0,
+                task.deal.as_str(),
+                task.task.as_str(),
+            )
         });
-        self.overdue_next_steps
-            .sort_by(|left, right| (left.due, &left.deal).cmp(&(right.due, &right.deal)));
-        self.deals_without_next_step.sort_by(|left, right| {
-            right
-                .days_since_activity
-                .cmp(&left.days_since_activity)
-                .then_with(|| left.deal.cmp(&right.deal))
+        sort_by_key(&mut self.overdue_next_steps, |step| {
+            (
+                i64::from(step.due.to_julian_day()),
+                0,
+                step.deal.as_str(),
+                "",
+            )
         });
-        self.stalled_deals.sort_by(|left, right| {
-            right
-                .worst_days_past
-                .cmp(&left.worst_days_past)
-                .then_with(|| right.reasons.len().cmp(&left.reasons.len()))
-                .then_with(|| left.deal.cmp(&right.deal))
+        sort_by_key(&mut self.deals_without_next_step, |deal| {
+            (
+                deal.days_since_activity.saturating_neg(),
+                0,
+                deal.deal.as_str(),
+                "",
+            )
         });
-        self.unresolved
-            .sort_by(|left, right| left.deal.cmp(&right.deal));
+        sort_by_key(&mut self.stalled_deals, |deal| {
+            (
+                deal.worst_days_past.saturating_neg(),
+                i64::try_from(deal.reasons.len()).map_or(i64::MIN, i64::saturating_neg),
+                deal.deal.as_str(),
+                "",
+            )
+        });
+        sort_by_key(&mut self.unresolved, |deal| (0, 0, deal.deal.as_str(), ""));
     }
+}
+
+/// The key [`AttentionLists`] sorts by: two numbers, then the deal id, then a record id.
+type ListKey<'a> = (i64, i64, &'a str, &'a str);
+
+/// Sorts `items` by `key` (stable), with one instantiation of the sort for every item type:
+/// the sort runs on `(key, index)` pairs, then the items are moved into that order.
+fn sort_by_key<T>(items: &mut Vec<T>, key: impl for<'a> Fn(&'a T) -> ListKey<'a>) {
+    let mut order: Vec<(ListKey<'_>, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (key(item), index))
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, index)| index).collect();
+    let mut slots: Vec<Option<T>> = std::mem::take(items).into_iter().map(Some).collect();
+    items.extend(
+        order
+            .into_iter()
+            .filter_map(|index| slots.get_mut(index).and_then(Option::take)),
+    );
 }
 
 impl AttentionConfig {

@@ -53,6 +53,7 @@ pub struct NextStep {
     /// What will be done, e.g. "安排技术交流会".
     pub action: String,
     /// Due date in the organisation's time zone.
+    #[serde(with = "crate::doc::codec::serde_date")]
     pub due: Date,
     /// Who will do it (the deal owner when `None`).
     pub owner: Option<UserId>,
@@ -95,6 +96,7 @@ pub struct Task {
     /// Who does it.
     pub assignee: UserId,
     /// Due date.
+    #[serde(default, with = "crate::doc::codec::serde_option_date")]
     pub due: Option<Date>,
     /// Open, done or cancelled.
     pub status: TaskStatus,

@@ -92,8 +92,10 @@ pub struct CloseDateChange {
     /// Who made it.
     pub by: UserId,
     /// The previous date.
+    #[serde(default, with = "crate::doc::codec::serde_option_date")]
     pub from: Option<Date>,
     /// The new date.
+    #[serde(default, with = "crate::doc::codec::serde_option_date")]
     pub to: Option<Date>,
 }
 

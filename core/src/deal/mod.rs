@@ -55,6 +55,7 @@ pub struct Deal {
     /// Expected contract value.
     pub amount: Money,
     /// Expected close date, a calendar date in the organisation's time zone.
+    #[serde(default, with = "crate::doc::codec::serde_option_date")]
     pub expected_close: Option<Date>,
     /// Products and services being sold, keyed by id.
     pub product_lines: BTreeMap<RecordId, ProductLine>,

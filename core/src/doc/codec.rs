@@ -143,6 +143,59 @@ pub(crate) fn parse_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(if negative { -year } else { year }, month, day).ok()
 }
 
+/// Serde for a `Date` field as `YYYY-MM-DD` through [`format_date`] and [`parse_date`]: the
+/// same text `time`'s own serde writes for human-readable formats, without linking `time`'s
+/// format-description machinery into the browser modules (the main module writes core's deals
+/// for the compute module with serde). Use as `#[serde(with = "crate::doc::codec::serde_date")]`.
+pub(crate) mod serde_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    /// Writes the date as `YYYY-MM-DD`.
+    pub(crate) fn serialize<S: Serializer>(date: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&super::format_date(*date))
+    }
+
+    /// Reads a `YYYY-MM-DD` date.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Date, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_date(&text).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&text),
+                &"a date written YYYY-MM-DD",
+            )
+        })
+    }
+}
+
+/// [`serde_date`] for an optional date (`null` when absent).
+pub(crate) mod serde_option_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    /// Writes the date as `YYYY-MM-DD`, or `null`.
+    pub(crate) fn serialize<S: Serializer>(
+        date: &Option<Date>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match date {
+            Some(date) => super::serde_date::serialize(date, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    /// Reads a `YYYY-MM-DD` date or `null`.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Date>, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped(#[serde(with = "super::serde_date")] Date);
+        Ok(Option::<Wrapped>::deserialize(deserializer)?.map(|Wrapped(date)| date))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,6 +242,41 @@ mod tests {
         assert_eq!(parse_date("2026-03-3a"), None);
         assert_eq!(parse_date("+2026-03-31"), Some(date));
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn serde_dates_read_and_write_what_time_serde_does() {
+        #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+        struct Fields {
+            #[serde(with = "serde_date")]
+            due: Date,
+            #[serde(default, with = "serde_option_date")]
+            close: Option<Date>,
+        }
+        #[derive(serde::Serialize)]
+        struct TimeFields {
+            due: Date,
+            close: Option<Date>,
+        }
+        for date in [
+            time::macros::date!(2026 - 06 - 30),
+            time::macros::date!(0001 - 01 - 01),
+            time::macros::date!(-0001 - 06 - 15),
+        ] {
+            for close in [Some(date), None] {
+                let ours = serde_json::to_string(&Fields { due: date, close }).unwrap();
+                let time_serde = serde_json::to_string(&TimeFields { due: date, close }).unwrap();
+                assert_eq!(ours, time_serde);
+                let read: Fields = serde_json::from_str(&time_serde).unwrap();
+                assert_eq!(read, Fields { due: date, close });
+            }
+        }
+        // An absent optional date is `None`, as for a plain `Option` field; a malformed one is
+        // an error.
+        let read: Fields = serde_json::from_str(r#"{"due":"2026-06-30"}"#).unwrap();
+        assert_eq!(read.close, None);
+        assert!(serde_json::from_str::<Fields>(r#"{"due":"30/06/2026"}"#).is_err());
+        assert!(serde_json::from_str::<Fields>(r#"{"due":"2026-06-30","close":7}"#).is_err());
     }
 
     #[test]

@@ -15,9 +15,10 @@ use crate::deal::{
     Account, Budget, CategoryOverride, Deal, LearnedProbability, ManualProbability,
     ProbabilityInputs,
 };
-use crate::id::{DealId, PipelineId, UserId};
+use crate::id::{DealId, PipelineId, RecordId, UserId};
 use crate::money::Currency;
 use crate::pipeline::ForecastCategory;
+use crate::timestamp::Timestamp;
 
 /// A deal read from its document, with every problem the tolerant read found.
 #[derive(Clone, PartialEq, Debug)]
@@ -69,11 +70,11 @@ pub(crate) fn read_deal(root: &Value) -> Result<DealRead, DocError> {
     let created_by = reader.id(root, &path, "createdBy", &fallbacks.user);
     let owner = reader.id(root, &path, "owner", &created_by);
 
-    let mut history = reader.records(root, &path, "history", |reader, map, path, key| {
+    let history = reader.records(root, &path, "history", |reader, map, path, key| {
         records::read_transition(reader, map, path, key, &fallbacks)
     });
-    history.sort_by(|left, right| (left.at, &left.id).cmp(&(right.at, &right.id)));
-    let mut forecast_adjustments = reader.records(
+    let history = in_time_order(history, |entry| (entry.at, &entry.id));
+    let forecast_adjustments = reader.records(
         root,
         &path,
         "forecastAdjustments",
@@ -81,17 +82,16 @@ pub(crate) fn read_deal(root: &Value) -> Result<DealRead, DocError> {
             records::read_forecast_adjustment(reader, map, path, key, &fallbacks)
         },
     );
-    forecast_adjustments.sort_by(|left, right| (left.at, &left.id).cmp(&(right.at, &right.id)));
-    let mut close_date_changes =
+    let forecast_adjustments = in_time_order(forecast_adjustments, |entry| (entry.at, &entry.id));
+    let close_date_changes =
         reader.records(root, &path, "closeDateChanges", |reader, map, path, key| {
             records::read_close_date_change(reader, map, path, key, &fallbacks)
         });
-    close_date_changes.sort_by(|left, right| (left.at, &left.id).cmp(&(right.at, &right.id)));
-    let mut amount_changes =
-        reader.records(root, &path, "amountChanges", |reader, map, path, key| {
-            records::read_amount_change(reader, map, path, key, &fallbacks)
-        });
-    amount_changes.sort_by(|left, right| (left.at, &left.id).cmp(&(right.at, &right.id)));
+    let close_date_changes = in_time_order(close_date_changes, |entry| (entry.at, &entry.id));
+    let amount_changes = reader.records(root, &path, "amountChanges", |reader, map, path, key| {
+        records::read_amount_change(reader, map, path, key, &fallbacks)
+    });
+    let amount_changes = in_time_order(amount_changes, |entry| (entry.at, &entry.id));
 
     let deal = Deal {
         id,
@@ -150,12 +150,11 @@ pub(crate) fn read_deal(root: &Value) -> Result<DealRead, DocError> {
             |task| task.id.clone(),
         ),
         next_step: records::read_next_step(&mut reader, root, &path, "nextStep"),
-        checklist: reader
-            .records(root, &path, "checklist", |reader, map, path, key| {
+        checklist: map_of(
+            reader.records(root, &path, "checklist", |reader, map, path, key| {
                 records::read_checklist_tick(reader, map, path, key, &fallbacks)
-            })
-            .into_iter()
-            .collect(),
+            }),
+        ),
         close_date_changes,
         amount_changes,
         touchpoints: keyed(
@@ -172,9 +171,39 @@ pub(crate) fn read_deal(root: &Value) -> Result<DealRead, DocError> {
 }
 
 fn keyed<K: Ord, V>(records: Vec<V>, key: impl Fn(&V) -> K) -> BTreeMap<K, V> {
-    records
+    map_of(records.into_iter().map(|record| (key(&record), record)))
+}
+
+/// A map from pairs (the last of equal keys wins, as with `collect`), built by inserting each.
+///
+/// Not `collect()`: `BTreeMap`'s `FromIterator` sorts its input first, and that sort is compiled
+/// once per record type; together those copies were most of the browser module's deal reader.
+/// The pairs come in key order anyway, so inserting costs no more.
+fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut map = BTreeMap::new();
+    for (key, value) in pairs {
+        map.insert(key, value);
+    }
+    map
+}
+
+/// Log entries sorted by `(at, id)`. The sort runs on `(at, id, index)` triples, one type for
+/// every log, so one copy of the sort is compiled instead of one per entry type.
+fn in_time_order<T>(entries: Vec<T>, key: impl Fn(&T) -> (Timestamp, &RecordId)) -> Vec<T> {
+    let mut order: Vec<(Timestamp, &RecordId, usize)> = entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let (at, id) = key(entry);
+            (at, id, index)
+        })
+        .collect();
+    order.sort();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, index)| index).collect();
+    let mut slots: Vec<Option<T>> = entries.into_iter().map(Some).collect();
+    order
         .into_iter()
-        .map(|record| (key(&record), record))
+        .filter_map(|index| slots.get_mut(index).and_then(Option::take))
         .collect()
 }
 
@@ -239,14 +268,11 @@ fn read_deal_team(
     let path = path.child("dealTeam");
     let mut members: Vec<&String> = team.iter().map(|(user, _)| user).collect();
     members.sort();
-    members
-        .into_iter()
-        .filter_map(|user| {
-            let id = reader.record_id::<UserId>(&path.child(user), user)?;
-            let role = reader.opt_name(team, &path, user)?;
-            Some((id, role))
-        })
-        .collect()
+    map_of(members.into_iter().filter_map(|user| {
+        let id = reader.record_id::<UserId>(&path.child(user), user)?;
+        let role = reader.opt_name(team, &path, user)?;
+        Some((id, role))
+    }))
 }
 
 fn read_probability(
@@ -561,8 +587,5 @@ fn write_probability(
 
 /// A log (a vector ordered by time) as a map keyed by entry id, which is how logs are stored.
 fn by_id<K: Ord, V: Clone>(entries: &[V], key: impl Fn(&V) -> K) -> BTreeMap<K, V> {
-    entries
-        .iter()
-        .map(|entry| (key(entry), entry.clone()))
-        .collect()
+    map_of(entries.iter().map(|entry| (key(entry), entry.clone())))
 }

@@ -9,9 +9,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::hydrate::Value;
-use automerge::{
-    ActorId, Automerge, Change, ChangeHash, PatchAction, Prop, ROOT, ReadDoc, ScalarValue,
-};
+use automerge::legacy::{Key, ObjectId};
+use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ROOT, ReadDoc, ScalarValue};
 
 use super::error::DocError;
 use super::read::Path;
@@ -134,12 +133,38 @@ pub(crate) fn field_changes(
     flatten(&root_at(doc, &to_heads)?, &mut Vec::new(), &mut after);
 
     let touches = touched_paths(doc, &from_heads, &to_heads);
-    let paths: std::collections::BTreeSet<&Vec<String>> =
-        before.keys().chain(after.keys()).collect();
+    // Both maps are sorted by path: walk them together (a merge, so paths come out sorted
+    // without collecting them into a set first).
     let mut field_changes = Vec::new();
-    for path in paths {
-        let old = before.get(path);
-        let new = after.get(path);
+    let mut old_leaves = before.iter().peekable();
+    let mut new_leaves = after.iter().peekable();
+    loop {
+        let (path, old, new) = match (old_leaves.peek(), new_leaves.peek()) {
+            (None, None) => break,
+            (Some(&(old_path, old)), Some(&(new_path, new))) => match old_path.cmp(new_path) {
+                std::cmp::Ordering::Less => {
+                    old_leaves.next();
+                    (old_path, Some(old), None)
+                }
+                std::cmp::Ordering::Greater => {
+                    new_leaves.next();
+                    (new_path, None, Some(new))
+                }
+                std::cmp::Ordering::Equal => {
+                    old_leaves.next();
+                    new_leaves.next();
+                    (old_path, Some(old), Some(new))
+                }
+            },
+            (Some(&(old_path, old)), None) => {
+                old_leaves.next();
+                (old_path, Some(old), None)
+            }
+            (None, Some(&(new_path, new))) => {
+                new_leaves.next();
+                (new_path, None, Some(new))
+            }
+        };
         if old == new {
             continue;
         }
@@ -192,27 +217,54 @@ fn touched_paths(
     interval.sort_by_key(|change| change_time(change));
     let mut touches = Vec::with_capacity(interval.len());
     for change in interval {
-        let patches = doc.diff(change.deps(), &[change.hash()]);
-        let touched = patches
-            .iter()
-            .map(|patch| {
-                let mut path: Vec<String> =
-                    patch.path.iter().map(|(_, prop)| prop_name(prop)).collect();
-                match &patch.action {
-                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                        path.push(key.clone());
-                    }
-                    PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => {
-                        path.push(prop_name(prop));
-                    }
-                    _ => {}
-                }
-                path
-            })
-            .collect();
-        touches.push((record_of(change), touched));
+        touches.push((record_of(change), paths_of_ops(doc, change)));
     }
     touches
+}
+
+/// The paths one change wrote to, read from its own operations: the path of the object each
+/// operation is in (as of the change), plus the key for a map operation. A list or text edit
+/// touches the list or text itself. (This is what `Automerge::diff` from the change's
+/// dependencies to the change reports, without building patches: `diff` and its patch builder
+/// were the largest part of the browser module's history code.)
+fn paths_of_ops(doc: &Automerge, change: &Change) -> Vec<Vec<String>> {
+    let at = [change.hash()];
+    let mut object_paths: HashMap<ObjectId, Option<Vec<String>>> = HashMap::new();
+    let mut touched: Vec<Vec<String>> = Vec::new();
+    for op in change.decode().operations {
+        let object_path = object_paths
+            .entry(op.obj.clone())
+            .or_insert_with(|| object_path(doc, &op.obj, &at));
+        // An object the document cannot place (it is not visible as of the change) has no
+        // path to report.
+        let Some(object_path) = object_path else {
+            continue;
+        };
+        let mut path = object_path.clone();
+        if let Key::Map(key) = &op.key {
+            path.push(key.to_string());
+        }
+        if !touched.contains(&path) {
+            touched.push(path);
+        }
+    }
+    touched
+}
+
+/// Where an object of a change sits in the document as of `heads`.
+fn object_path(doc: &Automerge, object: &ObjectId, heads: &[ChangeHash]) -> Option<Vec<String>> {
+    let ObjectId::Id(_) = object else {
+        return Some(Vec::new());
+    };
+    let id = doc.import_obj(&object.to_string()).ok()?;
+    let parents = doc.parents_at(&id, heads).ok()?;
+    Some(
+        parents
+            .path()
+            .iter()
+            .map(|(_, prop)| prop_name(prop))
+            .collect(),
+    )
 }
 
 fn prop_name(prop: &Prop) -> String {
@@ -475,6 +527,98 @@ mod tests {
 
     fn segments(path: &[&str]) -> Vec<String> {
         path.iter().map(|segment| (*segment).to_owned()).collect()
+    }
+
+    /// The paths `Automerge::diff` reports from a change's dependencies to the change: what
+    /// the history read before it read the change's operations instead.
+    fn paths_by_diff(doc: &Automerge, change: &Change) -> Vec<Vec<String>> {
+        use automerge::PatchAction;
+        let mut paths: Vec<Vec<String>> = Vec::new();
+        for patch in doc.diff(change.deps(), &[change.hash()]) {
+            let mut path: Vec<String> =
+                patch.path.iter().map(|(_, prop)| prop_name(prop)).collect();
+            match &patch.action {
+                PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                    path.push(key.clone());
+                }
+                PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => {
+                    path.push(prop_name(prop));
+                }
+                _ => {}
+            }
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        paths
+    }
+
+    #[test]
+    fn the_paths_a_change_touched_are_those_diff_reports() {
+        use automerge::transaction::Transactable;
+        use automerge::{ObjType, ScalarValue as Scalar};
+
+        let mut doc = Automerge::new();
+        let edit =
+            |doc: &mut Automerge, write: &dyn Fn(&mut automerge::transaction::Transaction<'_>)| {
+                let mut tx = doc.transaction();
+                write(&mut tx);
+                tx.commit();
+            };
+        edit(&mut doc, &|tx| {
+            tx.put(ROOT, "title", "first").unwrap();
+            let contacts = tx.put_object(ROOT, "contacts", ObjType::Map).unwrap();
+            let contact = tx.put_object(&contacts, "c-1", ObjType::Map).unwrap();
+            tx.put(&contact, "stance", "neutral").unwrap();
+            let needs = tx.put_object(ROOT, "needs", ObjType::Text).unwrap();
+            tx.splice_text(&needs, 0, 0, "统一客服").unwrap();
+            tx.put(ROOT, "visits", Scalar::counter(1)).unwrap();
+            let tags = tx.put_object(ROOT, "tags", ObjType::List).unwrap();
+            tx.insert(&tags, 0, "a").unwrap();
+        });
+        edit(&mut doc, &|tx| tx.put(ROOT, "title", "second").unwrap());
+        edit(&mut doc, &|tx| {
+            let (_, contacts) = tx.get(ROOT, "contacts").unwrap().unwrap();
+            let (_, contact) = tx.get(&contacts, "c-1").unwrap().unwrap();
+            tx.put(&contact, "stance", "supportive").unwrap();
+            tx.put(&contact, "role", "decision_maker").unwrap();
+        });
+        edit(&mut doc, &|tx| {
+            let (_, needs) = tx.get(ROOT, "needs").unwrap().unwrap();
+            tx.splice_text(&needs, 2, 0, "平台").unwrap();
+        });
+        edit(&mut doc, &|tx| tx.increment(ROOT, "visits", 2).unwrap());
+        edit(&mut doc, &|tx| {
+            let (_, tags) = tx.get(ROOT, "tags").unwrap().unwrap();
+            tx.insert(&tags, 1, "b").unwrap();
+            tx.delete(&tags, 0).unwrap();
+        });
+        edit(&mut doc, &|tx| {
+            let (_, contacts) = tx.get(ROOT, "contacts").unwrap().unwrap();
+            tx.delete(&contacts, "c-1").unwrap();
+            tx.delete(ROOT, "title").unwrap();
+        });
+
+        let changes = doc.get_changes(&[]);
+        assert_eq!(changes.len(), 7);
+        for change in &changes {
+            let mut ours = paths_of_ops(&doc, change);
+            let mut theirs = paths_by_diff(&doc, change);
+            ours.sort();
+            theirs.sort();
+            // A change that creates objects reports, through diff, each new object at its key;
+            // the operations name the same keys, plus the keys written inside the new objects,
+            // which lie under them.
+            for path in &theirs {
+                assert!(ours.contains(path), "{path:?} missing from {ours:?}");
+            }
+            for path in &ours {
+                assert!(
+                    theirs.iter().any(|diffed| path.starts_with(diffed)),
+                    "{path:?} is not under any path diff reports ({theirs:?})"
+                );
+            }
+        }
     }
 
     #[test]

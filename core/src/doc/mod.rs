@@ -43,7 +43,7 @@
 //! what the editing client claims; the relay, which authenticates connections, is where a
 //! claim can be checked.
 
-mod codec;
+pub(crate) mod codec;
 mod deal_doc;
 mod deal_records;
 mod deal_schema;

@@ -289,6 +289,7 @@ impl SyncClient {
         }
         let mut step = ClientStep::default();
         step.absorb(document_id, inner);
+        compact_if_wanted(&mut doc.sync, &mut step);
         if became_ready && !created {
             step.events.push(ClientEvent::StatusChanged {
                 document_id,
@@ -302,14 +303,19 @@ impl SyncClient {
     }
 
     /// Opens a document from its chunks in IndexedDB (as [`DocSync::load`]) and syncs it with
-    /// the relay. A document with no stored content is requested instead.
+    /// the relay. A document with no stored content is requested instead. A document whose
+    /// chunks call for a compaction (see [`StoredChunks`](super::StoredChunks): e.g. a small
+    /// document stored in several chunks) is compacted here: the step's writes replace its
+    /// chunks with one snapshot, so that the next load parses one chunk.
     pub fn load(
         &mut self,
         document_id: DocumentId,
         chunks: impl IntoIterator<Item = (StorageKey, Vec<u8>)>,
     ) -> Result<ClientStep, SyncError> {
-        let (sync, _truncated) =
+        let (mut sync, _truncated) =
             DocSync::load(document_id, self.our_peer.clone(), chunks, self.limits)?;
+        let mut step = ClientStep::default();
+        compact_if_wanted(&mut sync, &mut step);
         let status = if sync.is_empty() {
             DocumentStatus::Requesting
         } else {
@@ -323,7 +329,6 @@ impl SyncClient {
                 acknowledged: None,
             },
         );
-        let mut step = ClientStep::default();
         if let Some(server) = self.server().cloned() {
             self.open_with_server(document_id, &server, &mut step);
         }
@@ -373,6 +378,7 @@ impl SyncClient {
         doc.status = DocumentStatus::Ready;
         let mut step = ClientStep::default();
         step.absorb(document_id, inner);
+        compact_if_wanted(&mut doc.sync, &mut step);
         if became_ready {
             step.events.push(ClientEvent::StatusChanged {
                 document_id,
@@ -401,6 +407,7 @@ impl SyncClient {
             });
         }
         step.absorb(document_id, inner);
+        compact_if_wanted(&mut doc.sync, &mut step);
         Ok((output, step))
     }
 
@@ -538,7 +545,10 @@ impl SyncClient {
             return;
         };
         match doc.sync.receive(&server, message) {
-            Ok(inner) => step.absorb(document_id, inner),
+            Ok(inner) => {
+                step.absorb(document_id, inner);
+                compact_if_wanted(&mut doc.sync, step);
+            }
             Err(error) => step
                 .events
                 .push(ClientEvent::DocumentError { document_id, error }),
@@ -556,6 +566,32 @@ impl SyncClient {
                 document_id,
                 status,
             });
+        }
+    }
+}
+
+/// Compacts a document whose stored chunks call for it (a small document stored in more than one
+/// chunk, see [`StoredChunks`](super::StoredChunks)), adding the writes to `step`: one snapshot,
+/// then deletes of the chunks it replaces. A chunk that `step` itself was about to write is
+/// neither written nor deleted, so a small document's edit costs one snapshot write.
+fn compact_if_wanted(sync: &mut DocSync, step: &mut ClientStep) {
+    if !sync.wants_compaction() {
+        return;
+    }
+    for op in sync.compact() {
+        match op {
+            StorageOp::Delete { key } => {
+                let written_here = step.store.iter().position(
+                    |earlier| matches!(earlier, StorageOp::Put { key: put, .. } if *put == key),
+                );
+                match written_here {
+                    Some(index) => {
+                        step.store.remove(index);
+                    }
+                    None => step.store.push(StorageOp::Delete { key }),
+                }
+            }
+            put @ StorageOp::Put { .. } => step.store.push(put),
         }
     }
 }
@@ -586,5 +622,75 @@ mod tests {
         assert!(client.broadcast(id, vec![1]).is_err());
         assert!(!client.in_sync(id));
         assert_eq!(client.unsynced_changes(id), None);
+    }
+
+    fn apply(store: &mut BTreeMap<StorageKey, Vec<u8>>, ops: Vec<StorageOp>) {
+        for op in ops {
+            match op {
+                StorageOp::Put { key, bytes } => {
+                    store.insert(key, bytes);
+                }
+                StorageOp::Delete { key } => {
+                    store.remove(&key);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_small_document_stays_one_snapshot_through_edits_and_loads() {
+        use automerge::ROOT;
+        use automerge::transaction::Transactable;
+
+        use crate::sync::ChunkKind;
+
+        let client = |name: &str| {
+            SyncClient::new(
+                PeerId::new(name).unwrap(),
+                PeerMetadata::default(),
+                SessionId::new("s").unwrap(),
+                Limits::default(),
+            )
+        };
+        let mut laptop = client("laptop");
+        let id = DocumentId::from_random_bytes([3; 16]);
+        let mut store = BTreeMap::new();
+        let ((), step) = laptop
+            .create(id, |tx| tx.put(ROOT, "title", "华东电网"))
+            .unwrap();
+        apply(&mut store, step.store);
+        for round in 0..3_i64 {
+            let ((), step) = laptop
+                .change(id, |tx| tx.put(ROOT, "round", round))
+                .unwrap();
+            // One snapshot written, the previous one deleted; the incremental chunk the save
+            // made is neither written nor deleted.
+            assert!(
+                matches!(step.store.as_slice(), [StorageOp::Put { key, .. }, StorageOp::Delete { .. }] if key.chunk_kind() == Some(ChunkKind::Snapshot)),
+                "{:?}",
+                step.store
+            );
+            apply(&mut store, step.store);
+            assert_eq!(store.len(), 1);
+        }
+
+        // Chunks written by an older client (a snapshot and an incremental chunk) are compacted
+        // by the load that reads them.
+        let mut older = crate::sync::StoredChunks::new();
+        let mut doc = laptop.doc(id).unwrap().clone();
+        let mut old_store = BTreeMap::new();
+        apply(&mut old_store, older.save(id, &doc));
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "stage", "demo").unwrap();
+        tx.commit();
+        apply(&mut old_store, older.save(id, &doc));
+        assert_eq!(old_store.len(), 2);
+        let mut reloaded = client("laptop");
+        let step = reloaded.load(id, old_store.clone()).unwrap();
+        apply(&mut old_store, step.store);
+        assert_eq!(old_store.len(), 1, "one snapshot after the load");
+        assert_eq!(reloaded.doc(id).unwrap().get_heads(), doc.get_heads());
+        let mut again = client("laptop");
+        assert!(again.load(id, old_store).unwrap().store.is_empty());
     }
 }

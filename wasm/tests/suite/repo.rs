@@ -110,11 +110,13 @@ fn a_published_deal_is_stored_before_anything_is_sent_and_loads_back_in_a_new_re
     assert_eq!(repo.status(&id).as_string().as_deref(), Some("ready"));
     assert_eq!(repo.deal_ids(), vec![id.clone()]);
 
-    // An edit through the shared handle, then published: one more incremental chunk.
+    // An edit through the shared handle, then published: the small deal is rewritten as one
+    // snapshot (the sync client compacts small documents on every save).
     let held = repo.deal(&id).unwrap();
     assert!(held.set_title(&edit("rep-li", 1), "改名").unwrap());
     let step = repo.publish(&id, &held).unwrap();
     store.apply(&step);
+    assert_eq!(store.0.len(), 1, "one snapshot");
     assert_eq!(deal(&doc)["title"], "改名", "the repo shares the document");
 
     let mut reloaded = new_repo("laptop-after-reload", 2);
@@ -357,7 +359,11 @@ fn load_many_opens_every_stored_deal_as_one_replica_that_handles_edit_in_place()
 
     // The edit waits in the repo and leads the next step: stored, then counted as unsynced.
     let step = reloaded.publish(&ids[0], &first).unwrap();
-    assert_eq!(writes(&step).len(), 1, "one incremental chunk");
+    assert_eq!(
+        writes(&step).len(),
+        2,
+        "a small deal stays one chunk: its new snapshot, then the old one deleted"
+    );
     assert!(
         events_of(&step)
             .iter()

@@ -174,10 +174,15 @@ export class DealflowClient {
     );
     // Every chunk in one read transaction, every document opened in one wasm call, each
     // parsed once (the sync client's document is the deal's only replica). Not connected yet:
-    // loading writes nothing and sends nothing, so the step's events are all there is to
-    // handle, and the status is computed once at the end.
+    // loading sends nothing, so the step's events are all there is to handle, and the status
+    // is computed once at the end. Its only writes are compactions (a small document stored
+    // in several chunks becomes one snapshot, so the next open parses it once): they change no
+    // document, so they run in the background, queued before any later write.
     const step = repo.loadMany(await store.loadChunks());
     for (const event of step.events) client.handle(event);
+    if (step.store.length > 0) {
+      client.queue = store.apply(step.store).catch(() => undefined);
+    }
     client.emitStatus();
     return client;
   }
