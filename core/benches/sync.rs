@@ -1,4 +1,5 @@
-//! Sync benchmarks on deterministic inputs: one edit propagated client → relay → client, and
+//! Sync benchmarks on deterministic inputs: one edit propagated client → relay → client (on
+//! freshly loaded nodes, and on live nodes with 1,000 and 10,000 changes of history), and
 //! saving and loading a 1,000-change deal document.
 //!
 //! `cargo bench -p dealflow-core --bench sync`
@@ -141,6 +142,42 @@ fn sync_round(c: &mut Criterion) {
     group.finish();
 }
 
+/// The same round on nodes that stay loaded, so every iteration is an edit on a live document
+/// with `n_changes` changes of history: what a relay pays per edit on an old deal.
+fn steady_round(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED);
+    let id = DocumentId::from_random_bytes([2; 16]);
+    let alice = peer("alice");
+    let mut group = c.benchmark_group("sync_round");
+    group.throughput(Throughput::Elements(1));
+    for n_changes in [1_000, 10_000] {
+        let snapshot = deal_document(n_changes, &mut rng).save();
+        let mut nodes = settled_nodes(id, &snapshot);
+        let mut amount = 0_u64;
+        group.bench_function(
+            format!("one_edit_on_a_live_document/{n_changes}_changes"),
+            |bencher| {
+                bencher.iter(|| {
+                    amount += 1;
+                    let ((), step) = nodes[0]
+                        .1
+                        .change(|tx| tx.put(ROOT, "amount", amount))
+                        .expect("edit");
+                    black_box(&step.store);
+                    let sends = step
+                        .send
+                        .into_iter()
+                        .map(|out| (alice.clone(), out))
+                        .collect();
+                    run_until_quiet(&mut nodes, sends);
+                    assert_eq!(nodes[0].1.heads(), nodes[2].1.heads(), "bob has the edit");
+                });
+            },
+        );
+    }
+    group.finish();
+}
+
 fn load_save(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let id = DocumentId::from_random_bytes([2; 16]);
@@ -184,5 +221,5 @@ fn load_save(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sync_round, load_save);
+criterion_group!(benches, sync_round, steady_round, load_save);
 criterion_main!(benches);

@@ -71,6 +71,7 @@ mod doc_sync;
 mod document_id;
 mod error;
 mod fan_out;
+mod in_step;
 mod limits;
 mod message;
 mod notice;

@@ -24,6 +24,7 @@ use super::chunk::{DOCUMENT_CHUNK, check_inflated_size, read_leb128, split_frame
 use super::document_id::DocumentId;
 use super::error::SyncError;
 use super::fan_out::{FanOut, stays_silent};
+use super::in_step::{self, Reply};
 use super::limits::Limits;
 use super::message::WireMessage;
 use super::peer_id::{PeerId, SessionId};
@@ -561,7 +562,7 @@ impl DocSync {
                 step.send.push(outgoing);
             }
         }
-        if let Err(error) = self.doc.receive_sync_message(&mut state.sync, message) {
+        if let Err(error) = in_step::receive(&mut self.doc, &mut state.sync, message) {
             // The changes were decoded and checked above, so this is rare. The peer restarts
             // from a fresh sync state (cloning the old one on every message would cost a copy
             // of every hash sent this session); the document and other peers are untouched.
@@ -771,7 +772,11 @@ fn generate(
     state: &mut PeerState,
     as_request: bool,
 ) -> Option<Outgoing> {
-    let message = doc.generate_sync_message(&mut state.sync)?;
+    let message = match in_step::generate(doc, &mut state.sync) {
+        Reply::Send(message) => message,
+        Reply::Nothing => return None,
+        Reply::AskAutomerge => doc.generate_sync_message(&mut state.sync)?,
+    };
     if !message.heads.is_empty() && state.status == PeerDocStatus::Unknown {
         state.status = PeerDocStatus::Has;
     }

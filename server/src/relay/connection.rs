@@ -409,6 +409,20 @@ impl Reader {
     }
 }
 
+/// Most frames written before one flush.
+const MAX_FRAMES_PER_FLUSH: usize = 64;
+
+/// Writes `frames` into the sink and flushes it once.
+async fn feed_and_flush<W>(sink: &mut W, frames: Vec<Vec<u8>>) -> Result<(), W::Error>
+where
+    W: Sink<Message> + Unpin,
+{
+    for bytes in frames {
+        sink.feed(Message::Binary(bytes.into())).await?;
+    }
+    sink.flush().await
+}
+
 async fn write_loop<W>(
     mut sink: W,
     mut queued: mpsc::Receiver<Outbound>,
@@ -420,19 +434,32 @@ async fn write_loop<W>(
     W: Sink<Message> + Unpin,
 {
     let metrics = &relay.shared.metrics;
+    let mut batch: Vec<Outbound> = Vec::new();
     loop {
         tokio::select! {
             biased;
             _ = closed.changed() => break,
             frame = queued.recv() => {
-                let Some(Outbound { bytes, caused_at }) = frame else { break };
-                let len = bytes.len();
+                let Some(first) = frame else { break };
+                // Everything already queued goes out with it: the frames are written into the
+                // socket's buffer one by one and flushed once, one system call for the lot
+                // instead of one per frame.
+                batch.push(first);
+                while batch.len() < MAX_FRAMES_PER_FLUSH {
+                    let Ok(next) = queued.try_recv() else { break };
+                    batch.push(next);
+                }
                 // A peer that stopped reading blocks the send: a close (shedding it, or the
                 // relay shutting down) must still get through.
+                let len: usize = batch.iter().map(|frame| frame.bytes.len()).sum();
+                let frames = batch
+                    .iter_mut()
+                    .map(|frame| std::mem::take(&mut frame.bytes))
+                    .collect();
                 let sent = tokio::select! {
                     biased;
                     _ = closed.changed() => break,
-                    sent = sink.send(Message::Binary(bytes.into())) => sent,
+                    sent = feed_and_flush(&mut sink, frames) => sent,
                 };
                 queued_bytes.fetch_sub(len, Ordering::Relaxed);
                 if sent.is_err() {
@@ -445,10 +472,12 @@ async fn write_loop<W>(
                     });
                     return;
                 }
-                metrics.messages_sent.increment(1);
+                metrics.messages_sent.increment(batch.len() as u64);
                 metrics.bytes_sent.increment(len as u64);
-                if let Some(caused_at) = caused_at {
-                    metrics.sync_latency.record(caused_at.elapsed().as_secs_f64());
+                for frame in batch.drain(..) {
+                    if let Some(caused_at) = frame.caused_at {
+                        metrics.sync_latency.record(caused_at.elapsed().as_secs_f64());
+                    }
                 }
             }
         }

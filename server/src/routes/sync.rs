@@ -14,6 +14,9 @@ use crate::auth::{AuthUser, SUBPROTOCOL};
 use crate::relay::{self, ConnectionConfig};
 use crate::state::AppState;
 
+/// Bytes read from a socket at a time; larger frames are assembled over several reads.
+const READ_BUFFER_BYTES: usize = 16 * 1024;
+
 /// Upgrades to a WebSocket speaking the automerge-repo protocol.
 pub(super) async fn sync(
     State(state): State<AppState>,
@@ -26,6 +29,9 @@ pub(super) async fn sync(
     };
     let relay = state.relay.clone();
     upgrade
+        // Sync frames are small; tungstenite's default 128 KiB read chunk is zeroed on every
+        // read, which a profile of the relay under load showed at 3 % of its CPU.
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(state.limits.max_message_bytes)
         .max_frame_size(state.limits.max_frame_bytes)
         .protocols([SUBPROTOCOL])
