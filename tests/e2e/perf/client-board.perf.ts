@@ -30,8 +30,39 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/**
+ * The page's `<dealflow-board>`, found through shadow roots: the demo app renders it inside its
+ * own shadow root, where `document.querySelector` does not look (a probe that only asked the
+ * document saw no board, hence 0 cards, and waited for ever). Self-contained: it is sent to the
+ * page as source.
+ */
+function findBoard(): Element | null {
+  const search = (root: Document | ShadowRoot): Element | null => {
+    const direct = root.querySelector("dealflow-board");
+    if (direct !== null) return direct;
+    for (const element of root.querySelectorAll("*")) {
+      if (element.shadowRoot === null) continue;
+      const found = search(element.shadowRoot);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  return search(document);
+}
+
+/** How many cards the board shows. Self-contained: it is sent to the page as source. */
 function cards(): number {
-  return document.querySelector("dealflow-board")?.shadowRoot?.querySelectorAll("[data-testid=card]").length ?? 0;
+  const search = (root: Document | ShadowRoot): Element | null => {
+    const direct = root.querySelector("dealflow-board");
+    if (direct !== null) return direct;
+    for (const element of root.querySelectorAll("*")) {
+      if (element.shadowRoot === null) continue;
+      const found = search(element.shadowRoot);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  return search(document)?.shadowRoot?.querySelectorAll("[data-testid=card]").length ?? 0;
 }
 
 /** A fresh context signed in through the development login, its page not yet navigated. */
@@ -66,12 +97,17 @@ async function shown(page: Page, count: number): Promise<number> {
   return page.evaluate(() => performance.now());
 }
 
-/** The number of cards once the board has stopped growing for two seconds. */
+/**
+ * The number of cards once the board has stopped growing for two seconds; fails when the board
+ * shows no card at all for ten minutes (rather than waiting for the test's timeout).
+ */
 async function settledCount(page: Page): Promise<number> {
+  const started = Date.now();
   let last = -1;
   let stableSince = Date.now();
   for (;;) {
     const count = await page.evaluate(cards);
+    if (count === 0 && Date.now() - started > 600_000) throw new Error("the board showed no card in 10 minutes");
     if (count !== last) {
       last = count;
       stableSince = Date.now();
@@ -112,20 +148,21 @@ test(`demo board with ${DEALS} deals over the sync client`, async ({ browser }) 
       await page.reload();
       warm.push(await shown(page, expected));
 
-      await page.evaluate(() => {
-        const board = document.querySelector("dealflow-board");
+      await page.evaluate((probe) => {
+        const board = (new Function(`return (${probe})()`) as () => Element | null)();
         board?.addEventListener("dealflow-moved", (event) => {
           const moved = ((window as unknown as { moved?: number[] }).moved ??= []);
           moved.push((event as CustomEvent<{ milliseconds: number }>).detail.milliseconds);
         });
-      });
+      }, findBoard.toString());
       // The first card of the second column moves back one stage (always allowed) and forth
       // again (its criteria were met when it got there).
-      const stages = await page.evaluate(() =>
-        [...(document.querySelector("dealflow-board")?.shadowRoot?.querySelectorAll("[data-stage]") ?? [])].map(
+      const stages = await page.evaluate((probe) => {
+        const board = (new Function(`return (${probe})()`) as () => Element | null)();
+        return [...(board?.shadowRoot?.querySelectorAll("[data-stage]") ?? [])].map(
           (column) => column.getAttribute("data-stage") ?? "",
-        ),
-      );
+        );
+      }, findBoard.toString());
       const earlier = page.getByTestId(`column-${stages[0] ?? ""}`);
       const later = page.getByTestId(`column-${stages[1] ?? ""}`);
       const card = later.getByTestId("card").first();

@@ -86,8 +86,18 @@ export interface SyncClient {
   presenceOf(dealId: string): ClientPresence[];
 }
 
-/** How long after a change deal health is recomputed: typing changes a deal many times. */
+/**
+ * How long after the last change deal health is recomputed: typing changes a deal many times,
+ * and a first sync brings hundreds of deals one after the other.
+ */
 const HEALTH_DEBOUNCE_MS = 500;
+
+/**
+ * The longest health waits while changes keep coming (a first sync of 1,000 deals): each
+ * recomputation snapshots every deal held, so one per debounce period made a first sync
+ * quadratic; one per this period shows health early while costing little.
+ */
+const HEALTH_MAX_WAIT_MS = 5_000;
 
 /** How long attention lists are reused between changes: they move by the day. */
 const ATTENTION_REUSE_MS = 60_000;
@@ -111,6 +121,8 @@ export class ClientSession implements DealflowSession {
   /** Quotes and lead pools on the server; `connectSession` sets it. */
   api: ServerApi | undefined;
   private healthTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When a deal last changed (`Date.now()`), for the health debounce. */
+  private lastChangeAt = 0;
   private healthCache:
     { at: number; byDeal: Map<string, HealthView> } | undefined;
 
@@ -137,6 +149,7 @@ export class ClientSession implements DealflowSession {
         this.summaryIndex.refresh(dealId, doc);
         doc?.free();
         this.attentionCache = undefined;
+        this.lastChangeAt = Date.now();
         // Keep showing the last health until the worker has the new one.
         if (this.healthCache !== undefined) this.healthCache.at = 0;
         this.reads.delete(dealId);
@@ -273,15 +286,31 @@ export class ClientSession implements DealflowSession {
     return cache?.byDeal.get(dealId);
   }
 
+  /**
+   * Recomputes health once changes have paused for {@link HEALTH_DEBOUNCE_MS}, or at the latest
+   * {@link HEALTH_MAX_WAIT_MS} after it was first asked for.
+   */
   private scheduleHealth(): void {
     if (this.healthTimer !== undefined) return;
-    this.healthTimer = setTimeout(() => {
+    const asked = Date.now();
+    const fire = (): void => {
+      const now = Date.now();
+      const quietFor = now - this.lastChangeAt;
+      if (quietFor < HEALTH_DEBOUNCE_MS && now - asked < HEALTH_MAX_WAIT_MS) {
+        this.healthTimer = setTimeout(
+          fire,
+          Math.min(
+            HEALTH_DEBOUNCE_MS - quietFor,
+            asked + HEALTH_MAX_WAIT_MS - now,
+          ),
+        );
+        return;
+      }
       const client = this.client;
       if (client === undefined) {
         this.healthTimer = undefined;
         return;
       }
-      const now = Date.now();
       void healthByDeal(client.core.snapshot(), this.utcOffsetMinutes, now)
         .then(
           (byDeal) => {
@@ -293,7 +322,8 @@ export class ClientSession implements DealflowSession {
         .finally(() => {
           this.healthTimer = undefined;
         });
-    }, HEALTH_DEBOUNCE_MS);
+    };
+    this.healthTimer = setTimeout(fire, HEALTH_DEBOUNCE_MS);
   }
 
   /**

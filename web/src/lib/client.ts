@@ -83,6 +83,8 @@ export type Unsubscribe = () => void;
 
 const PRESENCE_HEARTBEAT_MS = 10_000;
 const PRESENCE_EXPIRY_MS = 30_000;
+/** How often at most the status is recomputed while frames arrive from the relay. */
+const STATUS_THROTTLE_MS = 200;
 
 function randomId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
@@ -131,6 +133,9 @@ export class DealflowClient {
     { activity: PresenceActivity; field?: string }
   >();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** When the status was last computed, and the timer of a throttled recomputation. */
+  private statusAt = 0;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastStatus: SyncStatus = {
     connection: "offline",
     unsyncedChanges: 0,
@@ -192,7 +197,7 @@ export class DealflowClient {
     this.connection?.stop(this.repo.close());
     this.connection = new RelayConnection(url, token, {
       opened: () => this.repo.connect(),
-      frame: (bytes) => void this.run(this.repo.receive(bytes)),
+      frame: (bytes) => void this.run(this.repo.receive(bytes), true),
       closed: () => {
         this.repo.disconnected();
         this.emitStatus();
@@ -213,6 +218,7 @@ export class DealflowClient {
   close(): void {
     this.disconnect();
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
     this.store.close();
   }
 
@@ -497,9 +503,10 @@ export class DealflowClient {
 
   /**
    * Executes a step in order behind the previous ones: storage writes durably first, then the
-   * frames, then the events.
+   * frames, then the events. `fromRelay`: the status is recomputed at most every
+   * {@link STATUS_THROTTLE_MS} (see {@link DealflowClient.throttledStatus}).
    */
-  private run(step: RepoStep): Promise<void> {
+  private run(step: RepoStep, fromRelay = false): Promise<void> {
     const task = this.queue.then(async () => {
       try {
         await this.store.apply(step.store);
@@ -509,7 +516,8 @@ export class DealflowClient {
       for (const frame of step.send) this.connection?.send(frame);
       if (step.close) this.connection?.drop();
       for (const event of step.events) this.handle(event);
-      this.emitStatus();
+      if (fromRelay) this.throttledStatus();
+      else this.emitStatus();
     });
     this.queue = task.catch(() => undefined);
     return task;
@@ -588,7 +596,27 @@ export class DealflowClient {
     return { connection, unsyncedChanges: unsynced };
   }
 
+  /**
+   * The status after a frame from the relay, recomputed at most every
+   * {@link STATUS_THROTTLE_MS} and once more after the last frame of a burst. Computing it
+   * counts the unsynced changes of every open document, so doing it after each of the
+   * thousands of frames of a first sync made that sync quadratic in the number of deals.
+   */
+  private throttledStatus(): void {
+    if (this.statusTimer !== undefined) return;
+    const wait = this.statusAt + STATUS_THROTTLE_MS - Date.now();
+    if (wait <= 0) {
+      this.emitStatus();
+      return;
+    }
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.emitStatus();
+    }, wait);
+  }
+
   private emitStatus(): void {
+    this.statusAt = Date.now();
     const status = this.computeStatus();
     if (
       status.connection === this.lastStatus.connection &&
