@@ -104,10 +104,26 @@ fn settled_nodes(id: DocumentId, snapshot: &[u8]) -> Vec<(PeerId, DocSync)> {
     nodes
 }
 
+/// One edit on alice, persisted, sent to the relay, stored and forwarded to bob, and every
+/// acknowledgement delivered.
+fn edit_round(nodes: &mut [(PeerId, DocSync)], amount: u64) {
+    let ((), step) = nodes[0]
+        .1
+        .change(|tx| tx.put(ROOT, "amount", amount))
+        .expect("edit");
+    black_box(&step.store);
+    let sends = step
+        .send
+        .into_iter()
+        .map(|out| (peer("alice"), out))
+        .collect();
+    run_until_quiet(nodes, sends);
+    assert_eq!(nodes[0].1.heads(), nodes[2].1.heads(), "bob has the edit");
+}
+
 fn sync_round(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let id = DocumentId::from_random_bytes([1; 16]);
-    let alice = peer("alice");
     let mut group = c.benchmark_group("sync_round");
     group.throughput(Throughput::Elements(1));
     for n_changes in [100, 1_000] {
@@ -120,18 +136,7 @@ fn sync_round(c: &mut Criterion) {
                 bencher.iter_batched(
                     || settled_nodes(id, &snapshot),
                     |mut nodes| {
-                        let ((), step) = nodes[0]
-                            .1
-                            .change(|tx| tx.put(ROOT, "amount", 100_000))
-                            .expect("edit");
-                        black_box(&step.store);
-                        let sends = step
-                            .send
-                            .into_iter()
-                            .map(|out| (alice.clone(), out))
-                            .collect();
-                        run_until_quiet(&mut nodes, sends);
-                        assert_eq!(nodes[0].1.heads(), nodes[2].1.heads(), "bob has the edit");
+                        edit_round(&mut nodes, 100_000);
                         nodes
                     },
                     BatchSize::PerIteration,
@@ -147,7 +152,6 @@ fn sync_round(c: &mut Criterion) {
 fn steady_round(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
     let id = DocumentId::from_random_bytes([2; 16]);
-    let alice = peer("alice");
     let mut group = c.benchmark_group("sync_round");
     group.throughput(Throughput::Elements(1));
     for n_changes in [1_000, 10_000] {
@@ -159,18 +163,7 @@ fn steady_round(c: &mut Criterion) {
             |bencher| {
                 bencher.iter(|| {
                     amount += 1;
-                    let ((), step) = nodes[0]
-                        .1
-                        .change(|tx| tx.put(ROOT, "amount", amount))
-                        .expect("edit");
-                    black_box(&step.store);
-                    let sends = step
-                        .send
-                        .into_iter()
-                        .map(|out| (alice.clone(), out))
-                        .collect();
-                    run_until_quiet(&mut nodes, sends);
-                    assert_eq!(nodes[0].1.heads(), nodes[2].1.heads(), "bob has the edit");
+                    edit_round(&mut nodes, amount);
                 });
             },
         );
