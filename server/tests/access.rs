@@ -9,26 +9,10 @@ use dealflow_core::automerge::{ROOT, ReadDoc};
 use dealflow_core::sync::{DocumentStatus, RejectionNotice, WireMessage};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::sync_peer::{SyncPeer, document_id, token};
-use support::{TestServer, expect_error};
+use support::sync_peer::{SyncPeer, document_id};
+use support::{TestServer, api, expect_error};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-async fn api(
-    server: &TestServer,
-    method: reqwest::Method,
-    path: &str,
-    user: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(token(user));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
 
 #[tokio::test]
 async fn read_only_members_receive_updates_but_their_changes_are_dropped_and_reported() {

@@ -12,36 +12,9 @@ use dealflow_core::{QuoteStatus, deal_quotes, read_lead_pool};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::sync_peer::{SyncPeer, document_id, token};
-use support::{TestServer, expect_error};
+use support::{TestServer, api, expect_error, ok_json, post};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-async fn api(
-    server: &TestServer,
-    method: reqwest::Method,
-    path: &str,
-    user: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .request(method, server.url(path))
-        .bearer_auth(token(user));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request.send().await.unwrap()
-}
-
-async fn post(server: &TestServer, path: &str, user: &str, body: Value) -> reqwest::Response {
-    api(server, reqwest::Method::POST, path, user, Some(body)).await
-}
-
-async fn ok_json(response: reqwest::Response) -> Value {
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
 
 /// Creates `n` leads in `pool` as `manager`; returns their ids and versions.
 async fn create_leads(

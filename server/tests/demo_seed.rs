@@ -5,17 +5,17 @@
 mod support;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Child;
+use std::time::Duration;
 
 use dealflow_core::automerge::Automerge;
 use dealflow_core::sync::{DocumentId, DocumentStatus, WireMessage};
 use dealflow_core::{DealDoc, DealStatus};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use support::SECRET;
+use support::binary::{self, Launch};
+use support::dev_login;
 use support::sync_peer::SyncPeer;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -28,75 +28,29 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dealflow-server"))
-            .env_clear()
-            .env("DEALFLOW_LISTEN", "127.0.0.1:0")
-            .env("DEALFLOW_DATA_DIR", data_dir)
-            .env("DEALFLOW_WEB_DIR", data_dir)
-            .env("DEALFLOW_TOKEN_SECRET", SECRET)
-            .env("DEALFLOW_LOG_FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .args([
-                "--dev-login",
-                "--demo-seed=11",
-                "--demo-deals",
-                &DEALS.to_string(),
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("dealflow-server listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
+        let deals = DEALS.to_string();
+        let (child, base) = binary::launch(
+            data_dir,
+            Launch {
+                env: &[("DEALFLOW_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+                args: &["--dev-login", "--demo-seed=11", "--demo-deals", &deals],
+                capture_logs: true,
+                ..Launch::default()
+            },
+        );
         Server { child, base }
     }
 
     /// SIGTERM, wait for a clean exit, and return what it logged.
     async fn stop(mut self) -> String {
-        let terminated = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(terminated.success());
-        let started = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "no exit after SIGTERM"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        assert!(status.success(), "exit status {status}");
-        let mut stderr = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .unwrap();
-        stderr
+        binary::stop_and_read_logs(&mut self.child, Duration::from_secs(20)).await
     }
 
     async fn token(&self, user: &str) -> String {
-        let login: Value = reqwest::Client::new()
-            .post(format!("{}/api/dev/login", self.base))
-            .json(&json!({ "user": user }))
-            .send()
-            .await
+        dev_login(&self.base, user).await["token"]
+            .as_str()
             .unwrap()
-            .json()
-            .await
-            .unwrap();
-        login["token"].as_str().unwrap().to_owned()
+            .to_owned()
     }
 
     /// The deals `user` lists: `(id, title, owner, team)`.

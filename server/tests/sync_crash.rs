@@ -5,78 +5,25 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use dealflow_core::sync::{DocumentId, DocumentStatus};
-use support::SECRET;
-use support::sync_peer::{SyncPeer, document_id};
+use support::binary;
+use support::writer::{self, Writer};
 
-const WAIT: Duration = Duration::from_secs(10);
-
-/// Starts the binary on an ephemeral port; returns it and its base URL.
-fn start_server(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dealflow-server"))
-        .env_clear()
-        .env("DEALFLOW_LISTEN", "127.0.0.1:0")
-        .env("DEALFLOW_DATA_DIR", data_dir)
-        .env("DEALFLOW_WEB_DIR", data_dir)
-        .env("DEALFLOW_TOKEN_SECRET", SECRET)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line
-        .trim()
-        .strip_prefix("dealflow-server listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    (child, base)
-}
-
-struct Writer {
-    user: &'static str,
-    peer: SyncPeer,
-    document: DocumentId,
-    /// Edits `0..acknowledged` were acknowledged.
-    acknowledged: u32,
-    written: u32,
-}
-
-/// Writes numbered edits until the connection dies or `stop` is set; an edit counts as
-/// acknowledged once the relay's sync message covers it.
+/// Writes numbered edits, one at a time, until the connection dies or `stop` is set; an edit
+/// counts as acknowledged once the relay's sync message covers it.
 async fn write_until_killed(
     mut writer: Writer,
     total: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 ) -> Writer {
     while !stop.load(Ordering::Relaxed) {
-        let edit = writer.written;
-        writer.written += 1;
-        writer
-            .peer
-            .put(writer.document, &format!("edit{edit:05}"), writer.user)
-            .await;
-        let document = writer.document;
-        if writer
-            .peer
-            .pump_until(Duration::from_secs(3), |client| client.in_sync(document))
-            .await
-            .is_err()
-        {
+        writer.write(1).await;
+        if !writer.settle(Duration::from_secs(3)).await {
             break;
         }
-        // Acknowledged: every edit so far is covered by the relay's heads.
-        writer.acknowledged = edit + 1;
         total.fetch_add(1, Ordering::Relaxed);
     }
     writer
@@ -85,7 +32,7 @@ async fn write_until_killed(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_edits_survive_kill_9_and_clients_resume() {
     let data_dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = start_server(data_dir.path());
+    let (mut child, base) = binary::start(data_dir.path(), &[]);
     let total = Arc::new(AtomicUsize::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
@@ -95,16 +42,7 @@ async fn acknowledged_edits_survive_kill_9_and_clients_resume() {
         (32, "zhao-min"),
         (33, "wang-fang"),
     ] {
-        let document = document_id(seed);
-        let mut peer = SyncPeer::connect(&base, user, &format!("writer-{user}")).await;
-        peer.create_synced(document, user).await;
-        let writer = Writer {
-            user,
-            peer,
-            document,
-            acknowledged: 0,
-            written: 0,
-        };
+        let writer = Writer::connect(&base, seed, user).await;
         tasks.push(tokio::spawn(write_until_killed(
             writer,
             Arc::clone(&total),
@@ -125,57 +63,9 @@ async fn acknowledged_edits_survive_kill_9_and_clients_resume() {
     let acknowledged: u32 = writers.iter().map(|writer| writer.acknowledged).sum();
     assert!(acknowledged >= 60, "{acknowledged} acknowledged");
 
-    let (mut child, base) = start_server(data_dir.path());
-    // A fresh client, before any writer reconnects: the relay alone must have every edit.
-    let mut auditor = SyncPeer::connect(&base, "chen-jing", "auditor").await;
-    for writer in &writers {
-        auditor.find(writer.document).await;
-        let document = writer.document;
-        auditor
-            .pump_until(WAIT, |client| {
-                client.status(document) == Some(DocumentStatus::Ready) && client.in_sync(document)
-            })
-            .await
-            .unwrap();
-        for edit in 0..writer.acknowledged {
-            assert_eq!(
-                auditor.get(document, &format!("edit{edit:05}")).as_deref(),
-                Some(writer.user),
-                "edit {edit} of {} was acknowledged but is lost",
-                writer.user
-            );
-        }
-    }
-
-    // The writers reconnect with what they hold (including edits never acknowledged) and resume.
-    for writer in &mut writers {
-        writer.peer.reconnect(&base, writer.user).await;
-        writer
-            .peer
-            .put(writer.document, "resumed", writer.user)
-            .await;
-        let document = writer.document;
-        writer
-            .peer
-            .pump_until(WAIT, |client| client.in_sync(document))
-            .await
-            .unwrap();
-        let heads = writer.peer.client.doc(document).unwrap().get_heads();
-        auditor
-            .pump_until(WAIT, |client| {
-                client
-                    .doc(document)
-                    .is_some_and(|doc| doc.get_heads() == heads)
-            })
-            .await
-            .unwrap();
-        for edit in 0..writer.written {
-            assert_eq!(
-                auditor.get(document, &format!("edit{edit:05}")).as_deref(),
-                Some(writer.user)
-            );
-        }
-    }
+    let (mut child, base) = binary::start(data_dir.path(), &[]);
+    let mut auditor = writer::audit_acknowledged(&base, &writers).await;
+    writer::resume_and_audit_everything(&base, &mut writers, &mut auditor).await;
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -7,32 +7,10 @@ mod support;
 
 use std::time::Duration;
 
-use dealflow_core::sync::{DocumentId, DocumentStatus};
 use support::binary;
-use support::sync_peer::{SyncPeer, document_id};
+use support::writer::{self, Writer};
 
 const WAIT: Duration = Duration::from_secs(10);
-
-struct Writer {
-    user: &'static str,
-    peer: SyncPeer,
-    document: DocumentId,
-    /// Edits `0..acknowledged` were acknowledged by the relay.
-    acknowledged: u32,
-    written: u32,
-}
-
-impl Writer {
-    async fn write(&mut self, n_edits: u32) {
-        for _ in 0..n_edits {
-            let edit = self.written;
-            self.written += 1;
-            self.peer
-                .put(self.document, &format!("edit{edit:05}"), self.user)
-                .await;
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_connections_flushes_every_acknowledged_edit_and_exits_cleanly() {
@@ -40,23 +18,9 @@ async fn sigterm_closes_connections_flushes_every_acknowledged_edit_and_exits_cl
     let (mut child, base) = binary::start(data_dir.path(), &[]);
     let mut writers = Vec::new();
     for (seed, user) in [(50, "zhang-wei"), (51, "zhao-min"), (52, "wang-fang")] {
-        let document = document_id(seed);
-        let mut peer = SyncPeer::connect(&base, user, &format!("writer-{user}")).await;
-        peer.create_synced(document, user).await;
-        let mut writer = Writer {
-            user,
-            peer,
-            document,
-            acknowledged: 0,
-            written: 0,
-        };
+        let mut writer = Writer::connect(&base, seed, user).await;
         writer.write(20).await;
-        writer
-            .peer
-            .pump_until(WAIT, |client| client.in_sync(document))
-            .await
-            .unwrap();
-        writer.acknowledged = writer.written;
+        assert!(writer.settle(WAIT).await);
         writers.push(writer);
     }
     // A burst still in flight when the signal arrives.
@@ -83,49 +47,8 @@ async fn sigterm_closes_connections_flushes_every_acknowledged_edit_and_exits_cl
     );
 
     let (mut child, base) = binary::start(data_dir.path(), &[]);
-    let mut auditor = SyncPeer::connect(&base, "chen-jing", "auditor").await;
-    for writer in &writers {
-        let document = writer.document;
-        auditor.find(document).await;
-        auditor
-            .pump_until(WAIT, |client| {
-                client.status(document) == Some(DocumentStatus::Ready) && client.in_sync(document)
-            })
-            .await
-            .unwrap();
-        for edit in 0..writer.acknowledged {
-            assert_eq!(
-                auditor.get(document, &format!("edit{edit:05}")).as_deref(),
-                Some(writer.user),
-                "edit {edit} of {} was acknowledged but is lost",
-                writer.user
-            );
-        }
-    }
+    let mut auditor = writer::audit_acknowledged(&base, &writers).await;
     // The writers reconnect and everything they wrote, acknowledged or not, arrives.
-    for writer in &mut writers {
-        writer.peer.reconnect(&base, writer.user).await;
-        let document = writer.document;
-        writer
-            .peer
-            .pump_until(WAIT, |client| client.in_sync(document))
-            .await
-            .unwrap();
-        let heads = writer.peer.client.doc(document).unwrap().get_heads();
-        auditor
-            .pump_until(WAIT, |client| {
-                client
-                    .doc(document)
-                    .is_some_and(|doc| doc.get_heads() == heads)
-            })
-            .await
-            .unwrap();
-        for edit in 0..writer.written {
-            assert_eq!(
-                auditor.get(document, &format!("edit{edit:05}")).as_deref(),
-                Some(writer.user)
-            );
-        }
-    }
+    writer::resume_and_audit_everything(&base, &mut writers, &mut auditor).await;
     assert!(binary::terminate(&mut child, Duration::from_secs(15)).await);
 }

@@ -1,27 +1,72 @@
 //! The real `dealflow-server` binary on an ephemeral port, for tests that signal or measure the
 //! process itself.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::SECRET;
 
-/// Starts the binary on `data_dir` with the test secret and `env` (`DEALFLOW_*` pairs); returns
+/// How to start the binary: extra environment and arguments, whether it verifies tokens
+/// with the test secret, and whether its logs are captured for the test to read.
+#[derive(Clone, Copy)]
+pub(crate) struct Launch<'a> {
+    /// Environment variables, set after the defaults (so they may override `RUST_LOG`).
+    pub(crate) env: &'a [(&'a str, &'a str)],
+    /// Command-line arguments.
+    pub(crate) args: &'a [&'a str],
+    /// With `false` no secret is configured (the dev login then signs with a random one).
+    pub(crate) test_secret: bool,
+    /// Pipe stderr (the logs) so that [`stop_and_read_logs`] can return them; otherwise the
+    /// logs go to the test's own stderr.
+    pub(crate) capture_logs: bool,
+}
+
+impl Default for Launch<'_> {
+    fn default() -> Self {
+        Launch {
+            env: &[],
+            args: &[],
+            test_secret: true,
+            capture_logs: false,
+        }
+    }
+}
+
+/// Starts the binary on `data_dir` with the test secret and `env` (variables set last); returns
 /// the process and its base URL (`http://127.0.0.1:port`).
 pub(crate) fn start(data_dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
+    launch(
+        data_dir,
+        Launch {
+            env,
+            ..Launch::default()
+        },
+    )
+}
+
+/// Starts the binary on `data_dir` on an ephemeral port as `launch` says; returns the process
+/// and its base URL, read from the first line it prints.
+pub(crate) fn launch(data_dir: &Path, launch: Launch<'_>) -> (Child, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dealflow-server"));
     command
         .env_clear()
         .env("DEALFLOW_LISTEN", "127.0.0.1:0")
         .env("DEALFLOW_DATA_DIR", data_dir)
         .env("DEALFLOW_WEB_DIR", data_dir)
-        .env("DEALFLOW_TOKEN_SECRET", SECRET)
         .env("RUST_LOG", "warn")
+        .args(launch.args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit());
-    for (name, value) in env {
+        .stderr(if launch.capture_logs {
+            Stdio::piped()
+        } else {
+            Stdio::inherit()
+        });
+    if launch.test_secret {
+        command.env("DEALFLOW_TOKEN_SECRET", SECRET);
+    }
+    for (name, value) in launch.env {
         command.env(name, value);
     }
     let mut child = command.spawn().unwrap();
@@ -56,6 +101,21 @@ pub(crate) async fn terminate(child: &mut Child, timeout: Duration) -> bool {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// Sends SIGTERM, asserts a clean exit within `timeout`, and returns what the process logged
+/// (started with [`Launch::capture_logs`]).
+pub(crate) async fn stop_and_read_logs(child: &mut Child, timeout: Duration) -> String {
+    let clean = terminate(child, timeout).await;
+    let mut logs = String::new();
+    child
+        .stderr
+        .take()
+        .expect("the logs were captured (Launch::capture_logs)")
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(clean, "the server did not exit cleanly; it logged:\n{logs}");
+    logs
 }
 
 /// The resident memory of a process, in bytes.

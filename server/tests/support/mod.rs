@@ -3,6 +3,7 @@
 
 pub(crate) mod binary;
 pub(crate) mod sync_peer;
+pub(crate) mod writer;
 
 use std::path::Path;
 
@@ -97,6 +98,52 @@ fn config(data_dir: &Path, web_dir: &Path, args: &[&str]) -> Config {
     ];
     argv.extend(args.iter().map(|arg| (*arg).to_owned()));
     Config::try_parse_from(argv).unwrap()
+}
+
+/// A request to `server`'s `path` as `user` (a bearer token signed with [`SECRET`]), with `body`
+/// as JSON when given.
+pub(crate) async fn api(
+    server: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    user: &str,
+    body: Option<Value>,
+) -> Response {
+    let mut request = reqwest::Client::new()
+        .request(method, server.url(path))
+        .bearer_auth(sync_peer::token(user));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request.send().await.unwrap()
+}
+
+/// A JSON `POST` to `server`'s `path` as `user`.
+pub(crate) async fn post(server: &TestServer, path: &str, user: &str, body: Value) -> Response {
+    api(server, reqwest::Method::POST, path, user, Some(body)).await
+}
+
+/// Asserts `response` is `200 OK` and returns its JSON body.
+pub(crate) async fn ok_json(response: Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// Logs in as demo `user` through the development login of the server at `base`; returns the
+/// login body (`token`, `user`, `expiresAt`).
+pub(crate) async fn dev_login(base: &str, user: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/api/dev/login"))
+        .json(&serde_json::json!({ "user": user }))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
 }
 
 /// Asserts `response` has `status` and the error body shape with `code`; returns the body.
