@@ -29,7 +29,13 @@ impl<T: Serialize + Tsify> ToJs for T {}
 
 /// Any serializable value as a JS value (maps as plain objects).
 pub(crate) fn to_value<T: Serialize>(value: &T) -> JsResult<JsValue> {
-    let json = serde_json::to_string(value).map_err(|error| Failure::Input(error.to_string()))?;
+    // Only the serialization is generic; the rest is compiled once, not once per type.
+    parse_json(serde_json::to_string(value))
+}
+
+/// The JS value of serialized JSON.
+fn parse_json(json: serde_json::Result<String>) -> JsResult<JsValue> {
+    let json = json.map_err(|error| Failure::Input(error.to_string()))?;
     js_sys::JSON::parse(&json).map_err(|_| Failure::Input("the result is not JSON".to_owned()))
 }
 

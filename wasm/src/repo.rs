@@ -68,11 +68,11 @@ pub(crate) struct RepoState {
 impl RepoState {
     /// Runs `apply` on a deal the repo holds, in place; the change it makes is stored and sent
     /// with the next step.
-    pub(crate) fn edit_deal<T>(
+    pub(crate) fn edit_deal(
         &mut self,
         document_id: DocumentId,
-        apply: impl FnOnce(&mut domain::DealDoc) -> JsResult<T>,
-    ) -> JsResult<T> {
+        apply: &mut dyn FnMut(&mut domain::DealDoc) -> JsResult<()>,
+    ) -> JsResult<()> {
         let actor = self.actor.clone();
         let (output, step) = self
             .client

@@ -184,15 +184,22 @@ impl DealDoc {
         actor: ActorId,
         edit: impl FnOnce(&mut DealDoc) -> T,
     ) -> Result<T, DocError> {
+        let mut deal = DealDoc::take_in_place(doc, actor)?;
+        let output = edit(&mut deal);
+        *doc = deal.doc;
+        Ok(output)
+    }
+
+    /// Takes `doc` to edit in place as `actor` ([`DealDoc::edit_in_place`], which puts it back);
+    /// not generic, so it is compiled once however many kinds of edit there are.
+    fn take_in_place(doc: &mut Automerge, actor: ActorId) -> Result<DealDoc, DocError> {
         check_doc_type(doc, DEAL_TYPE)?;
         let mut deal = DealDoc {
             doc: std::mem::take(doc),
             saved: Vec::new(),
         };
         deal.doc.set_actor(actor);
-        let output = edit(&mut deal);
-        *doc = deal.doc;
-        Ok(output)
+        Ok(deal)
     }
 
     /// Reads `doc` as a deal without taking it (see [`DealDoc::read`]).
@@ -320,6 +327,22 @@ impl DealDoc {
         now: Timestamp,
         summary: &str,
         edit: impl FnOnce(&mut Deal) -> Result<(), DocError>,
+    ) -> Result<bool, DocError> {
+        let mut edit = Some(edit);
+        self.update_with(author, now, summary, &mut |deal| match edit.take() {
+            Some(edit) => edit(deal),
+            None => Ok(()),
+        })
+    }
+
+    /// [`DealDoc::try_update`] through one non-generic body, compiled once for every kind of
+    /// update instead of once per update (the browser module has a dozen).
+    fn update_with(
+        &mut self,
+        author: &UserId,
+        now: Timestamp,
+        summary: &str,
+        edit: &mut dyn FnMut(&mut Deal) -> Result<(), DocError>,
     ) -> Result<bool, DocError> {
         let before = self.read()?.deal;
         let mut after = before.clone();

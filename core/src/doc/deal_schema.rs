@@ -187,24 +187,34 @@ fn map_of<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> 
     map
 }
 
-/// Log entries sorted by `(at, id)`. The sort runs on `(at, id, index)` triples, one type for
-/// every log, so one copy of the sort is compiled instead of one per entry type.
+/// Log entries sorted by `(at, id)`, through [`time_order`].
 fn in_time_order<T>(entries: Vec<T>, key: impl Fn(&T) -> (Timestamp, &RecordId)) -> Vec<T> {
-    let mut order: Vec<(Timestamp, &RecordId, usize)> = entries
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| {
-            let (at, id) = key(entry);
-            (at, id, index)
-        })
-        .collect();
-    order.sort();
-    let order: Vec<usize> = order.into_iter().map(|(_, _, index)| index).collect();
+    let order = time_order(
+        entries
+            .iter()
+            .enumerate()
+            .map(|(index, entry)| {
+                let (at, id) = key(entry);
+                (at, id.as_str(), index)
+            })
+            .collect(),
+    );
     let mut slots: Vec<Option<T>> = entries.into_iter().map(Some).collect();
     order
         .into_iter()
         .filter_map(|index| slots.get_mut(index).and_then(Option::take))
         .collect()
+}
+
+/// The positions of entries keyed `(at, id, position)`, sorted by time, then id, then position
+/// (so entries with equal time and id keep their order, as a stable sort would).
+///
+/// Every time-ordered list of the reader and the history sorts through this one function: a sort
+/// is compiled once per element type and comparison, so sorting each entry type directly put
+/// one copy of the sort per type into the browser module.
+pub(crate) fn time_order(mut keys: Vec<(Timestamp, &str, usize)>) -> Vec<usize> {
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, index)| index).collect()
 }
 
 /// A document from a newer schema still reads (unknown fields are kept), with a note.

@@ -12,6 +12,7 @@ use automerge::hydrate::Value;
 use automerge::legacy::{Key, ObjectId};
 use automerge::{ActorId, Automerge, Change, ChangeHash, Prop, ROOT, ReadDoc, ScalarValue};
 
+use super::deal_schema::time_order;
 use super::error::DocError;
 use super::read::Path;
 use super::{author_of, summary_of};
@@ -72,9 +73,25 @@ pub struct FieldChange {
 
 /// Every change, ordered by time (ties in causal order).
 pub(crate) fn change_records(doc: &Automerge) -> Vec<ChangeRecord> {
-    let mut records: Vec<ChangeRecord> = doc.get_changes(&[]).iter().map(record_of).collect();
-    records.sort_by_key(|record| record.at);
-    records
+    let changes = doc.get_changes(&[]);
+    let changes: Vec<&Change> = changes.iter().collect();
+    in_time_order(&changes).into_iter().map(record_of).collect()
+}
+
+/// Changes ordered by time, ties in the order given (causal order for `get_changes`), through
+/// the reader's shared sort.
+fn in_time_order<'a>(changes: &[&'a Change]) -> Vec<&'a Change> {
+    let order = time_order(
+        changes
+            .iter()
+            .enumerate()
+            .map(|(index, change)| (change_time(change), "", index))
+            .collect(),
+    );
+    order
+        .into_iter()
+        .filter_map(|index| changes.get(index).copied())
+        .collect()
 }
 
 fn record_of(change: &Change) -> ChangeRecord {
@@ -210,11 +227,11 @@ fn touched_paths(
     };
     let before = ancestors(from_heads);
     let after = ancestors(to_heads);
-    let mut interval: Vec<&Change> = changes
+    let interval: Vec<&Change> = changes
         .iter()
         .filter(|change| after.contains(&change.hash()) && !before.contains(&change.hash()))
         .collect();
-    interval.sort_by_key(|change| change_time(change));
+    let interval = in_time_order(&interval);
     let mut touches = Vec::with_capacity(interval.len());
     for change in interval {
         touches.push((record_of(change), paths_of_ops(doc, change)));

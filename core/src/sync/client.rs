@@ -113,6 +113,24 @@ struct ClientDoc {
     acknowledged: Option<Vec<ChangeHash>>,
 }
 
+impl ClientDoc {
+    /// The client's step for an edit made in place ([`SyncClient::edit_in_place`]); not generic,
+    /// so it is compiled once however many kinds of edit there are.
+    fn edited(&mut self, document_id: DocumentId, inner: Step) -> ClientStep {
+        let mut step = ClientStep::default();
+        if inner.changed && self.status != DocumentStatus::Ready {
+            self.status = DocumentStatus::Ready;
+            step.events.push(ClientEvent::StatusChanged {
+                document_id,
+                status: DocumentStatus::Ready,
+            });
+        }
+        step.absorb(document_id, inner);
+        compact_if_wanted(&mut self.sync, &mut step);
+        step
+    }
+}
+
 /// A browser's repo: the relay connection plus every open document.
 ///
 /// ```
@@ -398,17 +416,7 @@ impl SyncClient {
     ) -> Result<(O, ClientStep), SyncError> {
         let doc = self.doc_mut(document_id)?;
         let (output, inner) = doc.sync.edit_in_place(edit)?;
-        let mut step = ClientStep::default();
-        if inner.changed && doc.status != DocumentStatus::Ready {
-            doc.status = DocumentStatus::Ready;
-            step.events.push(ClientEvent::StatusChanged {
-                document_id,
-                status: DocumentStatus::Ready,
-            });
-        }
-        step.absorb(document_id, inner);
-        compact_if_wanted(&mut doc.sync, &mut step);
-        Ok((output, step))
+        Ok((output, doc.edited(document_id, inner)))
     }
 
     /// Sends an ephemeral message (cursor, presence) about a document to its peers.

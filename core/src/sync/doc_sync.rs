@@ -463,6 +463,15 @@ impl DocSync {
         &mut self,
         edit: impl FnOnce(&mut Automerge) -> O,
     ) -> Result<(O, Step), SyncError> {
+        // Generic over the edit, so kept to three calls: the work before and after the edit is
+        // compiled once, not once per edit (the browser binding has dozens).
+        let before = self.begin_edit()?;
+        let output = edit(&mut self.doc);
+        Ok((output, self.end_edit(before)))
+    }
+
+    /// Checks that the document takes edits; the heads before the edit.
+    fn begin_edit(&self) -> Result<Vec<ChangeHash>, SyncError> {
         let ops = self.doc.stats().num_ops;
         if ops > self.limits.max_document_ops {
             return Err(SyncError::DocumentTooLarge {
@@ -471,14 +480,17 @@ impl DocSync {
                 max_ops: self.limits.max_document_ops,
             });
         }
-        let before = self.doc.get_heads();
-        let output = edit(&mut self.doc);
+        Ok(self.doc.get_heads())
+    }
+
+    /// Persists and offers the change an edit made, if it made one.
+    fn end_edit(&mut self, before: Vec<ChangeHash>) -> Step {
         let mut step = Step::default();
         if self.doc.get_heads() != before {
             step = self.record_change(before);
             step.merge(self.finish_batch());
         }
-        Ok((output, step))
+        step
     }
 
     /// Sends an ephemeral message of ours to every peer of the document. The caller numbers it
