@@ -1,4 +1,4 @@
-import { expect, test, type Locator } from "@playwright/test";
+import { expect, test, type Browser, type Locator } from "@playwright/test";
 
 import { signIn } from "../support/demo.js";
 import { startServer, type RunningServer } from "../support/server.js";
@@ -48,19 +48,27 @@ function computeAgain(element: Locator): Promise<View | undefined> {
   });
 }
 
+/**
+ * Signs in as manager 王芳 on `#/forecast` in `lang` and waits until the dashboard shows and every
+ * deal has arrived (it is then recomputed over all of them). Page errors collect in `errors`.
+ */
+async function openForecast(browser: Browser, lang: "zh-CN" | "en") {
+  const manager = await signIn(browser, "wang-fang", "#/forecast", server.url);
+  const { page } = manager;
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.setViewportSize({ width: 1360, height: 1000 });
+  if (lang === "en") await page.locator("dealflow-demo-app").getByTestId("lang").selectOption("en");
+  const element = page.locator("dealflow-forecast");
+  await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 60_000 });
+  await expect(element.getByTestId("sync-status")).toHaveAttribute("data-unsynced", "0", { timeout: 60_000 });
+  return { manager, page, errors, element };
+}
+
 for (const lang of ["zh-CN", "en"] as const) {
   test(`the forecast dashboard shows core's figures for the seeded demo (${lang})`, async ({ browser }) => {
     test.setTimeout(120_000);
-    const manager = await signIn(browser, "wang-fang", "#/forecast", server.url);
-    const { page } = manager;
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.setViewportSize({ width: 1360, height: 1000 });
-    if (lang === "en") await page.locator("dealflow-demo-app").getByTestId("lang").selectOption("en");
-    const element = page.locator("dealflow-forecast");
-    await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 60_000 });
-    // Wait until every deal has arrived and the dashboard has been recomputed over all of them.
-    await expect(element.getByTestId("sync-status")).toHaveAttribute("data-unsynced", "0", { timeout: 60_000 });
+    const { manager, page, errors, element } = await openForecast(browser, lang);
     // Deals go on arriving after the first match: wait for the same figures, shown and
     // computed, on two polls two seconds apart.
     let lastMatch = "";
@@ -143,15 +151,7 @@ for (const lang of ["zh-CN", "en"] as const) {
     browser,
   }) => {
     test.setTimeout(120_000);
-    const manager = await signIn(browser, "wang-fang", "#/forecast", server.url);
-    const { page } = manager;
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.setViewportSize({ width: 1360, height: 1000 });
-    if (lang === "en") await page.locator("dealflow-demo-app").getByTestId("lang").selectOption("en");
-    const element = page.locator("dealflow-forecast");
-    await expect(element.getByTestId("forecast")).toBeVisible({ timeout: 60_000 });
-    await expect(element.getByTestId("sync-status")).toHaveAttribute("data-unsynced", "0", { timeout: 60_000 });
+    const { manager, page, errors, element } = await openForecast(browser, lang);
     const quarters = await serverTargets(manager.token, "quarter");
     const months = await serverTargets(manager.token, "month");
     const month = beijingMonth();
