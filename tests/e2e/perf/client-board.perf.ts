@@ -140,9 +140,20 @@ async function load(page: Page, count: number, limitMs: number): Promise<Load> {
     );
     return (await handle.jsonValue()) as number;
   };
-  const interactive = await at("cards");
-  const synced = await at("synced");
-  return { interactive, synced };
+  try {
+    const interactive = await at("cards");
+    const synced = await at("synced");
+    return { interactive, synced };
+  } catch (error) {
+    // Say where the board stood, not only that the wait ran out.
+    const state = await page.evaluate(() => {
+      const probe = (window as unknown as { dealflowProbe: Probe }).dealflowProbe;
+      return { cards: probe.cards(), badge: probe.badge() };
+    });
+    throw new Error(`waiting for ${count} cards and the badge synced: ${JSON.stringify(state)}`, {
+      cause: error,
+    });
+  }
 }
 
 /**
