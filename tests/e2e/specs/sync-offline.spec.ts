@@ -16,6 +16,7 @@ interface PageApi {
   connect(url: string, token: string): void;
   createDeal(title: string): Promise<string>;
   openDeal(dealId: string): Promise<boolean>;
+  openDeals(dealIds: string[]): Promise<void>;
   setTitle(dealId: string, title: string): Promise<void>;
   setNeeds(dealId: string, needs: string): Promise<void>;
   read(dealId: string): { title: string; needs: string } | undefined;
@@ -96,6 +97,9 @@ async function install(page: Page): Promise<void> {
       async openDeal(dealId) {
         return (await the().openDeal(dealId)) !== undefined;
       },
+      openDeals(dealIds) {
+        return the().openDeals(dealIds);
+      },
       async setTitle(dealId, title) {
         await the().setTitle(dealId, title);
       },
@@ -169,5 +173,32 @@ test("two browsers edit one deal and converge; an offline edit survives a reload
   await expect
     .poll(() => laptop.evaluate(() => window.spec.status()))
     .toEqual({ connection: "synced", unsyncedChanges: 0 });
+  expect(errors).toEqual([]);
+});
+
+test("a second device asks for every deal it lacks in one call and gets them all", async ({ browser }) => {
+  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
+  const rep = await token("wang-fang");
+  const laptop = await openTab(browser);
+  const phone = await openTab(browser);
+  await laptop.evaluate(() => window.spec.create("laptop-many"));
+  await phone.evaluate(() => window.spec.create("phone-many"));
+  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  const titles = ["华东电网 CRM 三期", "南方航空 客服中台", "招商银行 数据平台"];
+  const dealIds: string[] = [];
+  for (const title of titles) dealIds.push(await laptop.evaluate((name) => window.spec.createDeal(name), title));
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
+
+  // The phone opens one deal alone first; then one call asks for the rest, the one held is
+  // neither read nor asked for again.
+  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  expect(await phone.evaluate((id) => window.spec.openDeal(id), dealIds[0] ?? "")).toBe(true);
+  await phone.evaluate((ids) => window.spec.openDeals(ids), dealIds);
+  for (const [index, id] of dealIds.entries())
+    await expect.poll(() => phone.evaluate((deal) => window.spec.read(deal)?.title, id)).toBe(titles[index]);
+  // A deal held is answered at once, from the phone itself.
+  await phone.context().setOffline(true);
+  expect(await phone.evaluate((id) => window.spec.openDeal(id), dealIds[2] ?? "")).toBe(true);
+  await phone.context().setOffline(false);
   expect(errors).toEqual([]);
 });

@@ -113,6 +113,8 @@ export class ClientSession implements DealflowSession {
   private attentionCache: { at: number; lists: AttentionLists } | undefined;
   private readonly presenceWatch = new Map<string, () => void>();
   private notifyQueued = false;
+  /** Deals changed since the listeners last ran; their summaries are computed then. */
+  private readonly changed = new Set<string>();
   /**
    * Targets (quotas) the forecast is measured against, monthly, quarterly and yearly together;
    * `connectSession` loads the user's from the server (see {@link setTargets}).
@@ -145,21 +147,26 @@ export class ClientSession implements DealflowSession {
       this.directory = users.length === 0 ? [user] : users;
       this.summaryIndex.reset(client.listDeals());
       client.onAnyChange((dealId) => {
-        const doc = client.core.deal(dealId);
-        this.summaryIndex.refresh(dealId, doc);
-        doc?.free();
+        // The summary is computed again once, when next asked for, however often it changed.
+        this.changed.add(dealId);
+        this.reads.delete(dealId);
         this.attentionCache = undefined;
         this.lastChangeAt = Date.now();
         // Keep showing the last health until the worker has the new one.
         if (this.healthCache !== undefined) this.healthCache.at = 0;
-        this.reads.delete(dealId);
         this.notify();
       });
       client.onStatus(() => this.notify());
     });
   }
 
-  /** Listeners run once per frame at most, however many documents arrive in a burst. */
+  /**
+   * Listeners run once per burst (a microtask after the first change), however many documents
+   * a step from the relay brings; the summaries of the deals that changed are computed again
+   * when first asked for, each once. (Not once per animation frame: an element that re-renders
+   * right after its own edit, such as the deal page's text fields, must see the session updated
+   * by then, or it shows the document as it was before the edit.)
+   */
   private notify(): void {
     if (this.notifyQueued) return;
     this.notifyQueued = true;
@@ -167,6 +174,18 @@ export class ClientSession implements DealflowSession {
       this.notifyQueued = false;
       for (const listener of this.listeners) listener();
     });
+  }
+
+  /** Computes the summaries of the deals changed since the last call again. */
+  private refreshChanged(): void {
+    const client = this.client;
+    if (client === undefined || this.changed.size === 0) return;
+    for (const dealId of this.changed) {
+      const doc = client.core.deal(dealId);
+      this.summaryIndex.refresh(dealId, doc);
+      doc?.free();
+    }
+    this.changed.clear();
   }
 
   /** Replaces the targets and lets the elements recompute what they show against them. */
@@ -200,6 +219,8 @@ export class ClientSession implements DealflowSession {
   }
 
   summaries(): DealSummary[] {
+    // A reader between a change and the next frame (the board right after a move) sees it.
+    this.refreshChanged();
     return this.summaryIndex.all();
   }
 

@@ -134,20 +134,19 @@ export function connectSession(
 ): DealflowSession {
   const start = (async () => {
     const user = await whoAmI(serverUrl, token);
+    // The directory is fetched while the deals are opened from IndexedDB, not after.
+    const users = directory(serverUrl, user);
     const client = await DealflowClient.create({
       user: { id: user.id, name: user.name.zh },
       databaseName: `dealflow-${user.id}`,
     });
     client.connect(syncUrl(serverUrl), token);
-    const users = await directory(serverUrl, user);
     // Ask for every visible deal; they arrive (and render) as they sync.
     void visibleDeals(serverUrl, token)
-      .then((ids) =>
-        ids.forEach((id) => void client.openDeal(id).catch(() => undefined)),
-      )
+      .then((ids) => client.openDeals(ids))
       .catch(() => undefined);
     const synced: SyncClient = client;
-    return { client: synced, user, users };
+    return { client: synced, user, users: await users };
   })();
   const session = new ClientSession(start);
   session.api = new ServerApi(serverUrl, token);

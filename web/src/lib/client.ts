@@ -85,6 +85,13 @@ const PRESENCE_HEARTBEAT_MS = 10_000;
 const PRESENCE_EXPIRY_MS = 30_000;
 /** How often at most the status is recomputed while frames arrive from the relay. */
 const STATUS_THROTTLE_MS = 200;
+/**
+ * While frames arrive, the unsynced changes are counted again only after this many times as
+ * long as the last count took: counting them for 1,000 documents before the relay has answered
+ * for them walks every change of every document (over a second), and a resync of 1,000 deals
+ * spent over half its CPU there with the 200 ms period alone.
+ */
+const STATUS_COST_FACTOR = 8;
 
 function randomId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
@@ -119,6 +126,13 @@ export class DealflowClient {
     Set<(read: DealRead) => void>
   >();
   private readonly anyChangeListeners = new Set<(dealId: string) => void>();
+  /** Deals asked for by `openDeal` and not arrived yet: what to call once each is here. */
+  private readonly awaited = new Map<string, (() => void)[]>();
+  /**
+   * The step of relay frames not executed yet: frames that arrive while earlier steps are being
+   * stored join it, so a burst of frames costs one IndexedDB transaction, not one each.
+   */
+  private relayBatch: RepoStep | undefined;
   private readonly statusListeners = new Set<(status: SyncStatus) => void>();
   private readonly presenceListeners = new Map<
     string,
@@ -136,6 +150,9 @@ export class DealflowClient {
   /** When the status was last computed, and the timer of a throttled recomputation. */
   private statusAt = 0;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the unsynced changes were last counted (`Date.now()`) and how long it took (ms). */
+  private countAt = 0;
+  private countCost = 0;
   private lastStatus: SyncStatus = {
     connection: "offline",
     unsyncedChanges: 0,
@@ -197,7 +214,7 @@ export class DealflowClient {
     this.connection?.stop(this.repo.close());
     this.connection = new RelayConnection(url, token, {
       opened: () => this.repo.connect(),
-      frame: (bytes) => void this.run(this.repo.receive(bytes), true),
+      frame: (bytes) => this.receive(bytes),
       closed: () => {
         this.repo.disconnected();
         this.emitStatus();
@@ -265,24 +282,28 @@ export class DealflowClient {
    * relay and resolves once it arrives, or with `undefined` if the relay says it is unavailable.
    */
   openDeal(dealId: string): Promise<DealRead | undefined> {
-    const held = this.deal(dealId);
-    if (held !== undefined) return Promise.resolve(held);
+    if (this.holds(dealId)) return Promise.resolve(this.deal(dealId));
     return new Promise((resolve, reject) => {
-      const done = (): void => {
-        unsubscribe();
-        resolve(this.deal(dealId));
-      };
-      const unsubscribe = this.onAnyChange((changed) => {
-        if (changed === dealId && this.workspace.deal(dealId) !== undefined)
-          done();
-        else if (
-          changed === dealId &&
-          this.repo.status(dealId) === "unavailable"
-        )
-          done();
-      });
+      const waiting = this.awaited.get(dealId) ?? [];
+      waiting.push(() => resolve(this.deal(dealId)));
+      this.awaited.set(dealId, waiting);
       this.run(this.repo.find(dealId)).catch(reject);
     });
+  }
+
+  /**
+   * Asks the relay for every deal of `dealIds` this client does not hold yet, in one step (a
+   * deal already held is synced anyway once connected, and is neither read nor asked for
+   * again). Resolves once the requests are stored and sent; each deal is announced to
+   * {@link DealflowClient.onAnyChange} listeners as it arrives.
+   */
+  async openDeals(dealIds: Iterable<string>): Promise<void> {
+    const steps: RepoStep[] = [];
+    for (const dealId of dealIds) {
+      if (!this.holds(dealId) && this.repo.status(dealId) === undefined)
+        steps.push(this.repo.find(dealId));
+    }
+    if (steps.length > 0) await this.run(mergeSteps(steps));
   }
 
   /** Creates a deal in a pipeline, stores it and offers it to the relay; returns its id. */
@@ -463,6 +484,32 @@ export class DealflowClient {
 
   // ---- internals ----
 
+  /** Whether the workspace holds the deal (without reading it). */
+  private holds(dealId: string): boolean {
+    const doc = this.workspace.deal(dealId);
+    doc?.free();
+    return doc !== undefined;
+  }
+
+  /**
+   * Handles a frame from the relay at once and queues its step; frames arriving while earlier
+   * steps are still being stored join one step (writes in order, then frames, then events),
+   * executed behind everything queued before it.
+   */
+  private receive(bytes: Uint8Array): void {
+    const step = this.repo.receive(bytes);
+    const batch = this.relayBatch;
+    if (batch !== undefined) {
+      appendStep(batch, step);
+      return;
+    }
+    this.relayBatch = step;
+    void this.run(() => {
+      if (this.relayBatch === step) this.relayBatch = undefined;
+      return step;
+    }, true).catch(() => undefined);
+  }
+
   private doc(dealId: string): DealDoc {
     const doc = this.workspace.deal(dealId);
     if (doc === undefined)
@@ -506,8 +553,16 @@ export class DealflowClient {
    * frames, then the events. `fromRelay`: the status is recomputed at most every
    * {@link STATUS_THROTTLE_MS} (see {@link DealflowClient.throttledStatus}).
    */
-  private run(step: RepoStep, fromRelay = false): Promise<void> {
+  private run(
+    stepOrBatch: RepoStep | (() => RepoStep),
+    fromRelay = false,
+  ): Promise<void> {
+    // A step made here comes after the frames batched so far: later frames must not join a
+    // batch that runs before it (they may send what this step stores).
+    if (!fromRelay) this.relayBatch = undefined;
     const task = this.queue.then(async () => {
+      const step =
+        typeof stepOrBatch === "function" ? stepOrBatch() : stepOrBatch;
       try {
         await this.store.apply(step.store);
       } catch (error) {
@@ -528,10 +583,12 @@ export class DealflowClient {
       case "changed":
         this.adopt(event.documentId);
         this.notify(event.documentId);
+        this.arrived(event.documentId);
         break;
       case "status":
         for (const listener of this.anyChangeListeners)
           listener(event.documentId);
+        this.arrived(event.documentId);
         break;
       case "presence":
         this.receivePresence(event.documentId, event.presence);
@@ -553,6 +610,16 @@ export class DealflowClient {
       if (read !== undefined) for (const listener of listeners) listener(read);
     }
     for (const listener of this.anyChangeListeners) listener(dealId);
+  }
+
+  /** Settles the `openDeal` calls waiting for a deal that arrived or is unavailable. */
+  private arrived(dealId: string): void {
+    const waiting = this.awaited.get(dealId);
+    if (waiting === undefined) return;
+    if (!this.holds(dealId) && this.repo.status(dealId) !== "unavailable")
+      return;
+    this.awaited.delete(dealId);
+    for (const resolve of waiting) resolve();
   }
 
   private receivePresence(dealId: string, info: Presence): void {
@@ -581,43 +648,79 @@ export class DealflowClient {
     this.emitStatus();
   }
 
-  private computeStatus(): SyncStatus {
-    const unsynced = this.repo.pendingChanges();
-    const inSync = this.repo.allInSync();
+  /**
+   * The status. Connected and in step (cheap: heads compared), nothing is unsynced and nothing
+   * is counted; otherwise the unsynced changes of every document are counted, which walks the
+   * changes the relay has not confirmed, every change of a document the relay has not answered
+   * for yet (over a second for 1,000 deals just after a reload). `countNow` false: while such a
+   * count would come too soon after the last one, the last count is kept (`undefined`: not
+   * counted, ask again later).
+   */
+  private computeStatus(countNow = true): SyncStatus | undefined {
     const state = this.connection?.state ?? "offline";
-    const connection =
-      state === "connected" && this.repo.connected
-        ? inSync
-          ? "synced"
-          : "syncing"
-        : state === "offline"
-          ? "offline"
-          : "connecting";
+    const live = state === "connected" && this.repo.connected;
+    if (live && this.repo.allInSync())
+      return { connection: "synced", unsyncedChanges: 0 };
+    if (!countNow) return undefined;
+    const started = performance.now();
+    const unsynced = this.repo.pendingChanges();
+    this.countAt = Date.now();
+    this.countCost = performance.now() - started;
+    const connection = live
+      ? "syncing"
+      : state === "offline"
+        ? "offline"
+        : "connecting";
     return { connection, unsyncedChanges: unsynced };
   }
 
   /**
    * The status after a frame from the relay, recomputed at most every
-   * {@link STATUS_THROTTLE_MS} and once more after the last frame of a burst. Computing it
-   * counts the unsynced changes of every open document, so doing it after each of the
-   * thousands of frames of a first sync made that sync quadratic in the number of deals.
+   * {@link STATUS_THROTTLE_MS} and once more after the last frame of a burst; the unsynced
+   * changes are counted at most every {@link STATUS_COST_FACTOR} times as long as the last
+   * count took (see {@link DealflowClient.computeStatus}), while the check for "all synced"
+   * stays on the short period. Computing the whole status after each of the thousands of frames
+   * of a first sync made that sync quadratic in the number of deals.
    */
   private throttledStatus(): void {
     if (this.statusTimer !== undefined) return;
     const wait = this.statusAt + STATUS_THROTTLE_MS - Date.now();
     if (wait <= 0) {
-      this.emitStatus();
+      this.statusTick();
       return;
     }
     this.statusTimer = setTimeout(() => {
       this.statusTimer = undefined;
-      this.emitStatus();
+      this.statusTick();
     }, wait);
+  }
+
+  /** One throttled status update; reschedules itself while a count has to wait. */
+  private statusTick(): void {
+    const countWait =
+      this.countAt + STATUS_COST_FACTOR * this.countCost - Date.now();
+    const status = this.computeStatus(countWait <= 0);
+    this.statusAt = Date.now();
+    if (status !== undefined) {
+      this.publishStatus(status);
+      return;
+    }
+    this.statusTimer = setTimeout(
+      () => {
+        this.statusTimer = undefined;
+        this.statusTick();
+      },
+      Math.max(STATUS_THROTTLE_MS, Math.min(countWait, STATUS_THROTTLE_MS * 5)),
+    );
   }
 
   private emitStatus(): void {
     this.statusAt = Date.now();
     const status = this.computeStatus();
+    if (status !== undefined) this.publishStatus(status);
+  }
+
+  private publishStatus(status: SyncStatus): void {
     if (
       status.connection === this.lastStatus.connection &&
       status.unsyncedChanges === this.lastStatus.unsyncedChanges
@@ -627,4 +730,19 @@ export class DealflowClient {
     this.lastStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+/** Appends `step` to `into`: its writes after the earlier writes, and so on. */
+function appendStep(into: RepoStep, step: RepoStep): void {
+  into.store.push(...step.store);
+  into.send.push(...step.send);
+  into.events.push(...step.events);
+  into.close ||= step.close;
+}
+
+/** One step doing what `steps` do, in order. */
+function mergeSteps(steps: RepoStep[]): RepoStep {
+  const merged: RepoStep = { store: [], send: [], events: [], close: false };
+  for (const step of steps) appendStep(merged, step);
+  return merged;
 }
