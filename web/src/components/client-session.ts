@@ -57,7 +57,9 @@ export interface SyncClient {
   readonly status: ClientStatus;
   readonly core: Workspace;
   onStatus(callback: (status: ClientStatus) => void): () => void;
-  onAnyChange(callback: (dealId: string) => void): () => void;
+  onAnyChange(
+    callback: (dealId: string, kind: "changed" | "status") => void,
+  ): () => void;
   onPresence(
     dealId: string,
     callback: (peers: ClientPresence[]) => void,
@@ -77,6 +79,13 @@ export interface SyncClient {
     | { moved: true; outcome: MoveOutcome }
     | { moved: false; checklist: MoveProblem[] }
   >;
+  startMove(
+    dealId: string,
+    target: MoveTarget,
+  ):
+    | { moved: true; outcome: MoveOutcome; stored: Promise<void> }
+    | { moved: false; checklist: MoveProblem[] };
+  snapshotOf(dealIds: Iterable<string>): Uint8Array;
   attention(now?: number): AttentionLists;
   setPresence(
     dealId: string,
@@ -98,6 +107,12 @@ const HEALTH_DEBOUNCE_MS = 500;
  * quadratic; one per this period shows health early while costing little.
  */
 const HEALTH_MAX_WAIT_MS = 5_000;
+
+/**
+ * How long after a local move the moved deals' health is recomputed (for them alone): after the
+ * board has re-rendered, and once for a quick series of moves.
+ */
+const MOVED_HEALTH_DELAY_MS = 100;
 
 /** How long attention lists are reused between changes: they move by the day. */
 const ATTENTION_REUSE_MS = 60_000;
@@ -127,6 +142,16 @@ export class ClientSession implements DealflowSession {
   private lastChangeAt = 0;
   private healthCache:
     { at: number; byDeal: Map<string, HealthView> } | undefined;
+  /** The deal being moved by this session right now (its change is announced synchronously). */
+  private moving: string | undefined;
+  /** Deals moved here whose health is to be recomputed alone, and the timer that does it. */
+  private readonly movedDeals = new Set<string>();
+  private movedTimer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * When each deal's health was last recomputed alone (`Date.now()`), so that a snapshot of all
+   * deals taken before that does not put back the health it had before the move.
+   */
+  private readonly healthPatchedAt = new Map<string, number>();
 
   /**
    * @param start resolves to the connected client, the signed-in user and the users they may
@@ -146,14 +171,19 @@ export class ClientSession implements DealflowSession {
       this.user = user;
       this.directory = users.length === 0 ? [user] : users;
       this.summaryIndex.reset(client.listDeals());
-      client.onAnyChange((dealId) => {
+      client.onAnyChange((dealId, kind) => {
         // The summary is computed again once, when next asked for, however often it changed.
         this.changed.add(dealId);
         this.reads.delete(dealId);
         this.attentionCache = undefined;
-        this.lastChangeAt = Date.now();
-        // Keep showing the last health until the worker has the new one.
-        if (this.healthCache !== undefined) this.healthCache.at = 0;
+        // Health depends on the deal's content only: a sync status (the relay confirming a
+        // change) leaves it as it was, and a deal moved here gets its own health recomputed
+        // alone (see `moveStage`) instead of a snapshot of every deal.
+        if (kind === "changed" && dealId !== this.moving) {
+          this.lastChangeAt = Date.now();
+          // Keep showing the last health until the worker has the new one.
+          if (this.healthCache !== undefined) this.healthCache.at = 0;
+        }
         this.notify();
       });
       client.onStatus(() => this.notify());
@@ -256,12 +286,59 @@ export class ClientSession implements DealflowSession {
     });
   }
 
+  /**
+   * Moves the deal and announces it at once, when core has accepted the move: the listeners
+   * (the board) re-render without waiting for the IndexedDB commit, which follows in order
+   * behind every earlier change; `stored` in the result settles with it (and rejects if it
+   * failed, for the element to show). The moved deal's health is then recomputed for it alone.
+   */
   async moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
-    if (this.client === undefined) return { moved: false, checklist: [] };
-    const result = await this.client.moveStage(dealId, target);
-    return result.moved
-      ? { moved: true, outcome: result.outcome }
-      : { moved: false, checklist: result.checklist };
+    const client = this.client;
+    if (client === undefined) return { moved: false, checklist: [] };
+    this.moving = dealId;
+    let result: ReturnType<SyncClient["startMove"]>;
+    try {
+      result = client.startMove(dealId, target);
+    } finally {
+      this.moving = undefined;
+    }
+    if (!result.moved) return { moved: false, checklist: result.checklist };
+    this.scheduleMovedHealth(dealId);
+    return { moved: true, outcome: result.outcome, stored: result.stored };
+  }
+
+  /**
+   * Recomputes the health of deals moved here, each alone (a snapshot of those deals only, not
+   * of all of them: health is per deal), {@link MOVED_HEALTH_DELAY_MS} after the move, so the
+   * board has re-rendered first.
+   */
+  private scheduleMovedHealth(dealId: string): void {
+    this.movedDeals.add(dealId);
+    if (this.movedTimer !== undefined) return;
+    this.movedTimer = setTimeout(() => {
+      this.movedTimer = undefined;
+      const client = this.client;
+      const dealIds = [...this.movedDeals];
+      this.movedDeals.clear();
+      if (client === undefined || dealIds.length === 0) return;
+      const now = Date.now();
+      for (const id of dealIds) this.healthPatchedAt.set(id, now);
+      void healthByDeal(client.snapshotOf(dealIds), this.utcOffsetMinutes, now)
+        .then((byDeal) => {
+          const cache = this.healthCache;
+          // No health shown yet: the first snapshot of every deal brings it.
+          if (cache === undefined) return;
+          for (const id of dealIds) {
+            // A later recomputation of this deal has the last word.
+            if (this.healthPatchedAt.get(id) !== now) continue;
+            const view = byDeal.get(id);
+            if (view === undefined) cache.byDeal.delete(id);
+            else cache.byDeal.set(id, view);
+          }
+          this.notify();
+        })
+        .catch(() => undefined);
+    }, MOVED_HEALTH_DELAY_MS);
   }
 
   attention(now: number): AttentionLists {
@@ -335,6 +412,17 @@ export class ClientSession implements DealflowSession {
       void healthByDeal(client.core.snapshot(), this.utcOffsetMinutes, now)
         .then(
           (byDeal) => {
+            // A deal recomputed alone after this snapshot was taken keeps that health.
+            const before = this.healthCache?.byDeal;
+            for (const [id, at] of this.healthPatchedAt) {
+              if (at <= now) {
+                this.healthPatchedAt.delete(id);
+                continue;
+              }
+              const kept = before?.get(id);
+              if (kept === undefined) byDeal.delete(id);
+              else byDeal.set(id, kept);
+            }
             this.healthCache = { at: now, byDeal };
             this.notify();
           },

@@ -162,6 +162,10 @@ export class DealflowBoard extends DealflowElement {
       .health {
         color: var(--_muted);
       }
+      .problem {
+        color: var(--_danger);
+        font-size: 12px;
+      }
       .empty {
         color: var(--_muted);
         font-size: 12px;
@@ -197,6 +201,9 @@ export class DealflowBoard extends DealflowElement {
   @state() private dropTarget: string | undefined;
   @state() private creating = false;
   @state() private createProblem: string | undefined;
+  /** A move shown before it was stored whose storage then failed: the deal, and why. */
+  @state() private unsavedMove:
+    { title: string; zh: string; en: string } | undefined;
 
   private cache: Column[] | undefined;
   private cacheKey = "";
@@ -350,6 +357,7 @@ export class DealflowBoard extends DealflowElement {
       <div class="toolbar" part="toolbar">
         ${this.renderFilters(session)}
         <span class="spacer"></span>
+        ${this.renderUnsavedMove()}
         <button
           class="primary"
           data-testid="new-deal"
@@ -374,6 +382,16 @@ export class DealflowBoard extends DealflowElement {
       </div>
       ${this.renderRefusal()} ${this.renderCreate(session)}
     `;
+  }
+
+  /** Says that a move the board showed could not be stored (the deal moved here, unsaved). */
+  private renderUnsavedMove() {
+    const unsaved = this.unsavedMove;
+    if (unsaved === undefined) return nothing;
+    const detail = this.locale === "en" ? unsaved.en : unsaved.zh;
+    return html`<span role="alert" class="problem" data-testid="move-not-saved"
+      >${this.text.moveNotSaved(unsaved.title)} ${detail}</span
+    >`;
   }
 
   private renderCreate(session: DealflowSession) {
@@ -698,6 +716,22 @@ export class DealflowBoard extends DealflowElement {
       stage: stage.id,
     });
     if (result.moved) {
+      // Shown before it is stored (over the sync client): a failed commit must not go unseen.
+      result.stored?.then(
+        () => {
+          if (this.unsavedMove?.title === deal.title)
+            this.unsavedMove = undefined;
+        },
+        (error: unknown) => {
+          const details = error as
+            { messageZh?: string; messageEn?: string } | undefined;
+          this.unsavedMove = {
+            title: deal.title,
+            zh: details?.messageZh ?? String(error),
+            en: details?.messageEn ?? String(error),
+          };
+        },
+      );
       this.cacheKey = "";
       this.requestUpdate();
       void this.updateComplete.then(() => {

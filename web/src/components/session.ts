@@ -38,7 +38,16 @@ export interface SessionUser {
 
 /** The answer to a stage move: moved, or refused with everything that stands in the way. */
 export type MoveResult =
-  | { moved: true; outcome: MoveOutcome }
+  | {
+      moved: true;
+      outcome: MoveOutcome;
+      /**
+       * When the move is shown before it is stored: settles once it is stored, rejects (with
+       * the storage error) if it could not be, which the element must show. Absent: the move
+       * was stored before the result came.
+       */
+      stored?: Promise<void>;
+    }
   | { moved: false; checklist: MoveProblem[] };
 
 /** Another user looking at (or typing in) a deal, from presence messages. */

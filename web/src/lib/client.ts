@@ -70,6 +70,14 @@ export type MoveResult =
   | { moved: true; outcome: MoveOutcome }
   | { moved: false; checklist: MoveProblem[]; error: DealflowError };
 
+/**
+ * A move made in the document and announced, its storage under way: `stored` resolves once the
+ * change is stored durably and rejects (`storage_failed`) if it could not be.
+ */
+export type StartedMove =
+  | { moved: true; outcome: MoveOutcome; stored: Promise<void> }
+  | { moved: false; checklist: MoveProblem[]; error: DealflowError };
+
 /** The outcome of checking a move without making it. */
 export type MoveCheck =
   | { allowed: true; transition: StageTransition }
@@ -77,6 +85,9 @@ export type MoveCheck =
 
 /** Someone else on a deal. */
 export type Presence = PresenceInfo;
+
+/** What happened to a deal: its content `changed` (or it arrived), or only its sync `status`. */
+export type ChangeKind = "changed" | "status";
 
 /** Stops a subscription. */
 export type Unsubscribe = () => void;
@@ -125,7 +136,9 @@ export class DealflowClient {
     string,
     Set<(read: DealRead) => void>
   >();
-  private readonly anyChangeListeners = new Set<(dealId: string) => void>();
+  private readonly anyChangeListeners = new Set<
+    (dealId: string, kind: ChangeKind) => void
+  >();
   /** Deals asked for by `openDeal` and not arrived yet: what to call once each is here. */
   private readonly awaited = new Map<string, (() => void)[]>();
   /**
@@ -356,20 +369,51 @@ export class DealflowClient {
    * resolves with the checklist of every unmet criterion (and changes nothing).
    */
   async moveStage(dealId: string, target: MoveTarget): Promise<MoveResult> {
+    const move = this.applyMove(dealId, target);
+    if (!move.moved) return move;
+    await this.run(this.repo.publish(dealId, move.doc));
+    this.notify(dealId);
+    return { moved: true, outcome: move.outcome };
+  }
+
+  /**
+   * Moves a deal like {@link DealflowClient.moveStage}, but announces the move to listeners at
+   * once, when core has accepted it, instead of after the IndexedDB commit: a board shows the
+   * card in its new column without waiting for the disk. The change is queued to be stored
+   * (and then sent) in order behind every earlier step, exactly as `moveStage` stores it;
+   * `stored` settles once it is, and rejects (`storage_failed`) when the commit fails, which
+   * the caller must show: the deal has moved here but is not saved.
+   */
+  startMove(dealId: string, target: MoveTarget): StartedMove {
+    const move = this.applyMove(dealId, target);
+    if (!move.moved) return move;
+    // The step is taken now (its changes in order behind every earlier one) and queued.
+    const stored = this.run(this.repo.publish(dealId, move.doc));
+    this.notify(dealId);
+    return { moved: true, outcome: move.outcome, stored };
+  }
+
+  /** Moves the deal in its document through the pipeline's rules; stores and announces nothing. */
+  private applyMove(
+    dealId: string,
+    target: MoveTarget,
+  ):
+    | { moved: true; outcome: MoveOutcome; doc: DealDoc }
+    | { moved: false; checklist: MoveProblem[]; error: DealflowError } {
     const doc = this.doc(dealId);
-    const pipeline = this.pipelineOf(doc);
-    let outcome: MoveOutcome;
     try {
-      outcome = doc.moveStage(pipeline, target, this.moveContext());
+      const outcome = doc.moveStage(
+        this.pipelineOf(doc),
+        target,
+        this.moveContext(),
+      );
+      return { moved: true, outcome, doc };
     } catch (error) {
       if (isDealflowError(error) && error.code === "move_rejected") {
         return { moved: false, checklist: error.problems ?? [], error };
       }
       throw error;
     }
-    await this.run(this.repo.publish(dealId, doc));
-    this.notify(dealId);
-    return { moved: true, outcome };
   }
 
   /** Checks a move without making it: the transition, or the checklist of what is missing. */
@@ -403,8 +447,13 @@ export class DealflowClient {
     return () => listeners.delete(callback);
   }
 
-  /** Calls `callback` with the id of any deal that changed or arrived. */
-  onAnyChange(callback: (dealId: string) => void): Unsubscribe {
+  /**
+   * Calls `callback` with the id of any deal that changed or arrived (`changed`), or whose sync
+   * state changed without its content changing (`status`: e.g. the relay confirmed a change).
+   */
+  onAnyChange(
+    callback: (dealId: string, kind: ChangeKind) => void,
+  ): Unsubscribe {
     this.anyChangeListeners.add(callback);
     return () => this.anyChangeListeners.delete(callback);
   }
@@ -475,6 +524,32 @@ export class DealflowClient {
     config?: AttentionConfig,
   ): AttentionLists {
     return this.workspace.attention(now, config);
+  }
+
+  /**
+   * A snapshot like `core.snapshot()` of only the deals of `dealIds` (with every pipeline), for
+   * the compute module to work on a few deals (the health of a moved deal) without copying
+   * every deal held.
+   */
+  snapshotOf(dealIds: Iterable<string>): Uint8Array {
+    const workspace = new Workspace(this.offsetMinutes);
+    try {
+      for (const id of this.workspace.pipelineIds()) {
+        const pipeline = this.workspace.pipeline(id);
+        if (pipeline === undefined) continue;
+        workspace.setPipeline(pipeline);
+        pipeline.free();
+      }
+      for (const dealId of dealIds) {
+        const doc = this.workspace.deal(dealId);
+        if (doc === undefined) continue;
+        workspace.addDeal(dealId, doc);
+        doc.free();
+      }
+      return workspace.snapshot();
+    } finally {
+      workspace.free();
+    }
   }
 
   /** The core workspace the computations run on, for the methods not wrapped here. */
@@ -587,7 +662,7 @@ export class DealflowClient {
         break;
       case "status":
         for (const listener of this.anyChangeListeners)
-          listener(event.documentId);
+          listener(event.documentId, "status");
         this.arrived(event.documentId);
         break;
       case "presence":
@@ -609,7 +684,7 @@ export class DealflowClient {
       const read = this.deal(dealId);
       if (read !== undefined) for (const listener of listeners) listener(read);
     }
-    for (const listener of this.anyChangeListeners) listener(dealId);
+    for (const listener of this.anyChangeListeners) listener(dealId, "changed");
   }
 
   /** Settles the `openDeal` calls waiting for a deal that arrived or is unavailable. */

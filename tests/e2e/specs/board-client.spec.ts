@@ -1,0 +1,68 @@
+import { expect, test } from "@playwright/test";
+
+import { createDeal, field, signIn } from "../support/demo.js";
+import { baseUrl } from "../support/urls.js";
+
+// The board of the demo app, over the real sync client (IndexedDB and the relay), where a move
+// is shown as soon as core accepts it, before its IndexedDB commit: the criteria still hold, and
+// a commit that fails is said on the board instead of being lost without a word.
+
+test("over the sync client a refused move shows the checklist, an accepted one moves, and a failed commit is said", async ({
+  browser,
+}) => {
+  const rep = await signIn(browser, "zhang-wei");
+  const { page } = rep;
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  const dealId = await createDeal(rep, `拖拽 ${Date.now()}`);
+
+  await page.goto(`${baseUrl()}/#/board`);
+  const board = page.locator("dealflow-board");
+  const qualify = board.getByTestId("column-qualify");
+  const needs = board.getByTestId("column-needs");
+  const card = (column: typeof qualify) => column.locator(`[data-deal="${dealId}"]`);
+  await expect(card(qualify)).toBeVisible({ timeout: 30_000 });
+
+  // A new deal has neither industry nor needs, which leaving 线索验证 requires.
+  await card(qualify).dragTo(needs);
+  const checklist = board.getByTestId("move-checklist");
+  await expect(checklist).toBeVisible();
+  await expect(checklist.locator("li[data-criterion=qualify_industry]")).toBeVisible();
+  await expect(checklist.locator("li[data-criterion=qualify_needs]")).toBeVisible();
+  await board.getByTestId("close-checklist").click();
+  await expect(checklist).toBeHidden();
+  await expect(card(qualify)).toBeVisible();
+  await expect(card(needs)).toHaveCount(0);
+
+  // Meet them on the deal page.
+  await page.goto(`${baseUrl()}/#/deal/${encodeURIComponent(dealId)}`);
+  await field(page, "industry").fill("电力");
+  await field(page, "industry").press("Enter");
+  await field(page, "needs").fill("统一客服平台");
+  await field(page, "needs").blur();
+  await page.goto(`${baseUrl()}/#/board`);
+  await expect(card(qualify)).toBeVisible({ timeout: 30_000 });
+
+  // From now on every IndexedDB write fails (as with a full disk): the move is shown, and the
+  // board says it was not saved.
+  await page.evaluate(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (
+      this: IDBDatabase,
+      ...args: Parameters<typeof transaction>
+    ) {
+      if (args[1] === "readwrite") throw new DOMException("disk full", "QuotaExceededError");
+      return transaction.apply(this, args);
+    } as typeof transaction;
+  });
+  await card(qualify).dragTo(needs);
+  await expect(card(needs)).toBeVisible();
+  await expect(checklist).toHaveCount(0);
+  const unsaved = board.getByTestId("move-not-saved");
+  await expect(unsaved).toBeVisible();
+  await expect(unsaved).toContainText("未能保存");
+  await expect(unsaved).toContainText("浏览器本地存储写入失败");
+  await page.screenshot({ path: "artifacts/screenshots/board-move-not-saved-zh-CN.png" });
+  expect(errors).toEqual([]);
+  await rep.context.close();
+});
