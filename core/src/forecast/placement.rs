@@ -2,12 +2,13 @@
 //! reporting currency; or why it is left out.
 
 use serde::{Deserialize, Serialize};
+use time::Date;
 
 use super::ForecastSettings;
 use super::error::ForecastError;
 use super::period::Period;
 use super::win_rate::{StageWinRate, StageWinRates};
-use crate::deal::{Deal, DealStatus};
+use crate::deal::{Deal, DealStatus, StageTransition};
 use crate::deal_table::DealTable;
 use crate::i18n::{Locale, Localized};
 use crate::id::{DealId, PipelineId, StageId};
@@ -167,35 +168,16 @@ pub(super) fn place<'a, 't>(
             let Some(date) = deal.expected_close else {
                 return Ok(Placement::Excluded(ExclusionReason::NoExpectedClose));
             };
-            let Some(pipeline) = table.find(&deal.pipeline) else {
-                return Ok(Placement::Excluded(ExclusionReason::UnknownPipeline {
-                    pipeline: deal.pipeline.clone(),
-                }));
-            };
-            let Some((stage_index, stage)) =
-                stage_position(&pipeline.pipeline.stages, &current.stage)
-                    .and_then(|index| Some((index, pipeline.pipeline.stages.get(index)?)))
-            else {
-                return Ok(Placement::Excluded(ExclusionReason::UnknownStage {
-                    stage: current.stage.clone(),
-                }));
-            };
-            let open = OpenStage {
-                pipeline,
-                stage,
-                stage_index,
-            };
-            (date, Some(open))
+            let pipeline = table.find(&deal.pipeline);
+            let stage_index = pipeline
+                .and_then(|pipeline| stage_position(&pipeline.pipeline.stages, &current.stage));
+            match open_stage(deal, current, pipeline, stage_index) {
+                Ok(open) => (date, Some(open)),
+                Err(reason) => return Ok(Placement::Excluded(reason)),
+            }
         }
     };
-    let amount = settings.rates.convert(deal.amount)?;
-    Ok(Placement::Placed(Placed {
-        deal,
-        stage_id: &current.stage,
-        period: Period::of(date, settings.period_kind),
-        amount,
-        open,
-    }))
+    placed(deal, current, date, deal.amount, open, settings)
 }
 
 /// The pipelines of a forecast as a [`DealTable`]'s interned ids see them: per interned
@@ -283,36 +265,59 @@ pub(super) fn place_row<'a, 't>(
                 .and_then(|id| lookup.entry_of.get(*id as usize))
                 .copied()
                 .flatten();
-            let Some((entry_index, pipeline)) = entry_index
-                .and_then(|entry_index| Some((entry_index, pipelines.entries.get(entry_index)?)))
-            else {
-                return Ok(Placement::Excluded(ExclusionReason::UnknownPipeline {
-                    pipeline: deal.pipeline.clone(),
-                }));
-            };
+            let pipeline = entry_index.and_then(|entry_index| pipelines.entries.get(entry_index));
             let stage_index = table
                 .history_stage
                 .get(last)
-                .zip(lookup.stage_positions.get(entry_index))
+                .zip(entry_index.and_then(|entry_index| lookup.stage_positions.get(entry_index)))
                 .and_then(|(stage, positions)| positions.get(*stage as usize))
                 .copied()
                 .flatten();
-            let Some((stage_index, stage)) =
-                stage_index.and_then(|index| Some((index, pipeline.pipeline.stages.get(index)?)))
-            else {
-                return Ok(Placement::Excluded(ExclusionReason::UnknownStage {
-                    stage: current.stage.clone(),
-                }));
-            };
-            let open = OpenStage {
-                pipeline,
-                stage,
-                stage_index,
-            };
-            (date, Some(open))
+            match open_stage(deal, current, pipeline, stage_index) {
+                Ok(open) => (date, Some(open)),
+                Err(reason) => return Ok(Placement::Excluded(reason)),
+            }
         }
     };
     let amount = table.amount.get(index).copied().unwrap_or(deal.amount);
+    placed(deal, current, date, amount, open, settings)
+}
+
+/// The configuration open `deal` is weighted with: its pipeline's entry (`None`: not configured)
+/// and its current stage at `stage_index` there (`None` or out of range: not in the pipeline).
+/// `Err` says which is missing.
+fn open_stage<'a, 't>(
+    deal: &'a Deal,
+    current: &'a StageTransition,
+    pipeline: Option<&'t PipelineEntry<'a>>,
+    stage_index: Option<usize>,
+) -> Result<OpenStage<'a, 't>, ExclusionReason> {
+    let pipeline = pipeline.ok_or_else(|| ExclusionReason::UnknownPipeline {
+        pipeline: deal.pipeline.clone(),
+    })?;
+    let stages: &'a [Stage] = &pipeline.pipeline.stages;
+    stage_index
+        .and_then(|stage_index| {
+            Some(OpenStage {
+                pipeline,
+                stage: stages.get(stage_index)?,
+                stage_index,
+            })
+        })
+        .ok_or_else(|| ExclusionReason::UnknownStage {
+            stage: current.stage.clone(),
+        })
+}
+
+/// `deal` placed in the period of `date` with `amount` converted into the reporting currency.
+fn placed<'a, 't>(
+    deal: &'a Deal,
+    current: &'a StageTransition,
+    date: Date,
+    amount: Money,
+    open: Option<OpenStage<'a, 't>>,
+    settings: &ForecastSettings,
+) -> Result<Placement<'a, 't>, ForecastError> {
     let amount = settings.rates.convert(amount)?;
     Ok(Placement::Placed(Placed {
         deal,
