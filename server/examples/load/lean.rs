@@ -59,6 +59,9 @@ pub(crate) struct LeanReplica {
     max_op: u64,
     /// The op of this client's last write of `key`: the predecessor of its next write.
     last_write: Option<u64>,
+    /// This actor's last change: Automerge lists it among a new change's dependencies even when
+    /// it is no longer a head.
+    last_own: Option<ChangeHash>,
     held: HashMap<ChangeHash, Held>,
     /// Held hashes in the order they were held: every change after its dependencies.
     order: Vec<ChangeHash>,
@@ -91,6 +94,7 @@ impl LeanReplica {
             seq: 0,
             max_op: 0,
             last_write: None,
+            last_own: None,
             held: HashMap::new(),
             order: Vec::new(),
             queued: Vec::new(),
@@ -107,8 +111,9 @@ impl LeanReplica {
             version_2: false,
         };
         for change in doc.get_changes(&[]) {
-            if change.actor_id() == &actor {
-                replica.seq = replica.seq.max(change.seq());
+            if change.actor_id() == &actor && change.seq() > replica.seq {
+                replica.seq = change.seq();
+                replica.last_own = Some(change.hash());
             }
             let _ = replica.hold(change.clone());
         }
@@ -171,6 +176,7 @@ impl LeanReplica {
         let start_op = change.start_op().get();
         self.seq = change.seq();
         self.last_write = Some(start_op);
+        self.last_own = Some(change.hash());
         let _ = self.hold(change);
         self.generate()
     }
@@ -181,6 +187,14 @@ impl LeanReplica {
             .map(|counter| OpId(counter, self.actor.clone()))
             .into_iter()
             .collect();
+        // Automerge's `transaction_args`: the heads, plus this actor's last change if it is not
+        // one of them.
+        let mut deps = self.heads.clone();
+        if let Some(own) = self.last_own
+            && !deps.contains(&own)
+        {
+            deps.push(own);
+        }
         ExpandedChange {
             operations: vec![Op {
                 action: OpType::Put(ScalarValue::Uint(value)),
@@ -195,7 +209,7 @@ impl LeanReplica {
             start_op: NonZeroU64::new(self.max_op + 1).unwrap_or(NonZeroU64::MIN),
             time: 0,
             message: None,
-            deps: self.heads.clone(),
+            deps,
             extra_bytes: Vec::new(),
             author: None,
         }
@@ -694,5 +708,12 @@ mod tests {
             .map(|(value, _)| value.to_string());
         assert_eq!(written.as_deref(), Some("30"));
         assert!(net.relay.in_sync(&lean_peer));
+        // A later edit (after others built on this actor's last change) is still Automerge's.
+        let mut doc = Automerge::new().with_actor(net.lean.actor.clone());
+        for hash in &net.lean.order {
+            doc.load_incremental(&net.lean.held[hash].bytes).unwrap();
+        }
+        assert_eq!(doc.get_heads(), net.lean.heads);
+        assert!(net.lean.check_against(&doc));
     }
 }
