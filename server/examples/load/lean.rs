@@ -161,8 +161,7 @@ impl LeanReplica {
             return false;
         };
         let ours = Change::from(self.expanded_edit(value));
-        let same = ours.raw_bytes() == expected.raw_bytes();
-        same
+        ours.raw_bytes() == expected.raw_bytes()
     }
 
     /// This actor's last sequence number.
