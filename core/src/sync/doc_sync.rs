@@ -121,6 +121,8 @@ struct PeerState {
     status: PeerDocStatus,
     /// It sent a sync message in the open batch: it gets a reply when the batch finishes.
     awaits_reply: bool,
+    /// Its last message in the open batch brought changes into the document.
+    changed_doc: bool,
 }
 
 impl PeerState {
@@ -134,6 +136,7 @@ impl PeerState {
             access,
             status: PeerDocStatus::Unknown,
             awaits_reply: false,
+            changed_doc: false,
         }
     }
 }
@@ -558,11 +561,16 @@ impl DocSync {
         let Some(state) = self.peers.get_mut(from) else {
             return Ok(step);
         };
-        if std::mem::take(&mut state.awaits_reply) {
-            // A second message from this peer in the open batch: answer the first one now, as
-            // an unbatched exchange would. Otherwise, if this one says it has our heads (which
-            // its own earlier message's changes just made), Automerge takes those heads as
-            // already sent to it, and the peer would never hear that we hold its changes.
+        let changed_doc = std::mem::take(&mut state.changed_doc);
+        if std::mem::take(&mut state.awaits_reply) && changed_doc {
+            // A second message from this peer in the open batch, after one that brought
+            // changes: answer that one now, as an unbatched exchange would. Otherwise, if this
+            // one says it has our heads (which its own earlier changes just made), Automerge
+            // takes those heads as already sent to it, and the peer would never hear that we
+            // hold its changes. After a message without changes nothing of the kind can
+            // happen, and one reply to the peer's latest state at the end of the batch is what
+            // a slower relay would have sent: generating a reply per message there cost a full
+            // Automerge generation for every lagging acknowledgement.
             if let Some(outgoing) = generate(
                 &self.doc,
                 &self.our_peer,
@@ -607,6 +615,7 @@ impl DocSync {
         }
         if let Some(state) = self.peers.get_mut(from) {
             state.awaits_reply = true;
+            state.changed_doc = changed;
         }
         Ok(step)
     }
@@ -726,6 +735,7 @@ impl DocSync {
         let (doc, our_peer, document_id) = (&self.doc, &self.our_peer, self.document_id);
         for (peer, state) in &mut self.peers {
             let awaited = std::mem::take(&mut state.awaits_reply);
+            state.changed_doc = false;
             if !changed && !awaited {
                 continue;
             }

@@ -288,6 +288,12 @@ impl DocActor {
             self.refuse_quietly(link, standing);
             return false;
         }
+        if let Standing::Peer(_) = standing {
+            // Decided when the peer was admitted, and brought in line with the record by
+            // `reconcile` whenever the record changes (the directory is fixed while the relay
+            // runs): not decided again for every message.
+            return true;
+        }
         let organisation = self.relay.shared.directory.organisation();
         let next = match &self.record {
             Some(record) => match record.access_for(organisation, &link.user).access {

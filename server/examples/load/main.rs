@@ -1,7 +1,19 @@
 //! Load client for `scripts/bench/load`: N WebSocket clients, each subscribed to one of M deals
 //! and editing it at a fixed rate, against any automerge-repo sync server (our relay or the
-//! official Node one). Every client speaks the protocol through core's `SyncClient`, the same
-//! code the browser runs, so nothing of the protocol is re-implemented here.
+//! official Node one).
+//!
+//! Two kinds of client (`--client`):
+//! - `full`: core's `SyncClient`, the code the browser runs, for the whole run: every received
+//!   change is applied to an Automerge document.
+//! - `lean` (the default): the same `SyncClient` connects, creates or fetches the deal and
+//!   settles; when editing starts, the client switches to `lean::LeanReplica`, which keeps the
+//!   deal's change graph and the sync state with the server but applies no operations (see
+//!   `lean.rs`). It decodes every sync message with Automerge's decoder, parses and hashes every
+//!   change, counts a delivery only for a change it parsed out of a sync message, reads the
+//!   edit's author and sequence number from the change itself, and answers with the messages
+//!   Automerge's `generate_sync_message` would send. Its edits are the same Automerge changes
+//!   (checked byte for byte against Automerge at set-up). On the wire it is a full client; it is
+//!   only cheaper to run, so that one process can drive 1,000 clients on a small machine.
 //!
 //! ```text
 //! cargo run --release -p dealflow-server --example load -- \
@@ -20,6 +32,8 @@
 //! (from `/proc/<pid>/stat`) and its resident memory per connection (`/proc/<pid>/status`), as a
 //! summary on stderr and one JSON object on stdout.
 
+mod lean;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,7 +44,8 @@ use dealflow_core::UserId;
 use dealflow_core::automerge::transaction::Transactable;
 use dealflow_core::automerge::{ActorId, ChangeHash, ROOT};
 use dealflow_core::sync::{
-    ClientEvent, DocumentId, DocumentStatus, Limits, PeerId, PeerMetadata, SessionId, SyncClient,
+    ClientEvent, Connection, DocumentId, DocumentStatus, Limits, PeerId, PeerMetadata, SessionId,
+    SyncClient, WireMessage,
 };
 use dealflow_server::auth::{DEV_TOKEN_LIFETIME, TokenIssuer};
 use dealflow_server::directory::Directory;
@@ -87,6 +102,19 @@ struct Args {
     /// Connections opened at once during set-up.
     #[arg(long, default_value_t = 32)]
     connect_parallelism: usize,
+    /// `lean` (a change graph, no document: see the module docs) or `full` (core's
+    /// `SyncClient` applying every change, as the browser does).
+    #[arg(long, value_enum, default_value_t = ClientKind::Lean)]
+    client: ClientKind,
+}
+
+/// How the clients hold their deal while editing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ClientKind {
+    /// A change graph and the sync state, no Automerge document.
+    Lean,
+    /// Core's `SyncClient` with its Automerge document.
+    Full,
 }
 
 /// What every client shares once set-up is over.
@@ -107,6 +135,11 @@ struct Totals {
     expected: AtomicU64,
     delivered: AtomicU64,
     disconnects: AtomicU64,
+    /// Lean clients whose first edit would have differed from Automerge's at set-up: they run
+    /// as full clients instead.
+    lean_mismatches: AtomicU64,
+    /// Sync messages a lean client could not decode (must be 0).
+    lean_errors: AtomicU64,
 }
 
 /// What one client measured.
@@ -172,6 +205,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 period: Duration::from_secs_f64(1.0 / args.rate),
                 phase: Duration::from_secs_f64(client_idx as f64 / args.clients as f64 / args.rate),
                 totals: Arc::clone(&totals),
+                kind: args.client,
             };
             tasks.push(tokio::spawn(client.run(
                 Arc::clone(&gate),
@@ -206,6 +240,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         epoch,
         edit_until: epoch + Duration::from_secs(args.duration),
     });
+    let load_start = load_average();
     let cpu_start = args.server_pid.and_then(cpu_seconds);
     let own_cpu_start = cpu_seconds(std::process::id());
     plan_sender.send_replace(Some(Arc::clone(&plan)));
@@ -226,6 +261,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let elapsed = epoch.elapsed().as_secs_f64();
+    let load_end = load_average();
     let cpu_end = args.server_pid.and_then(cpu_seconds);
     let own_cpu_end = cpu_seconds(std::process::id());
     stop_sender.send_replace(true);
@@ -262,6 +298,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let per_connection = |bytes: u64| bytes.saturating_sub(baseline) as f64 / args.clients as f64;
     let report = serde_json::json!({
         "label": args.label,
+        "client": format!("{:?}", args.client).to_lowercase(),
         "clients": args.clients,
         "deals": args.deals,
         "rate_per_client": args.rate,
@@ -278,6 +315,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "p99_ms": round(percentile_ms(0.99), 2),
         "max_ms": round(percentile_ms(1.0), 2),
         "disconnects": totals.disconnects.load(Ordering::Relaxed),
+        "lean_mismatches": totals.lean_mismatches.load(Ordering::Relaxed),
+        "lean_errors": totals.lean_errors.load(Ordering::Relaxed),
         "measured_s": round(elapsed, 1),
         "server_cpu_s": server_cpu.map(|cpu| round(cpu, 2)),
         "server_cpu_ms_per_edit": server_cpu.map(|cpu| round(cpu * 1000.0 / edits.max(1) as f64, 3)),
@@ -288,6 +327,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "server_kib_per_connection_idle": memory_connected.map(|bytes| round(per_connection(bytes) / 1024.0, 1)),
         "server_kib_per_connection_peak": args.server_pid.map(|_| round(per_connection(memory_peak) / 1024.0, 1)),
         "client_cpu_s": own_cpu.map(|cpu| round(cpu, 2)),
+        "client_cpu_us_per_delivery": own_cpu.map(|cpu| round(cpu * 1e6 / delivered.max(1) as f64, 1)),
+        "load_avg": format!(
+            "{}→{}",
+            load_start.as_deref().unwrap_or("?"),
+            load_end.as_deref().unwrap_or("?")
+        ),
     });
     eprintln!(
         "{}: {edits} edits ({:.0}/s), {delivered}/{expected} deliveries ({:.0}/s), lost {lost}, \
@@ -318,6 +363,7 @@ struct LoadClient {
     period: Duration,
     phase: Duration,
     totals: Arc<Totals>,
+    kind: ClientKind,
 }
 
 impl LoadClient {
@@ -412,6 +458,29 @@ impl LoadClient {
                 }
             }
         };
+
+        let lean = match (self.kind, client.doc(self.deal), client.server()) {
+            (ClientKind::Lean, Some(doc), Some(server)) => {
+                let replica = lean::LeanReplica::from_doc(doc, format!("note{}", self.idx));
+                if replica.check_against(doc) {
+                    Some((replica, server.clone()))
+                } else {
+                    // Stays a full client for the run (counted: see the module docs).
+                    self.totals.lean_mismatches.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let Some((replica, server)) = lean {
+            let lean = LeanSession {
+                replica,
+                peer: client.peer_id().clone(),
+                server,
+            };
+            drop(client);
+            return self.run_lean(socket, lean, &plan, stop, report).await;
+        }
 
         let mut next_edit = tokio::time::Instant::from_std(plan.epoch + self.phase);
         let mut seq_counter = 0u64;
@@ -540,6 +609,189 @@ impl LoadClient {
     }
 }
 
+/// A lean client's state once editing starts.
+struct LeanSession {
+    replica: lean::LeanReplica,
+    /// Our own peer id, as sent in `join`.
+    peer: PeerId,
+    /// The server's peer id, from its `peer` answer.
+    server: PeerId,
+}
+
+impl LeanSession {
+    /// A `sync` frame carrying `data` to the server.
+    fn frame(&self, deal: DocumentId, data: Vec<u8>) -> Vec<u8> {
+        WireMessage::Sync {
+            sender_id: self.peer.clone(),
+            target_id: self.server.clone(),
+            document_id: deal,
+            data,
+        }
+        .encode()
+    }
+}
+
+impl LoadClient {
+    /// The editing phase of a lean client (see `lean.rs`).
+    async fn run_lean(
+        &self,
+        mut socket: Socket,
+        mut lean: LeanSession,
+        plan: &Plan,
+        mut stop: watch::Receiver<bool>,
+        mut report: ClientReport,
+    ) -> ClientReport {
+        let mut next_edit = tokio::time::Instant::from_std(plan.epoch + self.phase);
+        let mut seq_counter = 0u64;
+        loop {
+            let editing = Instant::now() < plan.edit_until;
+            tokio::select! {
+                biased;
+                _ = stop.changed() => break,
+                () = tokio::time::sleep_until(next_edit), if editing => {
+                    next_edit += self.period;
+                    seq_counter += 1;
+                    let message = lean.replica.edit(seq_counter);
+                    if let Some(slot) = usize::try_from(lean.replica.seq())
+                        .ok()
+                        .and_then(|seq| plan.sent_at.get(self.idx)?.get(seq))
+                    {
+                        slot.store(micros_since(plan.epoch).max(1), Ordering::Relaxed);
+                        self.totals.edits.fetch_add(1, Ordering::Relaxed);
+                        self.totals.expected.fetch_add(self.others_on_deal, Ordering::Relaxed);
+                    }
+                    let frames = message.map(|data| lean.frame(self.deal, data)).into_iter().collect();
+                    if send_all(&mut socket, frames).await.is_err() {
+                        socket = self.reconnect_lean(&mut lean).await;
+                    }
+                }
+                frame = socket.next() => {
+                    if !self.on_lean_frame(frame, &mut socket, &mut lean, plan, &mut report).await {
+                        socket = self.reconnect_lean(&mut lean).await;
+                    }
+                }
+            }
+        }
+        let _ = socket.close(None).await;
+        report
+    }
+
+    /// Handles one socket event of a lean client; `false` when the socket is gone.
+    async fn on_lean_frame(
+        &self,
+        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        socket: &mut Socket,
+        lean: &mut LeanSession,
+        plan: &Plan,
+        report: &mut ClientReport,
+    ) -> bool {
+        let bytes = match frame {
+            Some(Ok(Message::Binary(bytes))) => bytes,
+            Some(Ok(Message::Close(_)) | Err(_)) | None => return false,
+            Some(Ok(_)) => return true,
+        };
+        let data = match WireMessage::decode(&bytes) {
+            Ok(WireMessage::Sync {
+                document_id, data, ..
+            }) if document_id == self.deal => data,
+            Ok(WireMessage::Error { .. } | WireMessage::Leave { .. }) => return false,
+            Ok(_) => return true,
+            Err(_) => {
+                self.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+        };
+        let received = match lean.replica.receive(&data) {
+            Ok(received) => received,
+            Err(error) => {
+                eprintln!("client {}: {error}", self.idx);
+                self.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
+                return true;
+            }
+        };
+        if !received.is_empty() {
+            let now_us = micros_since(plan.epoch);
+            for change in &received {
+                let Some(&author) = plan.actors.get(change.actor_id()) else {
+                    continue;
+                };
+                if author == self.idx {
+                    continue;
+                }
+                let sent = usize::try_from(change.seq())
+                    .ok()
+                    .and_then(|seq| plan.sent_at.get(author)?.get(seq))
+                    .map_or(0, |slot| slot.load(Ordering::Relaxed));
+                if sent > 0 {
+                    let latency = now_us.saturating_sub(sent);
+                    report
+                        .latencies_us
+                        .push(u32::try_from(latency).unwrap_or(u32::MAX));
+                    self.totals.delivered.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let frames = lean
+            .replica
+            .generate()
+            .map(|data| lean.frame(self.deal, data))
+            .into_iter()
+            .collect();
+        send_all(socket, frames).await.is_ok()
+    }
+
+    /// Reconnects a lean client: a new handshake (core's `Connection`), then the sync starts
+    /// over from a fresh state, as a full client's does.
+    async fn reconnect_lean(&self, lean: &mut LeanSession) -> Socket {
+        self.totals.disconnects.fetch_add(1, Ordering::Relaxed);
+        let mut attempts = 0;
+        loop {
+            let delay = SyncClient::reconnect_delay_ms(attempts);
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            attempts += 1;
+            let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
+            let Ok((mut socket, _)) = tokio_tungstenite::connect_async_with_config(
+                self.url.as_str(),
+                Some(config),
+                false,
+            )
+            .await
+            else {
+                continue;
+            };
+            let (mut connection, join) =
+                Connection::dial(lean.peer.clone(), PeerMetadata::default());
+            if send_all(&mut socket, vec![join]).await.is_err() {
+                continue;
+            }
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+            while connection.peer().is_none() {
+                match tokio::time::timeout_at(deadline, socket.next()).await {
+                    Ok(Some(Ok(Message::Binary(bytes)))) => {
+                        let _ = connection.on_frame(&bytes);
+                    }
+                    Ok(Some(Ok(_))) => {}
+                    _ => break,
+                }
+            }
+            let Some(server) = connection.peer().cloned() else {
+                continue;
+            };
+            lean.server = server;
+            lean.replica.reset_sync();
+            let frames = lean
+                .replica
+                .generate()
+                .map(|data| lean.frame(self.deal, data))
+                .into_iter()
+                .collect();
+            if send_all(&mut socket, frames).await.is_ok() {
+                return socket;
+            }
+        }
+    }
+}
+
 /// Reads and answers frames until `done` holds; `false` on timeout or a closed socket.
 async fn pump_until(
     socket: &mut Socket,
@@ -591,6 +843,12 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
     let user: f64 = fields.get(11)?.parse().ok()?;
     let system: f64 = fields.get(12)?.parse().ok()?;
     Some((user + system) / 100.0)
+}
+
+/// The one-minute load average, from `/proc/loadavg`.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next().map(str::to_owned)
 }
 
 /// Resident set size of a process, from `/proc/<pid>/status`.
