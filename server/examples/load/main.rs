@@ -500,13 +500,8 @@ impl LoadClient {
                         .doc(self.deal)
                         .and_then(|doc| doc.get_last_local_change())
                         .map(|change| change.seq())
-                        && let Some(slot) = plan.sent_at
-                            .get(self.idx)
-                            .and_then(|slots| usize::try_from(seq).ok().and_then(|seq| slots.get(seq)))
                     {
-                        slot.store(micros_since(plan.epoch).max(1), Ordering::Relaxed);
-                        self.totals.edits.fetch_add(1, Ordering::Relaxed);
-                        self.totals.expected.fetch_add(self.others_on_deal, Ordering::Relaxed);
+                        self.mark_sent(&plan, seq);
                     }
                     if let Some(doc) = client.doc(self.deal) {
                         heads = doc.get_heads();
@@ -524,6 +519,21 @@ impl LoadClient {
         }
         let _ = socket.close(None).await;
         report
+    }
+
+    /// Records that this client made its change number `seq` now: the receivers' latencies are
+    /// measured from here, and each other client on the deal is now expected to receive it.
+    fn mark_sent(&self, plan: &Plan, seq: u64) {
+        if let Some(slot) = usize::try_from(seq)
+            .ok()
+            .and_then(|seq| plan.sent_at.get(self.idx)?.get(seq))
+        {
+            slot.store(micros_since(plan.epoch).max(1), Ordering::Relaxed);
+            self.totals.edits.fetch_add(1, Ordering::Relaxed);
+            self.totals
+                .expected
+                .fetch_add(self.others_on_deal, Ordering::Relaxed);
+        }
     }
 
     /// Handles one socket event; `false` when the socket is gone.
@@ -652,14 +662,7 @@ impl LoadClient {
                     next_edit += self.period;
                     seq_counter += 1;
                     let message = lean.replica.edit(seq_counter);
-                    if let Some(slot) = usize::try_from(lean.replica.seq())
-                        .ok()
-                        .and_then(|seq| plan.sent_at.get(self.idx)?.get(seq))
-                    {
-                        slot.store(micros_since(plan.epoch).max(1), Ordering::Relaxed);
-                        self.totals.edits.fetch_add(1, Ordering::Relaxed);
-                        self.totals.expected.fetch_add(self.others_on_deal, Ordering::Relaxed);
-                    }
+                    self.mark_sent(plan, lean.replica.seq());
                     let frames = message.map(|data| lean.frame(self.deal, data)).into_iter().collect();
                     if send_all(&mut socket, frames).await.is_err() {
                         socket = self.reconnect_lean(&mut lean).await;
