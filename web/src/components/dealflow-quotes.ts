@@ -217,6 +217,23 @@ export class DealflowQuotes extends DealflowElement {
     }
   }
 
+  /** One of a quote's action buttons, disabled while an action is under way. */
+  private actionButton(
+    testId: string,
+    label: string,
+    primary: boolean,
+    onClick: () => unknown,
+  ) {
+    return html`<button
+      class=${primary ? "primary" : ""}
+      data-testid=${testId}
+      ?disabled=${this.busy}
+      @click=${() => void onClick()}
+    >
+      ${label}
+    </button>`;
+  }
+
   private async act(
     session: DealflowSession,
     api: ServerApi,
@@ -394,47 +411,31 @@ export class DealflowQuotes extends DealflowElement {
           isOwner &&
           (quote.status === "draft" || quote.status === "rejected") &&
           quote.lines.length > 0
-            ? html`<button
-                class="primary"
-                data-testid="quote-submit"
-                ?disabled=${this.busy}
-                @click=${() =>
-                  void this.act(session, api, quote, { action: "submit" })}
-              >
-                ${text.requestApproval}
-              </button>`
+            ? this.actionButton(
+                "quote-submit",
+                text.requestApproval,
+                true,
+                () => this.act(session, api, quote, { action: "submit" }),
+              )
             : nothing
         }
         ${
           isOwner && quote.status === "pending_approval"
-            ? html`<button
-                data-testid="quote-withdraw"
-                ?disabled=${this.busy}
-                @click=${() =>
-                  void this.act(session, api, quote, { action: "withdraw" })}
-              >
-                ${text.withdraw}
-              </button>`
+            ? this.actionButton("quote-withdraw", text.withdraw, false, () =>
+                this.act(session, api, quote, { action: "withdraw" }),
+              )
             : nothing
         }
         ${
           approver && quote.status === "pending_approval"
-            ? html`<button
-                  class="primary"
-                  data-testid="quote-approve"
-                  ?disabled=${this.busy}
-                  @click=${() =>
-                    void this.act(session, api, quote, { action: "approve" })}
-                >
-                  ${text.approve}
-                </button>
-                <button
-                  data-testid="quote-reject"
-                  ?disabled=${this.busy}
-                  @click=${() => (this.rejecting = quote.id)}
-                >
-                  ${text.reject}
-                </button>`
+            ? html`${this.actionButton(
+                "quote-approve",
+                text.approve,
+                true,
+                () => this.act(session, api, quote, { action: "approve" }),
+              )}${this.actionButton("quote-reject", text.reject, false, () => {
+                this.rejecting = quote.id;
+              })}`
             : nothing
         }
       </div>
