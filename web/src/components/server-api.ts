@@ -63,9 +63,8 @@ export interface QuoteRecord {
   events: { version: number; at: number; by: string; kind: { kind: string } }[];
 }
 
-/** A line's figures (core's `LineTotals`). */
-export interface LineTotalsRecord {
-  line: string;
+/** The figures core computes for a line and for a whole quote alike. */
+export interface QuoteFigures {
   reference: Money;
   gross: Money;
   discounted: Money;
@@ -74,15 +73,14 @@ export interface LineTotalsRecord {
   total: Money;
 }
 
+/** A line's figures (core's `LineTotals`). */
+export interface LineTotalsRecord extends QuoteFigures {
+  line: string;
+}
+
 /** A quote's figures as core computed them on the server (core's `QuoteTotals`). */
-export interface QuoteTotalsRecord {
+export interface QuoteTotalsRecord extends QuoteFigures {
   lines: LineTotalsRecord[];
-  reference: Money;
-  gross: Money;
-  discounted: Money;
-  net: Money;
-  tax: Money;
-  total: Money;
 }
 
 /** A quote with its figures, as the server answers for it. */
