@@ -253,6 +253,18 @@ export class DealflowElement extends LitElement {
     return undefined;
   }
 
+  /**
+   * The whole view while {@link renderGate} has something to say (no session, an error, no data
+   * yet): a toolbar with the sync status above the gate's message; `undefined` once the content
+   * can show.
+   */
+  protected renderGatedToolbar() {
+    const gate = this.renderGate();
+    if (gate === undefined) return undefined;
+    return html`<div class="toolbar" part="toolbar">${this.renderStatus()}</div>
+      ${gate}`;
+  }
+
   /** A user's display name in this locale, or their id. */
   protected userName(id: string | undefined): string {
     if (id === undefined) return "—";

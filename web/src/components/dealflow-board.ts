@@ -343,13 +343,9 @@ export class DealflowBoard extends DealflowElement {
   }
 
   override render() {
-    const gate = this.renderGate();
+    const gated = this.renderGatedToolbar();
     const session = this.activeSession;
-    if (gate !== undefined || session === undefined)
-      return html`<div class="toolbar" part="toolbar">
-          ${this.renderStatus()}
-        </div>
-        ${gate}`;
+    if (gated !== undefined || session === undefined) return gated;
     const pipeline = this.currentPipeline(session);
     const columns =
       pipeline === undefined ? [] : this.columns(session, pipeline);

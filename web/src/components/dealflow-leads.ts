@@ -202,13 +202,9 @@ export class DealflowLeads extends DealflowElement {
   }
 
   override render() {
-    const gate = this.renderGate();
+    const gated = this.renderGatedToolbar();
     const session = this.activeSession;
-    if (gate !== undefined || session === undefined)
-      return html`<div class="toolbar" part="toolbar">
-          ${this.renderStatus()}
-        </div>
-        ${gate}`;
+    if (gated !== undefined || session === undefined) return gated;
     const text = this.text.leads;
     if (session.api === undefined)
       return html`<div class="toolbar" part="toolbar">
