@@ -98,6 +98,19 @@ export class DealflowElement extends LitElement {
       padding: 24px;
       color: var(--_muted);
     }
+    /* Small text every view uses: a secondary line, an inline error, an empty list's note
+       (whose size and spacing each view sets). */
+    .meta {
+      color: var(--_muted);
+      font-size: 12px;
+    }
+    .problem {
+      color: var(--_danger);
+      font-size: 12px;
+    }
+    .empty {
+      color: var(--_muted);
+    }
     button {
       font: inherit;
       color: inherit;

@@ -163,10 +163,6 @@ export class DealflowBoard extends DealflowElement {
       .health {
         color: var(--_muted);
       }
-      .problem {
-        color: var(--_danger);
-        font-size: 12px;
-      }
       .notice {
         display: flex;
         align-items: flex-start;
@@ -197,7 +193,6 @@ export class DealflowBoard extends DealflowElement {
         line-height: 1.4;
       }
       .empty {
-        color: var(--_muted);
         font-size: 12px;
         text-align: center;
         padding: 12px 0;
