@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
 
 import { playground } from "../support/urls.js";
+import { installDrag, type DragInPage } from "./drag.js";
 
 const DEALS = 1000;
 const RUNS = Number(process.env.DEALFLOW_PERF_RUNS ?? 3);
@@ -56,14 +57,13 @@ async function timeToInteractive(page: Page): Promise<number> {
 }
 
 /**
- * Drags dispatched in the page as the browser dispatches a real one (`dragstart` on the card,
- * `dragover` and `drop` on the column, one `DataTransfer`), each awaited until the board says it
- * re-rendered, a second apart as a user's would be. Playwright's `dragTo` drives the same
- * handlers but its locators walk the shadow DOM of 1,000 cards from inside the page before and
- * after every drop, and the garbage they leave is collected during the next measured drop; these
- * figures leave the harness out. Returns drop → re-rendered board (ms) for each drag, and the
- * session's move alone (core's criteria check, the document change, the summary refresh)
- * measured on the same deals right after.
+ * Drags dispatched in the page (`window.dealflowDrag`, see `drag.ts`), each awaited until the
+ * board says it re-rendered, a second apart as a user's would be. Playwright's `dragTo` drives
+ * the same handlers but its locators walk the shadow DOM of 1,000 cards from inside the page
+ * before and after every drop, and the garbage they leave is collected during the next measured
+ * drop; these figures leave the harness out. Returns drop → re-rendered board (ms) for each
+ * drag, and the session's move alone (core's criteria check, the document change, the summary
+ * refresh) measured on the same deals right after.
  */
 async function dispatchedDrags(page: Page, count: number): Promise<{ drops: number[]; moves: number[] }> {
   return page.evaluate(async (count) => {
@@ -71,23 +71,8 @@ async function dispatchedDrags(page: Page, count: number): Promise<{ drops: numb
     const root = board?.shadowRoot;
     if (!board || !root) throw new Error("no board");
     const drops: number[] = [];
-    const drag = (dealId: string, stage: string) =>
-      new Promise<number>((resolve, reject) => {
-        const card = root.querySelector<HTMLElement>(`[data-deal="${dealId}"]`);
-        const column = root.querySelector<HTMLElement>(`[data-stage="${stage}"]`);
-        if (!card || !column) return reject(new Error(`no card ${dealId} or column ${stage}`));
-        board.addEventListener(
-          "dealflow-moved",
-          (event) => resolve((event as CustomEvent<{ milliseconds: number }>).detail.milliseconds),
-          { once: true },
-        );
-        setTimeout(() => reject(new Error(`${dealId} → ${stage} did not re-render in 10 s`)), 10_000);
-        const transfer = new DataTransfer();
-        const options = { bubbles: true, cancelable: true, composed: true, dataTransfer: transfer };
-        card.dispatchEvent(new DragEvent("dragstart", options));
-        column.dispatchEvent(new DragEvent("dragover", options));
-        column.dispatchEvent(new DragEvent("drop", options));
-      });
+    const { dealflowDrag } = window as unknown as { dealflowDrag: DragInPage };
+    const drag = (dealId: string, stage: string) => dealflowDrag(board, dealId, stage);
     const pause = () => new Promise((resolve) => setTimeout(resolve, 1_000));
     const ids = [...root.querySelectorAll<HTMLElement>('[data-stage="needs"] [data-testid=card]')]
       .slice(0, count)
@@ -126,6 +111,7 @@ test(`board with ${DEALS} deals`, async ({ browser }) => {
   const moves: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     const context = await browser.newContext();
+    await context.addInitScript(installDrag);
     await context.route((url) => url.pathname === "/perf-deals.json", (route) =>
       route.fulfill({ body: json, contentType: "application/json" }),
     );

@@ -23,6 +23,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
 import { startServer } from "../support/server.js";
+import { installDrag, type DragInPage } from "./drag.js";
 
 const DEALS = 1000;
 const RUNS = Number(process.env.DEALFLOW_PERF_RUNS ?? 3);
@@ -104,6 +105,7 @@ async function signedIn(browser: Browser, url: string): Promise<Page> {
     sessionStorage.setItem("dealflow-demo-login", stored);
   }, JSON.stringify({ token: login.token, user }));
   await context.addInitScript(installProbe);
+  await context.addInitScript(installDrag);
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`pageerror: ${error.message}`));
   return page;
@@ -180,13 +182,10 @@ async function settledCount(page: Page): Promise<number> {
 }
 
 /**
- * Drags dispatched in the page as the browser dispatches a real one (`dragstart` on the card,
- * `dragover` and `drop` on the column, one `DataTransfer`), each awaited until the board says it
- * re-rendered (`dealflow-moved`: drop → re-rendered board), a second apart as a user's would
- * be. The first card of the second column moves back one stage (always allowed) and forth again
- * (its criteria were met when it got there). Playwright's `dragTo` drives the same handlers, but
- * its locators walk the shadow DOM of every card before and after each drop, and that harness
- * work is then counted in the next drop (see BENCHMARKS.md).
+ * Drags dispatched in the page (`window.dealflowDrag`, see `drag.ts`), each awaited until the
+ * board says it re-rendered (`dealflow-moved`: drop → re-rendered board), a second apart as a
+ * user's would be. The first card of the second column moves back one stage (always allowed)
+ * and forth again (its criteria were met when it got there).
  */
 async function dispatchedDrags(page: Page, count: number): Promise<number[]> {
   return page.evaluate(async (count) => {
@@ -199,26 +198,8 @@ async function dispatchedDrags(page: Page, count: number): Promise<number[]> {
     if (earlier === undefined || later === undefined) throw new Error("fewer than two columns");
     const dealId = root.querySelector<HTMLElement>(`[data-stage="${later}"] [data-testid=card]`)?.dataset.deal;
     if (dealId === undefined) throw new Error(`no card in ${later}`);
-    const drag = (stage: string) =>
-      new Promise<number>((resolve, reject) => {
-        const card = root.querySelector<HTMLElement>(`[data-deal="${dealId}"]`);
-        const column = root.querySelector<HTMLElement>(`[data-stage="${stage}"]`);
-        if (!card || !column) return reject(new Error(`no card ${dealId} or column ${stage}`));
-        const timer = setTimeout(() => reject(new Error(`${dealId} → ${stage} did not re-render in 10 s`)), 10_000);
-        board.addEventListener(
-          "dealflow-moved",
-          (event) => {
-            clearTimeout(timer);
-            resolve((event as CustomEvent<{ milliseconds: number }>).detail.milliseconds);
-          },
-          { once: true },
-        );
-        const transfer = new DataTransfer();
-        const options = { bubbles: true, cancelable: true, composed: true, dataTransfer: transfer };
-        card.dispatchEvent(new DragEvent("dragstart", options));
-        column.dispatchEvent(new DragEvent("dragover", options));
-        column.dispatchEvent(new DragEvent("drop", options));
-      });
+    const { dealflowDrag } = window as unknown as { dealflowDrag: DragInPage };
+    const drag = (stage: string) => dealflowDrag(board, dealId, stage);
     const pause = () => new Promise((resolve) => setTimeout(resolve, 1_000));
     const drops: number[] = [];
     for (let index = 0; index < count; index += 1) {

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Locator } from "@playwright/test";
 
 import { createDeal, field, signIn } from "../support/demo.js";
 import { baseUrl } from "../support/urls.js";
@@ -62,7 +62,48 @@ test("over the sync client a refused move shows the checklist, an accepted one m
   await expect(unsaved).toBeVisible();
   await expect(unsaved).toContainText("未能保存");
   await expect(unsaved).toContainText("浏览器本地存储写入失败");
+  // The status badge says so too, instead of "all synced": the move is held in memory only.
+  const status = board.getByTestId("sync-status");
+  await expect(status).toHaveAttribute("data-unsaved", "1");
+  await expect(status).toContainText("未保存");
+  await expect(status).not.toContainText("已全部同步");
+  await expect(status).toHaveAttribute("title", /未能写入本机存储/);
+  await expectToolbarOnOneRow(board);
   await page.screenshot({ path: "artifacts/screenshots/board-move-not-saved-zh-CN.png" });
+
+  // And in English.
+  await page.getByTestId("lang").selectOption("en");
+  await expect(status).toContainText("Not saved");
+  await expect(status).not.toContainText("All synced");
+  await expect(unsaved).toContainText("was not saved");
+  await expectToolbarOnOneRow(board);
+  await page.screenshot({ path: "artifacts/screenshots/board-move-not-saved-en.png" });
+
+  // Every element over the session shows it: the deal page's badge as well.
+  await page.goto(`${baseUrl()}/#/deal/${encodeURIComponent(dealId)}`);
+  const dealStatus = page.locator("dealflow-deal").getByTestId("sync-status");
+  await expect(dealStatus).toContainText("Not saved");
+  await expect(dealStatus).not.toContainText("All synced");
   expect(errors).toEqual([]);
   await rep.context.close();
 });
+
+/**
+ * The long move-not-saved message has a row of its own under the toolbar: the new-deal button
+ * and the status badge stay side by side on the toolbar's one row.
+ */
+async function expectToolbarOnOneRow(board: Locator): Promise<void> {
+  const box = async (locator: Locator) => {
+    const found = await locator.boundingBox();
+    if (found === null) throw new Error("not rendered");
+    return found;
+  };
+  const toolbar = await box(board.locator("[part=toolbar]"));
+  const newDeal = await box(board.getByTestId("new-deal"));
+  const status = await box(board.getByTestId("sync-status"));
+  const notice = await box(board.getByTestId("move-not-saved"));
+  const middle = (each: { y: number; height: number }) => each.y + each.height / 2;
+  expect(Math.abs(middle(status) - middle(newDeal))).toBeLessThan(4);
+  expect(toolbar.height).toBeLessThan(2 * newDeal.height);
+  expect(notice.y).toBeGreaterThanOrEqual(toolbar.y + toolbar.height);
+}

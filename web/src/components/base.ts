@@ -2,6 +2,7 @@ import {
   LitElement,
   css,
   html,
+  nothing,
   type CSSResultGroup,
   type PropertyValues,
 } from "lit";
@@ -87,8 +88,27 @@ export class DealflowElement extends LitElement {
     .status[data-status="syncing"] .dot {
       background: var(--_warning);
     }
+    .status:not([data-unsaved="0"]) {
+      color: var(--_danger);
+    }
+    .status:not([data-unsaved="0"]) .dot {
+      background: var(--_danger);
+    }
     .message {
       padding: 24px;
+      color: var(--_muted);
+    }
+    /* Small text every view uses: a secondary line, an inline error, an empty list's note
+       (whose size and spacing each view sets). */
+    .meta {
+      color: var(--_muted);
+      font-size: 12px;
+    }
+    .problem {
+      color: var(--_danger);
+      font-size: 12px;
+    }
+    .empty {
       color: var(--_muted);
     }
     button {
@@ -221,24 +241,33 @@ export class DealflowElement extends LitElement {
     this.requestUpdate();
   }
 
-  /** The connection badge: online / offline / syncing and the unsynced count. */
+  /**
+   * The connection badge: online / offline / syncing and the unsynced count, or "not saved"
+   * while a save to the browser's storage has failed (and not since succeeded): those changes
+   * would be lost on a reload, which matters more than whether they reached the server.
+   */
   protected renderStatus() {
     const session = this.activeSession;
     if (session === undefined || !this.ready) return html``;
     const status = session.status();
     const unsynced = session.unsyncedCount();
+    const unsaved = session.unsavedCount();
     const label =
-      unsynced === undefined
-        ? this.text.unsyncedUnknown
-        : unsynced === 0
-          ? this.text.allSynced
-          : this.text.unsynced(unsynced);
+      unsaved > 0
+        ? this.text.notSaved
+        : unsynced === undefined
+          ? this.text.unsyncedUnknown
+          : unsynced === 0
+            ? this.text.allSynced
+            : this.text.unsynced(unsynced);
     return html`<span
       class="status"
       part="status"
       data-testid="sync-status"
       data-status=${status}
       data-unsynced=${unsynced ?? "unknown"}
+      data-unsaved=${unsaved}
+      title=${unsaved > 0 ? this.text.notSavedDetail(unsaved) : nothing}
       ><span class="dot"></span>${this.text[status]} · ${label}</span
     >`;
   }

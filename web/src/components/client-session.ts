@@ -43,6 +43,8 @@ import { SummaryIndex } from "./summary-index.js";
 export interface ClientStatus {
   connection: "offline" | "connecting" | "syncing" | "synced";
   unsyncedChanges: number | undefined;
+  /** Documents whose last write to the browser's storage failed. */
+  unsavedDocuments: number;
 }
 
 /** Someone on a deal, as the client's presence reports them. */
@@ -233,6 +235,10 @@ export class ClientSession implements DealflowSession {
 
   unsyncedCount(): number | undefined {
     return this.client === undefined ? 0 : this.client.status.unsyncedChanges;
+  }
+
+  unsavedCount(): number {
+    return this.client?.status.unsavedDocuments ?? 0;
   }
 
   subscribe(listener: () => void): () => void {

@@ -52,6 +52,7 @@ interface Refusal {
  *   new column (milliseconds: drop → re-rendered board)
  * @csspart toolbar - the filter and status bar
  * @csspart status - the connection badge
+ * @csspart notice - the row saying a move shown on the board was not saved
  * @csspart column - a stage column
  * @csspart column-header - a column's title and figures
  * @csspart card - a deal card
@@ -162,12 +163,36 @@ export class DealflowBoard extends DealflowElement {
       .health {
         color: var(--_muted);
       }
-      .problem {
+      .notice {
+        display: flex;
+        align-items: flex-start;
+        gap: 8px;
+        margin: 12px 12px 0;
+        padding: 6px 6px 6px 10px;
+        border: 1px solid
+          color-mix(in srgb, var(--_danger) 35%, var(--_surface));
+        border-radius: var(--_radius);
+        background: color-mix(in srgb, var(--_danger) 8%, var(--_surface));
+        font-size: 13px;
+      }
+      .notice p {
+        flex: 1;
+        min-width: 0;
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .notice strong {
         color: var(--_danger);
-        font-size: 12px;
+        font-weight: 600;
+      }
+      .notice .dismiss {
+        border: none;
+        background: transparent;
+        color: var(--_muted);
+        padding: 0 6px;
+        line-height: 1.4;
       }
       .empty {
-        color: var(--_muted);
         font-size: 12px;
         text-align: center;
         padding: 12px 0;
@@ -353,7 +378,6 @@ export class DealflowBoard extends DealflowElement {
       <div class="toolbar" part="toolbar">
         ${this.renderFilters(session)}
         <span class="spacer"></span>
-        ${this.renderUnsavedMove()}
         <button
           class="primary"
           data-testid="new-deal"
@@ -363,6 +387,7 @@ export class DealflowBoard extends DealflowElement {
         </button>
         ${this.renderStatus()}
       </div>
+      ${this.renderUnsavedMove()}
       <div class="columns" data-testid="board">
         ${repeat(
           columns,
@@ -380,14 +405,37 @@ export class DealflowBoard extends DealflowElement {
     `;
   }
 
-  /** Says that a move the board showed could not be stored (the deal moved here, unsaved). */
+  /**
+   * Says that a move the board showed could not be stored (the deal moved here, unsaved): a
+   * row of its own under the toolbar, the whole message legible at any width, never pushing
+   * the toolbar onto a second line. Closing it leaves the status badge saying "not saved".
+   */
   private renderUnsavedMove() {
     const unsaved = this.unsavedMove;
     if (unsaved === undefined) return nothing;
-    const detail = this.locale === "en" ? unsaved.en : unsaved.zh;
-    return html`<span role="alert" class="problem" data-testid="move-not-saved"
-      >${this.text.moveNotSaved(unsaved.title)} ${detail}</span
-    >`;
+    const english = this.locale === "en";
+    const detail = english ? unsaved.en : unsaved.zh;
+    // zh-CN's heading ends in a full-width colon, which needs no space after it.
+    return html`<div
+      role="alert"
+      class="notice"
+      part="notice"
+      data-testid="move-not-saved"
+    >
+      <p>
+        <strong>${this.text.moveNotSaved(unsaved.title)}</strong>${
+          english ? " " : ""
+        }${detail}
+      </p>
+      <button
+        class="dismiss"
+        aria-label=${this.text.close}
+        title=${this.text.close}
+        @click=${() => (this.unsavedMove = undefined)}
+      >
+        ×
+      </button>
+    </div>`;
   }
 
   private renderCreate(session: DealflowSession) {
@@ -450,7 +498,7 @@ export class DealflowBoard extends DealflowElement {
         ${
           this.createProblem === undefined
             ? nothing
-            : html`<p role="alert">${this.createProblem}</p>`
+            : html`<p role="alert" class="problem">${this.createProblem}</p>`
         }
         <button class="primary">${text.create}</button>
         <button type="button" @click=${() => (this.creating = false)}>

@@ -225,10 +225,6 @@ export class DealflowDeal extends DealflowElement {
       ul.list li:last-child {
         border-bottom: none;
       }
-      .meta {
-        color: var(--_muted);
-        font-size: 12px;
-      }
       form.inline {
         display: flex;
         flex-wrap: wrap;
@@ -252,7 +248,7 @@ export class DealflowDeal extends DealflowElement {
       .down {
         color: var(--_danger);
       }
-      .problem {
+      .notice {
         margin: 8px 12px 0;
         padding: 6px 10px;
         border-radius: var(--_radius);
@@ -434,7 +430,7 @@ export class DealflowDeal extends DealflowElement {
         this.problem === undefined
           ? nothing
           : html`<p
-              class="problem"
+              class="notice"
               role="alert"
               @click=${() => (this.problem = undefined)}
             >

@@ -107,8 +107,6 @@ export class DealflowForecast extends DealflowElement {
       }
       .meta {
         display: block;
-        color: var(--_muted);
-        font-size: 12px;
       }
       .figures em {
         font-style: normal;

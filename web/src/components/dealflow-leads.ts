@@ -81,10 +81,6 @@ export class DealflowLeads extends DealflowElement {
       .company {
         font-weight: 600;
       }
-      .muted {
-        color: var(--_muted);
-        font-size: 12px;
-      }
       .notice {
         margin: 0 0 8px;
         padding: 6px 10px;
@@ -95,7 +91,6 @@ export class DealflowLeads extends DealflowElement {
         background: color-mix(in srgb, var(--_danger) 15%, var(--_surface));
       }
       .empty {
-        color: var(--_muted);
         padding: 16px 0;
       }
     `,
@@ -330,7 +325,7 @@ export class DealflowLeads extends DealflowElement {
                       <td>${lead.region ?? "—"}</td>
                       <td>${lead.industry ?? "—"}</td>
                       <td>${lead.product_interest ?? "—"}</td>
-                      <td class="muted">
+                      <td class="meta">
                         ${formatDate(
                           dateAt(
                             lead.custody.state === "in_pool"

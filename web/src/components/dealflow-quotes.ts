@@ -56,10 +56,6 @@ export class DealflowQuotes extends DealflowElement {
       .head .id {
         font-weight: 600;
       }
-      .meta {
-        color: var(--_muted);
-        font-size: 12px;
-      }
       .badge {
         display: inline-block;
         border-radius: 10px;
@@ -132,12 +128,7 @@ export class DealflowQuotes extends DealflowElement {
         align-items: center;
         margin-top: 4px;
       }
-      .problem {
-        color: var(--_danger);
-        font-size: 12px;
-      }
       .empty {
-        color: var(--_muted);
         font-size: 12px;
       }
     `,

@@ -67,8 +67,6 @@ export class DealflowTasks extends DealflowElement {
       }
       .meta {
         display: block;
-        color: var(--_muted);
-        font-size: 12px;
       }
       .late {
         color: var(--_danger);
@@ -77,7 +75,6 @@ export class DealflowTasks extends DealflowElement {
         color: var(--_warning);
       }
       .empty {
-        color: var(--_muted);
         cursor: default;
       }
     `,

@@ -87,6 +87,11 @@ export class MemorySession implements DealflowSession {
     return 0;
   }
 
+  /** Nothing is stored, so nothing fails to be. */
+  unsavedCount(): number {
+    return 0;
+  }
+
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -151,6 +151,11 @@ export interface DealflowSession {
    * reload: the edits are stored and will sync, but nobody has counted them).
    */
   unsyncedCount(): number | undefined;
+  /**
+   * Deals (documents) whose last save to the browser's storage failed: their latest changes are
+   * held in memory only until a later save of them succeeds; 0 when nothing is stored locally.
+   */
+  unsavedCount(): number;
   /** Calls `listener` after every change; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
   /** Users of the organisation that this user may see (for names and filters). */

@@ -13,6 +13,9 @@ const ZH = {
   unsynced: (count: number) => `${count} 项未同步`,
   allSynced: "已全部同步",
   unsyncedUnknown: "未同步数待连线后确认",
+  notSaved: "未保存",
+  notSavedDetail: (count: number) =>
+    `${count} 个商机的更改未能写入本机存储，刷新或关闭页面将丢失这些更改`,
   loading: "正在加载…",
   notConnected: "未连接：请设置 server-url 与 token",
   unavailable: "无法查看此商机：它不存在，或您无权查看",
@@ -269,6 +272,9 @@ const EN: Text = {
   unsynced: (count) => `${count} unsynced`,
   allSynced: "All synced",
   unsyncedUnknown: "Unsynced count known once online",
+  notSaved: "Not saved",
+  notSavedDetail: (count) =>
+    `Changes to ${count} ${count === 1 ? "deal" : "deals"} could not be saved in this browser; reloading or closing the page loses them`,
   loading: "Loading…",
   notConnected: "Not connected: set server-url and token",
   unavailable:

@@ -19,6 +19,7 @@ import {
   type RepoEvent,
   type RepoStep,
   type StageTransition,
+  type StorageWrite,
 } from "../wasm/dealflow_wasm.js";
 import { RelayConnection, type ConnectionState } from "./connection.js";
 import {
@@ -57,6 +58,11 @@ export interface SyncStatus {
    * (offline after a reload: the edits are stored and will sync, but nobody counted them).
    */
   unsyncedChanges: number | undefined;
+  /**
+   * Documents whose last write to IndexedDB failed (a full disk, a private window's quota): their
+   * latest changes are held in memory only, until a later write of the document succeeds.
+   */
+  unsavedDocuments: number;
 }
 
 /** What a new deal needs; the id is drawn by the client. */
@@ -169,7 +175,10 @@ export class DealflowClient {
   private lastStatus: SyncStatus = {
     connection: "offline",
     unsyncedChanges: 0,
+    unsavedDocuments: 0,
   };
+  /** Documents whose last write to IndexedDB failed (see {@link SyncStatus.unsavedDocuments}). */
+  private readonly unsaved = new Set<string>();
   private readonly actor: Uint8Array;
 
   private constructor(
@@ -641,8 +650,12 @@ export class DealflowClient {
       try {
         await this.store.apply(step.store);
       } catch (error) {
+        // The status says so until a later write of each document succeeds.
+        for (const write of step.store) this.unsaved.add(documentOf(write));
+        this.emitStatus();
         throw new DealflowClientError("storage_failed", String(error));
       }
+      for (const write of step.store) this.unsaved.delete(documentOf(write));
       for (const frame of step.send) this.connection?.send(frame);
       if (step.close) this.connection?.drop();
       for (const event of step.events) this.handle(event);
@@ -734,8 +747,9 @@ export class DealflowClient {
   private computeStatus(countNow = true): SyncStatus | undefined {
     const state = this.connection?.state ?? "offline";
     const live = state === "connected" && this.repo.connected;
+    const unsavedDocuments = this.unsaved.size;
     if (live && this.repo.allInSync())
-      return { connection: "synced", unsyncedChanges: 0 };
+      return { connection: "synced", unsyncedChanges: 0, unsavedDocuments };
     if (!countNow) return undefined;
     const started = performance.now();
     const unsynced = this.repo.pendingChanges();
@@ -746,7 +760,7 @@ export class DealflowClient {
       : state === "offline"
         ? "offline"
         : "connecting";
-    return { connection, unsyncedChanges: unsynced };
+    return { connection, unsyncedChanges: unsynced, unsavedDocuments };
   }
 
   /**
@@ -798,13 +812,19 @@ export class DealflowClient {
   private publishStatus(status: SyncStatus): void {
     if (
       status.connection === this.lastStatus.connection &&
-      status.unsyncedChanges === this.lastStatus.unsyncedChanges
+      status.unsyncedChanges === this.lastStatus.unsyncedChanges &&
+      status.unsavedDocuments === this.lastStatus.unsavedDocuments
     ) {
       return;
     }
     this.lastStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+/** The document a storage write belongs to: the first part of its chunk key. */
+function documentOf(write: StorageWrite): string {
+  return write.key[0] ?? "";
 }
 
 /** Appends `step` to `into`: its writes after the earlier writes, and so on. */
