@@ -172,7 +172,7 @@ test("two browsers edit one deal and converge; an offline edit survives a reload
     .toBe("离线修改的标题");
   await expect
     .poll(() => laptop.evaluate(() => window.spec.status()))
-    .toEqual({ connection: "synced", unsyncedChanges: 0 });
+    .toEqual({ connection: "synced", unsyncedChanges: 0, unsavedDocuments: 0 });
   expect(errors).toEqual([]);
 });
 

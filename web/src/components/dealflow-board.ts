@@ -235,6 +235,12 @@ export class DealflowBoard extends DealflowElement {
 
   protected override sessionChanged(): void {
     this.cacheKey = "";
+    // The client stores an unsaved move by itself once writes work again: the notice goes then.
+    if (
+      this.unsavedMove !== undefined &&
+      this.activeSession?.unsavedCount() === 0
+    )
+      this.unsavedMove = undefined;
     super.sessionChanged();
   }
 
