@@ -135,9 +135,31 @@ export class DealflowBoard extends DealflowElement {
         color: var(--_muted);
         font-size: 12px;
       }
+      /* The amount is the card's key figure: it keeps its whole width (the exact figure is
+         also its title). The account beside it gives way down to six characters, with an
+         ellipsis (the full name is its title); below that the amount takes a line of its own,
+         right-aligned. Only an amount wider than the card would break, across lines, never
+         cut off. */
+      .card .money-row {
+        flex-wrap: wrap;
+        row-gap: 0;
+      }
+      .card .account {
+        flex: 1 1 6em;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
       .card .amount {
+        flex: none;
+        max-width: 100%;
+        margin-left: auto;
         color: var(--_text);
         font-weight: 600;
+        font-variant-numeric: tabular-nums;
+        text-align: right;
+        overflow-wrap: anywhere;
       }
       .chip {
         display: inline-block;
@@ -663,6 +685,7 @@ export class DealflowBoard extends DealflowElement {
       none: text.noNextStep,
     }[nextStep];
     const health = mark?.health;
+    const amount = this.money(deal.amount);
     return html`
       <article
         class="card"
@@ -682,9 +705,11 @@ export class DealflowBoard extends DealflowElement {
         }}
       >
         <div class="title" title=${deal.title}>${deal.title}</div>
-        <div class="row">
-          <span>${deal.accountName}</span>
-          <span class="amount">${this.money(deal.amount)}</span>
+        <div class="row money-row">
+          <span class="account" title=${deal.accountName}
+            >${deal.accountName}</span
+          >
+          <span class="amount" title=${amount}>${amount}</span>
         </div>
         <div class="row">
           <span title=${text.closeDate}
