@@ -63,6 +63,25 @@ export class DealflowBoard extends DealflowElement {
   static override styles = [
     DealflowElement.styles,
     css`
+      /* The toolbar holds two groups: the filters, and the new-deal button with the sync
+         status, right-aligned. When both do not fit on one row, the second group takes a row
+         of its own under the filters (still right-aligned); each group wraps only when it
+         alone is wider than the board, and a filter's label never leaves its select. */
+      .toolbar .filters,
+      .toolbar .actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px 16px;
+        min-width: 0;
+      }
+      .toolbar .filters label {
+        white-space: nowrap;
+      }
+      .toolbar .actions {
+        margin-left: auto;
+        justify-content: flex-end;
+      }
       .columns {
         display: grid;
         grid-auto-flow: column;
@@ -404,16 +423,19 @@ export class DealflowBoard extends DealflowElement {
       pipeline === undefined ? [] : this.columns(session, pipeline);
     return html`
       <div class="toolbar" part="toolbar">
-        ${this.renderFilters(session)}
-        <span class="spacer"></span>
-        <button
-          class="primary"
-          data-testid="new-deal"
-          @click=${() => (this.creating = true)}
-        >
-          + ${this.text.newDeal}
-        </button>
-        ${this.renderStatus()}
+        <div class="filters" data-testid="filters">
+          ${this.renderFilters(session)}
+        </div>
+        <div class="actions">
+          <button
+            class="primary"
+            data-testid="new-deal"
+            @click=${() => (this.creating = true)}
+          >
+            + ${this.text.newDeal}
+          </button>
+          ${this.renderStatus()}
+        </div>
       </div>
       ${this.renderUnsavedMove()}
       <div class="columns" data-testid="board">
