@@ -676,7 +676,8 @@ export class DealflowClient {
       let stored = false;
       let failure: unknown;
       try {
-        const repairs = await this.wholeDocumentWrites();
+        const repairs =
+          this.unsaved.size > 0 ? await this.wholeDocumentWrites() : [];
         await this.store.apply([...repairs, ...step.store]);
         stored = true;
       } catch (error) {
