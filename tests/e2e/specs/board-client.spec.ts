@@ -47,6 +47,9 @@ test("over the sync client a refused move shows the checklist, an accepted one m
   // board says it was not saved.
   await page.evaluate(() => {
     const transaction = IDBDatabase.prototype.transaction;
+    (window as unknown as { restoreWrites: () => void }).restoreWrites = () => {
+      IDBDatabase.prototype.transaction = transaction;
+    };
     IDBDatabase.prototype.transaction = function (
       this: IDBDatabase,
       ...args: Parameters<typeof transaction>
@@ -84,6 +87,33 @@ test("over the sync client a refused move shows the checklist, an accepted one m
   const dealStatus = page.locator("dealflow-deal").getByTestId("sync-status");
   await expect(dealStatus).toContainText("Not saved");
   await expect(dealStatus).not.toContainText("All synced");
+
+  // Writes work again: nobody touches the deal, yet the client stores it by itself, whole (the
+  // failed write held the move, which a later incremental write alone would not), and only then
+  // sends the move it held back to the relay.
+  await page.evaluate(() => (window as unknown as { restoreWrites: () => void }).restoreWrites());
+  await expect(dealStatus).toHaveAttribute("data-unsaved", "0", { timeout: 30_000 });
+  await expect(dealStatus).toContainText("All synced", { timeout: 30_000 });
+  await page.goto(`${baseUrl()}/#/board`);
+  await expect(unsaved).toHaveCount(0);
+  await expect(status).toContainText("All synced");
+
+  // The move survives a reload (read back from IndexedDB)…
+  await page.context().setOffline(true);
+  await page.reload();
+  await expect(card(needs)).toBeVisible({ timeout: 30_000 });
+  await expect(card(qualify)).toHaveCount(0);
+  await page.context().setOffline(false);
+  // …and reached the relay: a second browser, with nothing stored, gets the deal in 需求确认.
+  const other = await signIn(browser, "zhang-wei");
+  const otherBoard = other.page.locator("dealflow-board");
+  await expect(
+    otherBoard.getByTestId("column-needs").locator(`[data-deal="${dealId}"]`),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(
+    otherBoard.getByTestId("column-qualify").locator(`[data-deal="${dealId}"]`),
+  ).toHaveCount(0);
+  await other.context.close();
   expect(errors).toEqual([]);
   await rep.context.close();
 });

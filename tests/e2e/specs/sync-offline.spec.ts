@@ -20,7 +20,10 @@ interface PageApi {
   setTitle(dealId: string, title: string): Promise<void>;
   setNeeds(dealId: string, needs: string): Promise<void>;
   read(dealId: string): { title: string; needs: string } | undefined;
-  status(): { connection: string; unsyncedChanges: number | undefined };
+  status(): { connection: string; unsyncedChanges: number | undefined; unsavedDocuments: number };
+  /** Makes every IndexedDB write fail (as a full disk does) until `restoreWrites`. */
+  failWrites(): void;
+  restoreWrites(): void;
   close(): void;
 }
 
@@ -116,6 +119,20 @@ async function install(page: Page): Promise<void> {
       close() {
         the().close();
       },
+      failWrites() {
+        const transaction = IDBDatabase.prototype.transaction;
+        window.spec.restoreWrites = () => {
+          IDBDatabase.prototype.transaction = transaction;
+        };
+        IDBDatabase.prototype.transaction = function (
+          this: IDBDatabase,
+          ...args: Parameters<typeof transaction>
+        ) {
+          if (args[1] === "readwrite") throw new DOMException("disk full", "QuotaExceededError");
+          return transaction.apply(this, args);
+        } as typeof transaction;
+      },
+      restoreWrites() {},
     };
   });
 }
@@ -172,7 +189,7 @@ test("two browsers edit one deal and converge; an offline edit survives a reload
     .toBe("离线修改的标题");
   await expect
     .poll(() => laptop.evaluate(() => window.spec.status()))
-    .toEqual({ connection: "synced", unsyncedChanges: 0 });
+    .toEqual({ connection: "synced", unsyncedChanges: 0, unsavedDocuments: 0 });
   expect(errors).toEqual([]);
 });
 
@@ -200,5 +217,49 @@ test("a second device asks for every deal it lacks in one call and gets them all
   await phone.context().setOffline(true);
   expect(await phone.evaluate((id) => window.spec.openDeal(id), dealIds[2] ?? "")).toBe(true);
   await phone.context().setOffline(false);
+  expect(errors).toEqual([]);
+});
+
+test("an edit whose IndexedDB write failed is stored by the next write and still reaches the relay", async ({
+  browser,
+}) => {
+  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
+  const rep = await token("wang-fang");
+  const laptop = await openTab(browser);
+  const phone = await openTab(browser);
+  await laptop.evaluate(() => window.spec.create("laptop-full-disk"));
+  await phone.evaluate(() => window.spec.create("phone-full-disk"));
+  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  const dealId = await laptop.evaluate(() => window.spec.createDeal("国家电网 营销系统"));
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
+  expect(await phone.evaluate((id) => window.spec.openDeal(id), dealId)).toBe(true);
+
+  // The disk is full: the edit is made in memory, its write fails, and it is not sent.
+  await laptop.evaluate(() => window.spec.failWrites());
+  const failure = await laptop.evaluate(
+    (id) =>
+      window.spec.setTitle(id, "磁盘满时的标题").then(
+        () => "stored",
+        (error: unknown) => (error as { code?: string }).code ?? String(error),
+      ),
+    dealId,
+  );
+  expect(failure).toBe("storage_failed");
+  expect(await laptop.evaluate(() => window.spec.status().unsavedDocuments)).toBe(1);
+  expect(await phone.evaluate((id) => window.spec.read(id)?.title, dealId)).toBe("国家电网 营销系统");
+
+  // Space again; the next edit's write (incremental after the failed one, as core sees it)
+  // must store the failed edit too.
+  await laptop.evaluate(() => window.spec.restoreWrites());
+  await laptop.evaluate((id) => window.spec.setNeeds(id, "磁盘恢复后的需求"), dealId);
+  expect(await laptop.evaluate(() => window.spec.status().unsavedDocuments)).toBe(0);
+  const both = { title: "磁盘满时的标题", needs: "磁盘恢复后的需求" };
+  await expect.poll(() => phone.evaluate((id) => window.spec.read(id), dealId)).toEqual(both);
+
+  // A new client over the same database, never connected, reads both edits from IndexedDB.
+  await laptop.evaluate(() => window.spec.close());
+  await laptop.evaluate(() => window.spec.create("laptop-full-disk"));
+  expect(await laptop.evaluate((id) => window.spec.read(id), dealId)).toEqual(both);
   expect(errors).toEqual([]);
 });

@@ -63,6 +63,25 @@ export class DealflowBoard extends DealflowElement {
   static override styles = [
     DealflowElement.styles,
     css`
+      /* The toolbar holds two groups: the filters, and the new-deal button with the sync
+         status, right-aligned. When both do not fit on one row, the second group takes a row
+         of its own under the filters (still right-aligned); each group wraps only when it
+         alone is wider than the board, and a filter's label never leaves its select. */
+      .toolbar .filters,
+      .toolbar .actions {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 8px 16px;
+        min-width: 0;
+      }
+      .toolbar .filters label {
+        white-space: nowrap;
+      }
+      .toolbar .actions {
+        margin-left: auto;
+        justify-content: flex-end;
+      }
       .columns {
         display: grid;
         grid-auto-flow: column;
@@ -135,9 +154,31 @@ export class DealflowBoard extends DealflowElement {
         color: var(--_muted);
         font-size: 12px;
       }
+      /* The amount is the card's key figure: it keeps its whole width (the exact figure is
+         also its title). The account beside it gives way down to six characters, with an
+         ellipsis (the full name is its title); below that the amount takes a line of its own,
+         right-aligned. Only an amount wider than the card would break, across lines, never
+         cut off. */
+      .card .money-row {
+        flex-wrap: wrap;
+        row-gap: 0;
+      }
+      .card .account {
+        flex: 1 1 6em;
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
       .card .amount {
+        flex: none;
+        max-width: 100%;
+        margin-left: auto;
         color: var(--_text);
         font-weight: 600;
+        font-variant-numeric: tabular-nums;
+        text-align: right;
+        overflow-wrap: anywhere;
       }
       .chip {
         display: inline-block;
@@ -235,6 +276,12 @@ export class DealflowBoard extends DealflowElement {
 
   protected override sessionChanged(): void {
     this.cacheKey = "";
+    // The client stores an unsaved move by itself once writes work again: the notice goes then.
+    if (
+      this.unsavedMove !== undefined &&
+      this.activeSession?.unsavedCount() === 0
+    )
+      this.unsavedMove = undefined;
     super.sessionChanged();
   }
 
@@ -376,16 +423,19 @@ export class DealflowBoard extends DealflowElement {
       pipeline === undefined ? [] : this.columns(session, pipeline);
     return html`
       <div class="toolbar" part="toolbar">
-        ${this.renderFilters(session)}
-        <span class="spacer"></span>
-        <button
-          class="primary"
-          data-testid="new-deal"
-          @click=${() => (this.creating = true)}
-        >
-          + ${this.text.newDeal}
-        </button>
-        ${this.renderStatus()}
+        <div class="filters" data-testid="filters">
+          ${this.renderFilters(session)}
+        </div>
+        <div class="actions">
+          <button
+            class="primary"
+            data-testid="new-deal"
+            @click=${() => (this.creating = true)}
+          >
+            + ${this.text.newDeal}
+          </button>
+          ${this.renderStatus()}
+        </div>
       </div>
       ${this.renderUnsavedMove()}
       <div class="columns" data-testid="board">
@@ -657,6 +707,7 @@ export class DealflowBoard extends DealflowElement {
       none: text.noNextStep,
     }[nextStep];
     const health = mark?.health;
+    const amount = this.money(deal.amount);
     return html`
       <article
         class="card"
@@ -676,9 +727,11 @@ export class DealflowBoard extends DealflowElement {
         }}
       >
         <div class="title" title=${deal.title}>${deal.title}</div>
-        <div class="row">
-          <span>${deal.accountName}</span>
-          <span class="amount">${this.money(deal.amount)}</span>
+        <div class="row money-row">
+          <span class="account" title=${deal.accountName}
+            >${deal.accountName}</span
+          >
+          <span class="amount" title=${amount}>${amount}</span>
         </div>
         <div class="row">
           <span title=${text.closeDate}

@@ -66,8 +66,9 @@ export class DemoApp extends LitElement {
     }
     nav {
       display: flex;
+      flex-wrap: wrap;
       align-items: center;
-      gap: 16px;
+      gap: 8px 16px;
       padding: 8px 16px;
       background: #1f2329;
       color: #fff;
@@ -80,8 +81,17 @@ export class DemoApp extends LitElement {
       color: #fff;
       font-weight: 600;
     }
-    nav .spacer {
-      flex: 1;
+    /* Each link and label on one line; the signed-in user's group stays together at the right,
+       on a row of its own when the window is too narrow for both. */
+    nav > *,
+    nav .me > * {
+      white-space: nowrap;
+    }
+    nav .me {
+      display: flex;
+      align-items: center;
+      gap: 16px;
+      margin-left: auto;
     }
     nav button,
     nav select {
@@ -264,12 +274,13 @@ export class DemoApp extends LitElement {
         ${link("#/tasks", text.tasks, page === "tasks")}
         ${link("#/forecast", text.forecast, page === "forecast")}
         ${link("#/leads", text.leads, page === "leads")}
-        <span class="spacer"></span>
-        <span data-testid="signed-in"
-          >${pick(login.user.name, this.locale)}</span
-        >
-        ${langSwitch}
-        <button @click=${() => this.signOut()}>${text.logout}</button>
+        <span class="me">
+          <span data-testid="signed-in"
+            >${pick(login.user.name, this.locale)}</span
+          >
+          ${langSwitch}
+          <button @click=${() => this.signOut()}>${text.logout}</button>
+        </span>
       </nav>
       ${body}`;
   }

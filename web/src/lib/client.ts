@@ -60,7 +60,8 @@ export interface SyncStatus {
   unsyncedChanges: number | undefined;
   /**
    * Documents whose last write to IndexedDB failed (a full disk, a private window's quota): their
-   * latest changes are held in memory only, until a later write of the document succeeds.
+   * latest changes are held in memory only, until the whole document has been written again
+   * (with the next write, or by the client's own retries).
    */
   unsavedDocuments: number;
 }
@@ -109,6 +110,10 @@ const STATUS_THROTTLE_MS = 200;
  * spent over half its CPU there with the 200 ms period alone.
  */
 const STATUS_COST_FACTOR = 8;
+/** The first retry of a failed IndexedDB write, in ms; each failed retry doubles the wait. */
+const SAVE_RETRY_MS = 1_000;
+/** The longest wait between two retries of a failed IndexedDB write, in ms. */
+const SAVE_RETRY_MAX_MS = 15_000;
 
 function randomId(prefix: string): string {
   return `${prefix}-${crypto.randomUUID()}`;
@@ -177,8 +182,22 @@ export class DealflowClient {
     unsyncedChanges: 0,
     unsavedDocuments: 0,
   };
-  /** Documents whose last write to IndexedDB failed (see {@link SyncStatus.unsavedDocuments}). */
+  /**
+   * Documents whose last write to IndexedDB failed (see {@link SyncStatus.unsavedDocuments}).
+   * Core counts the chunks it handed out as stored, so the next incremental write of such a
+   * document would hold only what changed after the failed one: each is written whole instead
+   * (a snapshot, in the transaction of the next step or of a retry), and only then leaves the set.
+   */
   private readonly unsaved = new Set<string>();
+  /**
+   * Frames held back because their step's changes are not stored (a change is on disk before it
+   * is sent): with every later frame, in order, they are sent once the unsaved documents are
+   * stored, or dropped when the connection closes (a new connection syncs from the documents).
+   */
+  private heldFrames: Uint8Array[] = [];
+  /** The timer of the next retry of a failed write, and how many retries failed in a row. */
+  private saveRetry: ReturnType<typeof setTimeout> | undefined;
+  private saveRetries = 0;
   private readonly actor: Uint8Array;
 
   private constructor(
@@ -238,6 +257,7 @@ export class DealflowClient {
       opened: () => this.repo.connect(),
       frame: (bytes) => this.receive(bytes),
       closed: () => {
+        this.heldFrames = [];
         this.repo.disconnected();
         this.emitStatus();
       },
@@ -258,6 +278,7 @@ export class DealflowClient {
     this.disconnect();
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
     if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
+    if (this.saveRetry !== undefined) clearTimeout(this.saveRetry);
     this.store.close();
   }
 
@@ -636,6 +657,11 @@ export class DealflowClient {
    * Executes a step in order behind the previous ones: storage writes durably first, then the
    * frames, then the events. `fromRelay`: the status is recomputed at most every
    * {@link STATUS_THROTTLE_MS} (see {@link DealflowClient.throttledStatus}).
+   *
+   * While documents are unsaved (an earlier write failed), the step's transaction writes each of
+   * them whole first, and frames wait until that succeeds (see {@link DealflowClient.heldFrames}).
+   * A failed write rejects with `storage_failed` when the step had writes of its own; its events
+   * are handled all the same (the documents did change, in memory) and a retry is scheduled.
    */
   private run(
     stepOrBatch: RepoStep | (() => RepoStep),
@@ -647,15 +673,33 @@ export class DealflowClient {
     const task = this.queue.then(async () => {
       const step =
         typeof stepOrBatch === "function" ? stepOrBatch() : stepOrBatch;
+      let stored = false;
+      let failure: unknown;
       try {
-        await this.store.apply(step.store);
+        const repairs =
+          this.unsaved.size > 0 ? await this.wholeDocumentWrites() : [];
+        await this.store.apply([...repairs, ...step.store]);
+        stored = true;
       } catch (error) {
-        // The status says so until a later write of each document succeeds.
-        for (const write of step.store) this.unsaved.add(documentOf(write));
-        this.emitStatus();
-        throw new DealflowClientError("storage_failed", String(error));
+        failure = error;
       }
-      for (const write of step.store) this.unsaved.delete(documentOf(write));
+      if (!stored) {
+        // The status says so until each document is written whole (by the next step or a retry).
+        for (const write of step.store) this.unsaved.add(documentOf(write));
+        this.heldFrames.push(...step.send);
+        if (step.close) this.connection?.drop();
+        for (const event of step.events) this.handle(event);
+        this.scheduleSaveRetry();
+        this.emitStatus();
+        if (step.store.length > 0)
+          throw new DealflowClientError("storage_failed", String(failure));
+        return;
+      }
+      this.unsaved.clear();
+      this.saveRetries = 0;
+      const held = this.heldFrames;
+      this.heldFrames = [];
+      for (const frame of held) this.connection?.send(frame);
       for (const frame of step.send) this.connection?.send(frame);
       if (step.close) this.connection?.drop();
       for (const event of step.events) this.handle(event);
@@ -664,6 +708,48 @@ export class DealflowClient {
     });
     this.queue = task.catch(() => undefined);
     return task;
+  }
+
+  /**
+   * The writes storing each unsaved document whole: one snapshot under core's key for its heads
+   * (`[id, "snapshot", sha256-hex(heads)]`), which loading merges with whatever other chunks
+   * made it to disk. Core does not know this chunk; the compaction after the next load replaces
+   * it. A document no longer held as a deal has nothing left to write.
+   */
+  private async wholeDocumentWrites(): Promise<StorageWrite[]> {
+    const writes: StorageWrite[] = [];
+    for (const documentId of this.unsaved) {
+      const doc = this.repo.deal(documentId);
+      if (doc === undefined) continue;
+      try {
+        const heads = doc.heads();
+        const bytes = doc.save();
+        const key = [documentId, "snapshot", await sha256Hex(heads.join(""))];
+        writes.push({ kind: "put", key, bytes });
+      } finally {
+        doc.free();
+      }
+    }
+    return writes;
+  }
+
+  /**
+   * Retries the unsaved documents' writes on their own, so a deal nobody edits again is still
+   * stored (and its held frames sent): after 1 s, then twice as long after each failure, up to
+   * {@link SAVE_RETRY_MAX_MS}.
+   */
+  private scheduleSaveRetry(): void {
+    if (this.saveRetry !== undefined || this.unsaved.size === 0) return;
+    const wait = Math.min(
+      SAVE_RETRY_MS * 2 ** this.saveRetries,
+      SAVE_RETRY_MAX_MS,
+    );
+    this.saveRetries += 1;
+    this.saveRetry = setTimeout(() => {
+      this.saveRetry = undefined;
+      if (this.unsaved.size === 0) return;
+      void this.run({ store: [], send: [], events: [], close: false });
+    }, wait);
   }
 
   private handle(event: RepoEvent): void {
@@ -820,6 +906,17 @@ export class DealflowClient {
     this.lastStatus = status;
     for (const listener of this.statusListeners) listener(status);
   }
+}
+
+/** SHA-256 of `text` (UTF-8) in lowercase hex, as core keys snapshots. */
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(text),
+  );
+  return Array.from(new Uint8Array(digest), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
 }
 
 /** The document a storage write belongs to: the first part of its chunk key. */
