@@ -1,6 +1,7 @@
 import { expect, test, type Locator } from "@playwright/test";
 
 import { createDeal, field, signIn } from "../support/demo.js";
+import { failIndexedDbWrites, restoreIndexedDbWrites } from "../support/storage.js";
 import { baseUrl } from "../support/urls.js";
 
 // The board of the demo app, over the real sync client (IndexedDB and the relay), where a move
@@ -45,19 +46,7 @@ test("over the sync client a refused move shows the checklist, an accepted one m
 
   // From now on every IndexedDB write fails (as with a full disk): the move is shown, and the
   // board says it was not saved.
-  await page.evaluate(() => {
-    const transaction = IDBDatabase.prototype.transaction;
-    (window as unknown as { restoreWrites: () => void }).restoreWrites = () => {
-      IDBDatabase.prototype.transaction = transaction;
-    };
-    IDBDatabase.prototype.transaction = function (
-      this: IDBDatabase,
-      ...args: Parameters<typeof transaction>
-    ) {
-      if (args[1] === "readwrite") throw new DOMException("disk full", "QuotaExceededError");
-      return transaction.apply(this, args);
-    } as typeof transaction;
-  });
+  await failIndexedDbWrites(page);
   await card(qualify).dragTo(needs);
   await expect(card(needs)).toBeVisible();
   await expect(checklist).toHaveCount(0);
@@ -91,7 +80,7 @@ test("over the sync client a refused move shows the checklist, an accepted one m
   // Writes work again: nobody touches the deal, yet the client stores it by itself, whole (the
   // failed write held the move, which a later incremental write alone would not), and only then
   // sends the move it held back to the relay.
-  await page.evaluate(() => (window as unknown as { restoreWrites: () => void }).restoreWrites());
+  await restoreIndexedDbWrites(page);
   await expect(dealStatus).toHaveAttribute("data-unsaved", "0", { timeout: 30_000 });
   await expect(dealStatus).toContainText("All synced", { timeout: 30_000 });
   await page.goto(`${baseUrl()}/#/board`);

@@ -2,6 +2,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 
 import type { DealflowClient } from "../../../web/src/lib/index.js";
 import { startServer, type RunningServer } from "../support/server.js";
+import { failIndexedDbWrites, restoreIndexedDbWrites } from "../support/storage.js";
 
 type Library = typeof import("../../../web/src/lib/index.js");
 
@@ -21,9 +22,6 @@ interface PageApi {
   setNeeds(dealId: string, needs: string): Promise<void>;
   read(dealId: string): { title: string; needs: string } | undefined;
   status(): { connection: string; unsyncedChanges: number | undefined; unsavedDocuments: number };
-  /** Makes every IndexedDB write fail (as a full disk does) until `restoreWrites`. */
-  failWrites(): void;
-  restoreWrites(): void;
   close(): void;
 }
 
@@ -119,35 +117,39 @@ async function install(page: Page): Promise<void> {
       close() {
         the().close();
       },
-      failWrites() {
-        const transaction = IDBDatabase.prototype.transaction;
-        window.spec.restoreWrites = () => {
-          IDBDatabase.prototype.transaction = transaction;
-        };
-        IDBDatabase.prototype.transaction = function (
-          this: IDBDatabase,
-          ...args: Parameters<typeof transaction>
-        ) {
-          if (args[1] === "readwrite") throw new DOMException("disk full", "QuotaExceededError");
-          return transaction.apply(this, args);
-        } as typeof transaction;
-      },
-      restoreWrites() {},
     };
   });
+}
+
+/** One rep's laptop and phone, each a client over its own IndexedDB database. */
+interface Devices {
+  laptop: Page;
+  phone: Page;
+  /** Connects the page's client to the relay as the rep. */
+  connect(page: Page): Promise<void>;
+}
+
+/** The rep's two devices, with databases `laptop<suffix>` and `phone<suffix>`; the laptop is
+ * connected, the phone too unless `phoneOnline` is false. */
+async function twoDevices(browser: Browser, suffix: string, phoneOnline = true): Promise<Devices> {
+  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
+  const rep = await token("wang-fang");
+  const laptop = await openTab(browser);
+  const phone = await openTab(browser);
+  await laptop.evaluate((name) => window.spec.create(name), `laptop${suffix}`);
+  await phone.evaluate((name) => window.spec.create(name), `phone${suffix}`);
+  const connect = async (page: Page) => {
+    await page.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  };
+  await connect(laptop);
+  if (phoneOnline) await connect(phone);
+  return { laptop, phone, connect };
 }
 
 test("two browsers edit one deal and converge; an offline edit survives a reload and syncs", async ({
   browser,
 }) => {
-  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
-  const rep = await token("wang-fang");
-  const laptop = await openTab(browser);
-  const phone = await openTab(browser);
-  await laptop.evaluate(() => window.spec.create("laptop"));
-  await phone.evaluate(() => window.spec.create("phone"));
-  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
-  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  const { laptop, phone, connect } = await twoDevices(browser, "");
 
   const dealId = await laptop.evaluate(() => window.spec.createDeal("华东电网 CRM 二期"));
   await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
@@ -183,7 +185,7 @@ test("two browsers edit one deal and converge; an offline edit survives a reload
   expect(await phone.evaluate((id) => window.spec.read(id)?.title, dealId)).toBe(merged.title);
 
   // Reconnect: the edit reaches the phone, and the laptop reports everything synced.
-  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  await connect(laptop);
   await expect
     .poll(() => phone.evaluate((id) => window.spec.read(id)?.title, dealId))
     .toBe("离线修改的标题");
@@ -194,13 +196,7 @@ test("two browsers edit one deal and converge; an offline edit survives a reload
 });
 
 test("a second device asks for every deal it lacks in one call and gets them all", async ({ browser }) => {
-  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
-  const rep = await token("wang-fang");
-  const laptop = await openTab(browser);
-  const phone = await openTab(browser);
-  await laptop.evaluate(() => window.spec.create("laptop-many"));
-  await phone.evaluate(() => window.spec.create("phone-many"));
-  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  const { laptop, phone, connect } = await twoDevices(browser, "-many", false);
   const titles = ["华东电网 CRM 三期", "南方航空 客服中台", "招商银行 数据平台"];
   const dealIds: string[] = [];
   for (const title of titles) dealIds.push(await laptop.evaluate((name) => window.spec.createDeal(name), title));
@@ -208,7 +204,7 @@ test("a second device asks for every deal it lacks in one call and gets them all
 
   // The phone opens one deal alone first; then one call asks for the rest, the one held is
   // neither read nor asked for again.
-  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  await connect(phone);
   expect(await phone.evaluate((id) => window.spec.openDeal(id), dealIds[0] ?? "")).toBe(true);
   await phone.evaluate((ids) => window.spec.openDeals(ids), dealIds);
   for (const [index, id] of dealIds.entries())
@@ -223,20 +219,13 @@ test("a second device asks for every deal it lacks in one call and gets them all
 test("an edit whose IndexedDB write failed is stored by the next write and still reaches the relay", async ({
   browser,
 }) => {
-  const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
-  const rep = await token("wang-fang");
-  const laptop = await openTab(browser);
-  const phone = await openTab(browser);
-  await laptop.evaluate(() => window.spec.create("laptop-full-disk"));
-  await phone.evaluate(() => window.spec.create("phone-full-disk"));
-  await laptop.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
-  await phone.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
+  const { laptop, phone } = await twoDevices(browser, "-full-disk");
   const dealId = await laptop.evaluate(() => window.spec.createDeal("国家电网 营销系统"));
   await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
   expect(await phone.evaluate((id) => window.spec.openDeal(id), dealId)).toBe(true);
 
   // The disk is full: the edit is made in memory, its write fails, and it is not sent.
-  await laptop.evaluate(() => window.spec.failWrites());
+  await failIndexedDbWrites(laptop);
   const failure = await laptop.evaluate(
     (id) =>
       window.spec.setTitle(id, "磁盘满时的标题").then(
@@ -251,7 +240,7 @@ test("an edit whose IndexedDB write failed is stored by the next write and still
 
   // Space again; the next edit's write (incremental after the failed one, as core sees it)
   // must store the failed edit too.
-  await laptop.evaluate(() => window.spec.restoreWrites());
+  await restoreIndexedDbWrites(laptop);
   await laptop.evaluate((id) => window.spec.setNeeds(id, "磁盘恢复后的需求"), dealId);
   expect(await laptop.evaluate(() => window.spec.status().unsavedDocuments)).toBe(0);
   const both = { title: "磁盘满时的标题", needs: "磁盘恢复后的需求" };
