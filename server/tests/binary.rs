@@ -12,7 +12,7 @@ use support::dev_login;
 #[tokio::test]
 async fn runs_from_environment_and_shuts_down_cleanly_on_sigterm() {
     let data_dir = tempfile::tempdir().unwrap();
-    let (mut child, base) = binary::launch(
+    let (mut child, base, logs) = binary::launch(
         data_dir.path(),
         Launch {
             env: &[
@@ -40,7 +40,7 @@ async fn runs_from_environment_and_shuts_down_cleanly_on_sigterm() {
         .unwrap();
     assert_eq!(me["name"]["zh-CN"], "李强");
 
-    let stderr = binary::stop_and_read_logs(&mut child, Duration::from_secs(10)).await;
+    let stderr = binary::stop_and_read_logs(&mut child, logs, Duration::from_secs(10)).await;
     let events: Vec<Value> = stderr
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))

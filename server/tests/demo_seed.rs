@@ -24,12 +24,13 @@ const DEALS: usize = 24;
 struct Server {
     child: Child,
     base: String,
+    logs: binary::Logs,
 }
 
 impl Server {
     fn start(data_dir: &Path) -> Self {
         let deals = DEALS.to_string();
-        let (child, base) = binary::launch(
+        let (child, base, logs) = binary::launch(
             data_dir,
             Launch {
                 env: &[("DEALFLOW_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
@@ -38,12 +39,12 @@ impl Server {
                 ..Launch::default()
             },
         );
-        Server { child, base }
+        Server { child, base, logs }
     }
 
     /// SIGTERM, wait for a clean exit, and return what it logged.
     async fn stop(mut self) -> String {
-        binary::stop_and_read_logs(&mut self.child, Duration::from_secs(20)).await
+        binary::stop_and_read_logs(&mut self.child, self.logs, Duration::from_secs(20)).await
     }
 
     async fn token(&self, user: &str) -> String {

@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::SECRET;
@@ -18,10 +19,15 @@ pub(crate) struct Launch<'a> {
     pub(crate) args: &'a [&'a str],
     /// With `false` no secret is configured (the dev login then signs with a random one).
     pub(crate) test_secret: bool,
-    /// Pipe stderr (the logs) so that [`stop_and_read_logs`] can return them; otherwise the
-    /// logs go to the test's own stderr.
+    /// Pipe stderr (the logs) into [`Logs`] so that [`stop_and_read_logs`] can return them;
+    /// otherwise the logs go to the test's own stderr.
     pub(crate) capture_logs: bool,
 }
+
+/// The logs of a binary started with [`Launch::capture_logs`]. A thread reads them as they
+/// come: a pipe nobody reads holds 64 KiB, after which the server blocks on its next log line
+/// (and cannot even shut down).
+pub(crate) struct Logs(Option<JoinHandle<String>>);
 
 impl Default for Launch<'_> {
     fn default() -> Self {
@@ -37,18 +43,19 @@ impl Default for Launch<'_> {
 /// Starts the binary on `data_dir` with the test secret and `env` (variables set last); returns
 /// the process and its base URL (`http://127.0.0.1:port`).
 pub(crate) fn start(data_dir: &Path, env: &[(&str, &str)]) -> (Child, String) {
-    launch(
+    let (child, base, _logs) = launch(
         data_dir,
         Launch {
             env,
             ..Launch::default()
         },
-    )
+    );
+    (child, base)
 }
 
-/// Starts the binary on `data_dir` on an ephemeral port as `launch` says; returns the process
-/// and its base URL, read from the first line it prints.
-pub(crate) fn launch(data_dir: &Path, launch: Launch<'_>) -> (Child, String) {
+/// Starts the binary on `data_dir` on an ephemeral port as `launch` says; returns the process,
+/// its base URL (read from the first line it prints) and its logs if captured.
+pub(crate) fn launch(data_dir: &Path, launch: Launch<'_>) -> (Child, String, Logs) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_dealflow-server"));
     command
         .env_clear()
@@ -70,6 +77,14 @@ pub(crate) fn launch(data_dir: &Path, launch: Launch<'_>) -> (Child, String) {
         command.env(name, value);
     }
     let mut child = command.spawn().unwrap();
+    let logs = Logs(child.stderr.take().map(|mut stderr| {
+        std::thread::spawn(move || {
+            let mut logs = String::new();
+            // Until the process exits and the pipe closes; what was read so far is kept.
+            let _ = stderr.read_to_string(&mut logs);
+            logs
+        })
+    }));
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
@@ -79,7 +94,7 @@ pub(crate) fn launch(data_dir: &Path, launch: Launch<'_>) -> (Child, String) {
         .strip_prefix("dealflow-server listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    (child, base)
+    (child, base, logs)
 }
 
 /// Sends SIGTERM and waits, at most `timeout`, for the process to exit; returns whether it
@@ -105,15 +120,13 @@ pub(crate) async fn terminate(child: &mut Child, timeout: Duration) -> bool {
 
 /// Sends SIGTERM, asserts a clean exit within `timeout`, and returns what the process logged
 /// (started with [`Launch::capture_logs`]).
-pub(crate) async fn stop_and_read_logs(child: &mut Child, timeout: Duration) -> String {
+pub(crate) async fn stop_and_read_logs(child: &mut Child, logs: Logs, timeout: Duration) -> String {
     let clean = terminate(child, timeout).await;
-    let mut logs = String::new();
-    child
-        .stderr
-        .take()
+    let logs = logs
+        .0
         .expect("the logs were captured (Launch::capture_logs)")
-        .read_to_string(&mut logs)
-        .unwrap();
+        .join()
+        .expect("the thread reading the logs ended");
     assert!(clean, "the server did not exit cleanly; it logged:\n{logs}");
     logs
 }
