@@ -1,6 +1,11 @@
 use clap::Parser;
 use dealflow_server::Config;
 
+/// mimalloc instead of glibc's malloc: allocation was 12 % of the relay's CPU under load
+/// (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
