@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -87,6 +88,12 @@ pub struct Config {
         value_parser = parse_origin
     )]
     pub cors_origins: Vec<HeaderValue>,
+    /// Threads that serve connections and documents (the SQLite writer has its own). Default:
+    /// one per CPU core. On a small machine shared with other busy processes, fewer threads
+    /// pass work between cores less often: one used 16-20 % less CPU per delivery than two at
+    /// 1,000 clients on 2 cores (BENCHMARKS.md).
+    #[arg(long, env = "DEALFLOW_WORKER_THREADS")]
+    pub worker_threads: Option<NonZeroUsize>,
     /// Size and rate limits.
     #[command(flatten)]
     pub limits: Limits,

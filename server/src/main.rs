@@ -1,13 +1,27 @@
 use clap::Parser;
 use dealflow_server::Config;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// mimalloc instead of glibc's malloc: allocation was 12 % of the relay's CPU under load
+/// (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.enable_all();
+    if let Some(threads) = config.worker_threads {
+        runtime.worker_threads(threads.get());
+    }
+    runtime.build()?.block_on(serve(config))
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     dealflow_server::observability::init_logging(config.log_format);
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
-    tracing::info!(%address, "dealflow-server listening");
+    let worker_threads = tokio::runtime::Handle::current().metrics().num_workers();
+    tracing::info!(%address, worker_threads, "dealflow-server listening");
     // Tests and scripts wait for this exact line to learn the (possibly ephemeral) port.
     println!("dealflow-server listening on http://{address}");
     dealflow_server::run(listener, config, shutdown_signal()).await?;

@@ -19,6 +19,7 @@ async fn runs_from_environment_and_shuts_down_cleanly_on_sigterm() {
                 ("DEALFLOW_DEV_LOGIN", "true"),
                 ("DEALFLOW_LOG_FORMAT", "json"),
                 ("RUST_LOG", "info"),
+                ("DEALFLOW_WORKER_THREADS", "1"),
             ],
             test_secret: false,
             capture_logs: true,
@@ -60,6 +61,11 @@ async fn runs_from_environment_and_shuts_down_cleanly_on_sigterm() {
             "{expected:?} not in {messages:?}"
         );
     }
+    let listening = events
+        .iter()
+        .find(|event| event["message"] == "dealflow-server listening")
+        .expect("the listening event");
+    assert_eq!(listening["worker_threads"], 1, "{listening}");
     assert!(
         stderr.contains("tokens will not survive a restart"),
         "the random secret is announced"

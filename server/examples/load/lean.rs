@@ -25,7 +25,8 @@
 //!   held) and encoded by Automerge. [`LeanReplica::check_against`] proves at set-up that this
 //!   gives byte for byte the change Automerge commits on a copy of the real document.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::num::NonZeroU64;
 
 use dealflow_core::automerge::legacy::{Key, ObjectId, Op, OpId, OpType, SortedVec};
@@ -34,6 +35,7 @@ use dealflow_core::automerge::transaction::Transactable;
 use dealflow_core::automerge::{
     ActorId, Automerge, Change, ChangeHash, ExpandedChange, ROOT, ReadDoc, ScalarValue,
 };
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// First bytes of every Automerge chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -45,6 +47,8 @@ const DOCUMENT_CHUNK: u8 = 0;
 struct Held {
     bytes: Vec<u8>,
     deps: Vec<ChangeHash>,
+    /// Its index in `LeanReplica::order`: a change's dependencies all have smaller ones.
+    position: usize,
 }
 
 /// One client's copy of one deal, as a change graph, and its sync state with the server.
@@ -62,7 +66,7 @@ pub(crate) struct LeanReplica {
     /// This actor's last change: Automerge lists it among a new change's dependencies even when
     /// it is no longer a head.
     last_own: Option<ChangeHash>,
-    held: HashMap<ChangeHash, Held>,
+    held: FxHashMap<ChangeHash, Held>,
     /// Held hashes in the order they were held: every change after its dependencies.
     order: Vec<ChangeHash>,
     /// Received changes whose dependencies are not all held yet.
@@ -77,7 +81,7 @@ pub(crate) struct LeanReplica {
     their_need: Option<Vec<ChangeHash>>,
     their_have: Option<Vec<Have>>,
     last_sent_heads: Vec<ChangeHash>,
-    sent_hashes: HashSet<ChangeHash>,
+    sent_hashes: FxHashSet<ChangeHash>,
     in_flight: bool,
     have_responded: bool,
     version_2: bool,
@@ -95,7 +99,7 @@ impl LeanReplica {
             max_op: 0,
             last_write: None,
             last_own: None,
-            held: HashMap::new(),
+            held: FxHashMap::default(),
             order: Vec::new(),
             queued: Vec::new(),
             heads: Vec::new(),
@@ -105,7 +109,7 @@ impl LeanReplica {
             their_need: None,
             their_have: None,
             last_sent_heads: Vec::new(),
-            sent_hashes: HashSet::new(),
+            sent_hashes: FxHashSet::default(),
             in_flight: false,
             have_responded: false,
             version_2: false,
@@ -410,7 +414,7 @@ impl LeanReplica {
                 .collect();
             let mut since = self.changes_since(&last_sync);
             if !since.is_empty() {
-                let mut chosen: HashSet<ChangeHash> = since
+                let mut chosen: FxHashSet<ChangeHash> = since
                     .iter()
                     .filter(|hash| have.iter().all(|have| !have.bloom.contains_hash(hash)))
                     .copied()
@@ -441,24 +445,64 @@ impl LeanReplica {
     }
 
     /// Held changes that are not ancestors of `heads` (nor among them), in causal order.
+    ///
+    /// Walks back from our heads and from `heads` together, latest held first (a change is held
+    /// after its dependencies, so its position in `order` ranks it after all of them), marking
+    /// what `heads` reach. It stops as soon as everything left to visit is reached from
+    /// `heads`, so it visits the changes since `heads` and little more, not the whole history
+    /// (the walk git uses to find a merge base).
     fn changes_since(&self, heads: &[ChangeHash]) -> Vec<ChangeHash> {
         if heads == self.heads.as_slice() {
             return Vec::new();
         }
-        let mut ancestors: HashSet<ChangeHash> = HashSet::new();
-        let mut stack: Vec<ChangeHash> = heads.to_vec();
-        while let Some(hash) = stack.pop() {
-            if ancestors.insert(hash)
-                && let Some(held) = self.held.get(&hash)
-            {
-                stack.extend(held.deps.iter().copied());
+        // Position in `order` -> whether `heads` reach that change.
+        let mut frontier: BTreeMap<usize, bool> = BTreeMap::new();
+        // Entries of `frontier` that only our heads reach so far.
+        let mut only_ours = 0usize;
+        let visit =
+            |frontier: &mut BTreeMap<usize, bool>, hash: &ChangeHash, theirs: bool| -> isize {
+                let Some(held) = self.held.get(hash) else {
+                    return 0;
+                };
+                match frontier.entry(held.position) {
+                    Entry::Vacant(entry) => {
+                        entry.insert(theirs);
+                        if theirs { 0 } else { 1 }
+                    }
+                    Entry::Occupied(mut entry) => {
+                        if theirs && !*entry.get() {
+                            entry.insert(true);
+                            -1
+                        } else {
+                            0
+                        }
+                    }
+                }
+            };
+        for head in &self.heads {
+            only_ours = only_ours.saturating_add_signed(visit(&mut frontier, head, false));
+        }
+        for head in heads {
+            only_ours = only_ours.saturating_add_signed(visit(&mut frontier, head, true));
+        }
+        let mut since = Vec::new();
+        while only_ours > 0 {
+            let Some((position, theirs)) = frontier.pop_last() else {
+                break;
+            };
+            let hash = self.order[position];
+            if !theirs {
+                only_ours -= 1;
+                since.push(hash);
+            }
+            if let Some(held) = self.held.get(&hash) {
+                for dep in &held.deps {
+                    only_ours = only_ours.saturating_add_signed(visit(&mut frontier, dep, theirs));
+                }
             }
         }
-        self.order
-            .iter()
-            .filter(|hash| !ancestors.contains(hash))
-            .copied()
-            .collect()
+        since.reverse();
+        since
     }
 
     /// Holds a received change (and any queued one it unblocks); newly held ones go to `new`.
@@ -505,6 +549,7 @@ impl LeanReplica {
             Held {
                 bytes: change.raw_bytes().to_vec(),
                 deps,
+                position: self.order.len(),
             },
         );
         self.order.push(hash);
@@ -714,5 +759,68 @@ mod tests {
         }
         assert_eq!(doc.get_heads(), net.lean.heads);
         assert!(net.lean.check_against(&doc));
+    }
+
+    #[test]
+    fn changes_since_finds_what_automerge_finds_on_a_branching_history() {
+        // Three replicas edit concurrently and merge into one another now and then.
+        let mut docs: Vec<Automerge> = (1..=3_u8)
+            .map(|i| Automerge::new().with_actor(ActorId::from(vec![i; 16])))
+            .collect();
+        let mut checkpoints: Vec<Vec<ChangeHash>> = vec![Vec::new()];
+        for round in 0..60_u64 {
+            let at = usize::try_from(round % 3).unwrap();
+            let mut tx = docs[at].transaction();
+            tx.put(ROOT, format!("k{at}"), round).unwrap();
+            tx.commit();
+            checkpoints.push(docs[at].get_heads());
+            if round % 5 == 4 {
+                let into = usize::try_from(round / 5 % 3).unwrap();
+                let mut from = docs[(into + 1) % 3].clone();
+                docs[into].merge(&mut from).unwrap();
+                checkpoints.push(docs[into].get_heads());
+            }
+        }
+        let mut all = docs[0].clone();
+        for doc in &mut docs[1..] {
+            all.merge(doc).unwrap();
+        }
+        let replica = LeanReplica::from_doc(&all, "k0".to_owned());
+        // Heads of two replicas at different times, as a peer that merged both would have.
+        let pairs: Vec<Vec<ChangeHash>> = checkpoints
+            .windows(7)
+            .map(|window| {
+                let mut both = window[0].clone();
+                both.extend(&window[6]);
+                both.sort_unstable();
+                both.dedup();
+                both
+            })
+            .collect();
+        for heads in checkpoints.iter().chain(&pairs).chain([&all.get_heads()]) {
+            let since = replica.changes_since(heads);
+            let expected: std::collections::HashSet<ChangeHash> = all
+                .get_changes(heads)
+                .iter()
+                .map(|change| change.hash())
+                .collect();
+            assert_eq!(
+                since
+                    .iter()
+                    .copied()
+                    .collect::<std::collections::HashSet<_>>(),
+                expected,
+                "since {heads:?}"
+            );
+            assert_eq!(since.len(), expected.len(), "no change twice");
+            // Causal order: every change after those of its dependencies that are listed.
+            for (index, hash) in since.iter().enumerate() {
+                for dep in &replica.held[hash].deps {
+                    if let Some(at) = since.iter().position(|listed| listed == dep) {
+                        assert!(at < index, "{dep} listed after its dependent {hash}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -12,9 +12,7 @@ test("over the sync client a refused move shows the checklist, an accepted one m
   browser,
 }) => {
   const rep = await signIn(browser, "zhang-wei");
-  const { page } = rep;
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
+  const { page, errors } = rep;
   const dealId = await createDeal(rep, `拖拽 ${Date.now()}`);
 
   await page.goto(`${baseUrl()}/#/board`);

@@ -12,9 +12,7 @@ for (const width of [1280, 760, 600]) {
     browser,
   }) => {
     const rep = await signIn(browser, "zhang-wei");
-    const { page } = rep;
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
+    const { page, errors } = rep;
     await page.setViewportSize({ width, height: 900 });
     // A long account name next to an amount: the row that used to cut the amount off.
     // The amount of the report ("CN¥300,000.0" cut off), and a large one.

@@ -8,6 +8,8 @@ export interface SignedIn {
   page: Page;
   token: string;
   user: string;
+  /** Uncaught errors of the page since it first loaded (specs assert there are none). */
+  errors: string[];
 }
 
 /** Signs in through the development login and opens the demo app at `hash`. */
@@ -35,9 +37,13 @@ export async function signIn(
     sessionStorage.setItem("dealflow-demo-login", stored);
   }, JSON.stringify({ token: login.token, user }));
   const page = await context.newPage();
-  page.on("pageerror", (error) => console.error(`[${userId}] pageerror: ${error.message}`));
+  const errors: string[] = [];
+  page.on("pageerror", (error) => {
+    errors.push(error.message);
+    console.error(`[${userId}] pageerror: ${error.message}`);
+  });
   await page.goto(`${base}/${hash}`);
-  return { context, page, token: login.token, user: userId };
+  return { context, page, token: login.token, user: userId, errors };
 }
 
 /** Creates a deal from the board's dialog and returns its id (the app then shows the deal). */
