@@ -1,11 +1,6 @@
 use clap::Parser;
 use dealflow_server::Config;
 
-/// mimalloc instead of glibc's malloc: allocation was 12 % of the relay's CPU under load
-/// (BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     let mut runtime = tokio::runtime::Builder::new_multi_thread();

@@ -56,7 +56,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-/// The relay's allocator, for the same reason (allocation was 12 % of this client's CPU).
+/// mimalloc: allocation was 12 % of this client's CPU with glibc's malloc.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -376,7 +376,7 @@ impl LoadClient {
         gate: Arc<Semaphore>,
         ready: mpsc::Sender<(usize, ActorId)>,
         mut plan: watch::Receiver<Option<Arc<Plan>>>,
-        mut stop: watch::Receiver<bool>,
+        stop: watch::Receiver<bool>,
     ) -> ClientReport {
         let mut report = ClientReport::default();
         let name = format!("load-{}", self.idx);
@@ -490,17 +490,31 @@ impl LoadClient {
             _ => None,
         };
         if let Some((replica, server)) = lean {
-            let lean = LeanSession {
+            let mut lean = LeanSession {
                 replica,
                 peer: client.peer_id().clone(),
                 server,
             };
             drop(client);
-            return self.run_lean(socket, lean, &plan, stop, report).await;
+            return self.edit_loop(socket, &mut lean, &plan, stop, report).await;
         }
 
+        let mut full = FullEditor { client, heads };
+        self.edit_loop(socket, &mut full, &plan, stop, report).await
+    }
+
+    /// The editing phase, whichever way the client holds its deal: an edit every `period` until
+    /// the plan's end, answering the server in between, reconnecting when it drops us.
+    async fn edit_loop(
+        &self,
+        mut socket: Socket,
+        editor: &mut impl Editor,
+        plan: &Plan,
+        mut stop: watch::Receiver<bool>,
+        mut report: ClientReport,
+    ) -> ClientReport {
         let mut next_edit = tokio::time::Instant::from_std(plan.epoch + self.phase);
-        let mut seq_counter = 0u64;
+        let mut value = 0u64;
         loop {
             let editing = Instant::now() < plan.edit_until;
             tokio::select! {
@@ -508,28 +522,18 @@ impl LoadClient {
                 _ = stop.changed() => break,
                 () = tokio::time::sleep_until(next_edit), if editing => {
                     next_edit += self.period;
-                    seq_counter += 1;
-                    let edited = client.change(self.deal, |tx| {
-                        tx.put(ROOT, format!("note{}", self.idx), seq_counter)
-                    });
-                    let Ok(((), step)) = edited else { continue };
-                    if let Some(seq) = client
-                        .doc(self.deal)
-                        .and_then(|doc| doc.get_last_local_change())
-                        .map(|change| change.seq())
-                    {
-                        self.mark_sent(&plan, seq);
+                    value += 1;
+                    let (frames, seq) = editor.edit(self, value);
+                    if let Some(seq) = seq {
+                        self.mark_sent(plan, seq);
                     }
-                    if let Some(doc) = client.doc(self.deal) {
-                        heads = doc.get_heads();
-                    }
-                    if send_all(&mut socket, step.send).await.is_err() {
-                        socket = self.reconnect(&mut client).await;
+                    if send_all(&mut socket, frames).await.is_err() {
+                        socket = editor.reconnect(self).await;
                     }
                 }
                 frame = socket.next() => {
-                    if !self.on_frame(frame, &mut socket, &mut client, Some(&plan), &mut heads, &mut report).await {
-                        socket = self.reconnect(&mut client).await;
+                    if !editor.on_frame(self, frame, &mut socket, plan, &mut report).await {
+                        socket = editor.reconnect(self).await;
                     }
                 }
             }
@@ -654,6 +658,105 @@ impl LoadClient {
     }
 }
 
+/// How a client holds its deal while editing (`--client`): what differs between a full and a
+/// lean client inside the one editing loop, `LoadClient::edit_loop`.
+trait Editor {
+    /// Makes edit number `value`: the frames to send and the edit's sequence number (`None` if
+    /// no edit was made).
+    fn edit(&mut self, client: &LoadClient, value: u64) -> (Vec<Vec<u8>>, Option<u64>);
+
+    /// Handles one socket event during the run; `false` when the socket is gone.
+    async fn on_frame(
+        &mut self,
+        client: &LoadClient,
+        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        socket: &mut Socket,
+        plan: &Plan,
+        report: &mut ClientReport,
+    ) -> bool;
+
+    /// Reconnects after the server dropped the connection and restarts the sync.
+    async fn reconnect(&mut self, client: &LoadClient) -> Socket;
+}
+
+/// A full client's state once editing starts: core's `SyncClient` and the deal's heads when
+/// deliveries were last counted.
+struct FullEditor {
+    client: SyncClient,
+    heads: Vec<ChangeHash>,
+}
+
+impl Editor for FullEditor {
+    fn edit(&mut self, client: &LoadClient, value: u64) -> (Vec<Vec<u8>>, Option<u64>) {
+        let edited = self.client.change(client.deal, |tx| {
+            tx.put(ROOT, format!("note{}", client.idx), value)
+        });
+        let Ok(((), step)) = edited else {
+            return (Vec::new(), None);
+        };
+        let doc = self.client.doc(client.deal);
+        let seq = doc
+            .and_then(|doc| doc.get_last_local_change())
+            .map(|change| change.seq());
+        if let Some(doc) = doc {
+            self.heads = doc.get_heads();
+        }
+        (step.send, seq)
+    }
+
+    async fn on_frame(
+        &mut self,
+        client: &LoadClient,
+        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        socket: &mut Socket,
+        plan: &Plan,
+        report: &mut ClientReport,
+    ) -> bool {
+        client
+            .on_frame(
+                frame,
+                socket,
+                &mut self.client,
+                Some(plan),
+                &mut self.heads,
+                report,
+            )
+            .await
+    }
+
+    async fn reconnect(&mut self, client: &LoadClient) -> Socket {
+        client.reconnect(&mut self.client).await
+    }
+}
+
+impl Editor for LeanSession {
+    fn edit(&mut self, client: &LoadClient, value: u64) -> (Vec<Vec<u8>>, Option<u64>) {
+        let message = self.replica.edit(value);
+        let frames = message
+            .map(|data| self.frame(client.deal, data))
+            .into_iter()
+            .collect();
+        (frames, Some(self.replica.seq()))
+    }
+
+    async fn on_frame(
+        &mut self,
+        client: &LoadClient,
+        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        socket: &mut Socket,
+        plan: &Plan,
+        report: &mut ClientReport,
+    ) -> bool {
+        client
+            .on_lean_frame(frame, socket, self, plan, report)
+            .await
+    }
+
+    async fn reconnect(&mut self, client: &LoadClient) -> Socket {
+        client.reconnect_lean(self).await
+    }
+}
+
 /// A lean client's state once editing starts.
 struct LeanSession {
     replica: lean::LeanReplica,
@@ -677,43 +780,6 @@ impl LeanSession {
 }
 
 impl LoadClient {
-    /// The editing phase of a lean client (see `lean.rs`).
-    async fn run_lean(
-        &self,
-        mut socket: Socket,
-        mut lean: LeanSession,
-        plan: &Plan,
-        mut stop: watch::Receiver<bool>,
-        mut report: ClientReport,
-    ) -> ClientReport {
-        let mut next_edit = tokio::time::Instant::from_std(plan.epoch + self.phase);
-        let mut seq_counter = 0u64;
-        loop {
-            let editing = Instant::now() < plan.edit_until;
-            tokio::select! {
-                biased;
-                _ = stop.changed() => break,
-                () = tokio::time::sleep_until(next_edit), if editing => {
-                    next_edit += self.period;
-                    seq_counter += 1;
-                    let message = lean.replica.edit(seq_counter);
-                    self.mark_sent(plan, lean.replica.seq());
-                    let frames = message.map(|data| lean.frame(self.deal, data)).into_iter().collect();
-                    if send_all(&mut socket, frames).await.is_err() {
-                        socket = self.reconnect_lean(&mut lean).await;
-                    }
-                }
-                frame = socket.next() => {
-                    if !self.on_lean_frame(frame, &mut socket, &mut lean, plan, &mut report).await {
-                        socket = self.reconnect_lean(&mut lean).await;
-                    }
-                }
-            }
-        }
-        let _ = socket.close(None).await;
-        report
-    }
-
     /// Handles one socket event of a lean client; `false` when the socket is gone.
     async fn on_lean_frame(
         &self,
