@@ -625,7 +625,7 @@ mod tests {
     }
 
     impl Net {
-        fn from_full(&mut self) {
+        fn send_from_full(&mut self) {
             if let Some(message) = self.full.generate_sync_message(&mut self.full_state) {
                 self.queue.push_back(To::Relay {
                     from: self.full_peer.clone(),
@@ -675,7 +675,7 @@ mod tests {
                         self.full
                             .receive_sync_message(&mut self.full_state, message)
                             .expect("applies");
-                        self.from_full();
+                        self.send_from_full();
                     }
                 }
             }
@@ -712,7 +712,7 @@ mod tests {
             queue: Default::default(),
             lean_received: 0,
         };
-        net.from_full();
+        net.send_from_full();
         if let Some(data) = net.lean.generate() {
             net.queue.push_back(To::Relay {
                 from: lean_peer.clone(),
@@ -732,7 +732,7 @@ mod tests {
                 let mut tx = net.full.transaction();
                 tx.put(ROOT, "note-full", round).unwrap();
                 tx.commit();
-                net.from_full();
+                net.send_from_full();
             }
             if round % 2 == 0 {
                 net.settle();
