@@ -61,6 +61,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// What reading the socket gave: a message, an error, or the end.
+type Frame = Option<Result<Message, tokio_tungstenite::tungstenite::Error>>;
 
 /// Flags of the load client.
 #[derive(Debug, Clone, Parser)]
@@ -590,7 +592,7 @@ impl LoadClient {
     /// Handles one socket event; `false` when the socket is gone.
     async fn on_frame(
         &self,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        frame: Frame,
         socket: &mut Socket,
         client: &mut SyncClient,
         plan: Option<&Plan>,
@@ -641,21 +643,6 @@ impl LoadClient {
         .await
         .then_some(socket)
     }
-
-    /// Reconnects after the server dropped the connection; the client re-syncs its deal.
-    async fn reconnect(&self, client: &mut SyncClient) -> Socket {
-        self.totals.disconnects.fetch_add(1, Ordering::Relaxed);
-        client.disconnected();
-        let mut attempts = 0;
-        loop {
-            let delay = SyncClient::reconnect_delay_ms(attempts);
-            tokio::time::sleep(Duration::from_millis(delay)).await;
-            if let Some(socket) = self.open(client).await {
-                return socket;
-            }
-            attempts += 1;
-        }
-    }
 }
 
 /// How a client holds its deal while editing (`--client`): what differs between a full and a
@@ -669,7 +656,7 @@ trait Editor {
     async fn on_frame(
         &mut self,
         client: &LoadClient,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        frame: Frame,
         socket: &mut Socket,
         plan: &Plan,
         report: &mut ClientReport,
@@ -707,7 +694,7 @@ impl Editor for FullEditor {
     async fn on_frame(
         &mut self,
         client: &LoadClient,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        frame: Frame,
         socket: &mut Socket,
         plan: &Plan,
         report: &mut ClientReport,
@@ -724,8 +711,19 @@ impl Editor for FullEditor {
             .await
     }
 
+    /// The `SyncClient` reconnects and re-syncs its deal.
     async fn reconnect(&mut self, client: &LoadClient) -> Socket {
-        client.reconnect(&mut self.client).await
+        client.totals.disconnects.fetch_add(1, Ordering::Relaxed);
+        self.client.disconnected();
+        let mut attempts = 0;
+        loop {
+            let delay = SyncClient::reconnect_delay_ms(attempts);
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+            if let Some(socket) = client.open(&mut self.client).await {
+                return socket;
+            }
+            attempts += 1;
+        }
     }
 }
 
@@ -742,50 +740,8 @@ impl Editor for LeanSession {
     async fn on_frame(
         &mut self,
         client: &LoadClient,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+        frame: Frame,
         socket: &mut Socket,
-        plan: &Plan,
-        report: &mut ClientReport,
-    ) -> bool {
-        client
-            .on_lean_frame(frame, socket, self, plan, report)
-            .await
-    }
-
-    async fn reconnect(&mut self, client: &LoadClient) -> Socket {
-        client.reconnect_lean(self).await
-    }
-}
-
-/// A lean client's state once editing starts.
-struct LeanSession {
-    replica: lean::LeanReplica,
-    /// Our own peer id, as sent in `join`.
-    peer: PeerId,
-    /// The server's peer id, from its `peer` answer.
-    server: PeerId,
-}
-
-impl LeanSession {
-    /// A `sync` frame carrying `data` to the server.
-    fn frame(&self, deal: DocumentId, data: Vec<u8>) -> Vec<u8> {
-        WireMessage::Sync {
-            sender_id: self.peer.clone(),
-            target_id: self.server.clone(),
-            document_id: deal,
-            data,
-        }
-        .encode()
-    }
-}
-
-impl LoadClient {
-    /// Handles one socket event of a lean client; `false` when the socket is gone.
-    async fn on_lean_frame(
-        &self,
-        frame: Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
-        socket: &mut Socket,
-        lean: &mut LeanSession,
         plan: &Plan,
         report: &mut ClientReport,
     ) -> bool {
@@ -797,42 +753,37 @@ impl LoadClient {
         let data = match WireMessage::decode(&bytes) {
             Ok(WireMessage::Sync {
                 document_id, data, ..
-            }) if document_id == self.deal => data,
+            }) if document_id == client.deal => data,
             Ok(WireMessage::Error { .. } | WireMessage::Leave { .. }) => return false,
             Ok(_) => return true,
             Err(_) => {
-                self.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
+                client.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
                 return true;
             }
         };
-        let received = match lean.replica.receive(&data) {
+        let received = match self.replica.receive(&data) {
             Ok(received) => received,
             Err(error) => {
-                eprintln!("client {}: {error}", self.idx);
-                self.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
+                eprintln!("client {}: {error}", client.idx);
+                client.totals.lean_errors.fetch_add(1, Ordering::Relaxed);
                 return true;
             }
         };
-        self.count_deliveries(
+        client.count_deliveries(
             plan,
             report,
             received
                 .iter()
                 .map(|change| (change.actor_id(), change.seq())),
         );
-        let frames = lean
-            .replica
-            .generate()
-            .map(|data| lean.frame(self.deal, data))
-            .into_iter()
-            .collect();
+        let frames = self.reply(client.deal);
         send_all(socket, frames).await.is_ok()
     }
 
-    /// Reconnects a lean client: a new handshake (core's `Connection`), then the sync starts
-    /// over from a fresh state, as a full client's does.
-    async fn reconnect_lean(&self, lean: &mut LeanSession) -> Socket {
-        self.totals.disconnects.fetch_add(1, Ordering::Relaxed);
+    /// A new handshake (core's `Connection`), then the sync starts over from a fresh state, as
+    /// a full client's does.
+    async fn reconnect(&mut self, client: &LoadClient) -> Socket {
+        client.totals.disconnects.fetch_add(1, Ordering::Relaxed);
         let mut attempts = 0;
         loop {
             let delay = SyncClient::reconnect_delay_ms(attempts);
@@ -840,7 +791,7 @@ impl LoadClient {
             attempts += 1;
             let config = WebSocketConfig::default().read_buffer_size(16 * 1024);
             let Ok((mut socket, _)) = tokio_tungstenite::connect_async_with_config(
-                self.url.as_str(),
+                client.url.as_str(),
                 Some(config),
                 false,
             )
@@ -849,7 +800,7 @@ impl LoadClient {
                 continue;
             };
             let (mut connection, join) =
-                Connection::dial(lean.peer.clone(), PeerMetadata::default());
+                Connection::dial(self.peer.clone(), PeerMetadata::default());
             if send_all(&mut socket, vec![join]).await.is_err() {
                 continue;
             }
@@ -866,18 +817,44 @@ impl LoadClient {
             let Some(server) = connection.peer().cloned() else {
                 continue;
             };
-            lean.server = server;
-            lean.replica.reset_sync();
-            let frames = lean
-                .replica
-                .generate()
-                .map(|data| lean.frame(self.deal, data))
-                .into_iter()
-                .collect();
+            self.server = server;
+            self.replica.reset_sync();
+            let frames = self.reply(client.deal);
             if send_all(&mut socket, frames).await.is_ok() {
                 return socket;
             }
         }
+    }
+}
+
+/// A lean client's state once editing starts.
+struct LeanSession {
+    replica: lean::LeanReplica,
+    /// Our own peer id, as sent in `join`.
+    peer: PeerId,
+    /// The server's peer id, from its `peer` answer.
+    server: PeerId,
+}
+
+impl LeanSession {
+    /// The frame of the replica's next sync message for the server, if it has one to send.
+    fn reply(&mut self, deal: DocumentId) -> Vec<Vec<u8>> {
+        let message = self.replica.generate();
+        message
+            .map(|data| self.frame(deal, data))
+            .into_iter()
+            .collect()
+    }
+
+    /// A `sync` frame carrying `data` to the server.
+    fn frame(&self, deal: DocumentId, data: Vec<u8>) -> Vec<u8> {
+        WireMessage::Sync {
+            sender_id: self.peer.clone(),
+            target_id: self.server.clone(),
+            document_id: deal,
+            data,
+        }
+        .encode()
     }
 }
 
