@@ -29,8 +29,10 @@
 //!
 //! It reports delivered edits per second, the p50/p99/max propagation latency from an edit to
 //! another subscriber's receipt, lost deliveries, the server's CPU per edit and per delivery
-//! (from `/proc/<pid>/stat`) and its resident memory per connection (`/proc/<pid>/status`), as a
-//! summary on stderr and one JSON object on stdout.
+//! (from `/proc/<pid>/stat`, with the kernel's share of it apart), the WebSocket frames the
+//! server received and sent per edit (counted by the clients while editing) and its resident
+//! memory per connection (`/proc/<pid>/status`), as a summary on stderr and one JSON object on
+//! stdout.
 
 mod lean;
 
@@ -248,6 +250,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let load_start = load_average();
     let cpu_start = args.server_pid.and_then(cpu_seconds);
+    let frames_start = (
+        FRAMES_SENT.load(Ordering::Relaxed),
+        FRAMES_RECEIVED.load(Ordering::Relaxed),
+    );
     let own_cpu_start = cpu_seconds(std::process::id());
     plan_sender.send_replace(Some(Arc::clone(&plan)));
 
@@ -269,6 +275,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = epoch.elapsed().as_secs_f64();
     let load_end = load_average();
     let cpu_end = args.server_pid.and_then(cpu_seconds);
+    let frames_sent = FRAMES_SENT.load(Ordering::Relaxed) - frames_start.0;
+    let frames_received = FRAMES_RECEIVED.load(Ordering::Relaxed) - frames_start.1;
     let own_cpu_end = cpu_seconds(std::process::id());
     stop_sender.send_replace(true);
     let mut latencies: Vec<u32> = Vec::new();
@@ -284,12 +292,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let delivered = latencies.len() as u64;
     let lost = expected.saturating_sub(delivered);
     let edit_seconds = args.duration as f64;
-    let server_cpu = match (cpu_start, cpu_end) {
-        (Some(start), Some(end)) => Some(end - start),
+    let server_times = match (cpu_start, cpu_end) {
+        (Some(start), Some(end)) => Some(end.since(start)),
         _ => None,
     };
+    let server_cpu = server_times.map(CpuTimes::total);
     let own_cpu = match (own_cpu_start, own_cpu_end) {
-        (Some(start), Some(end)) => Some(end - start),
+        (Some(start), Some(end)) => Some(end.since(start).total()),
         _ => None,
     };
     let percentile_ms = |fraction: f64| -> f64 {
@@ -327,6 +336,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "server_cpu_s": server_cpu.map(|cpu| round(cpu, 2)),
         "server_cpu_ms_per_edit": server_cpu.map(|cpu| round(cpu * 1000.0 / edits.max(1) as f64, 3)),
         "server_cpu_us_per_delivery": server_cpu.map(|cpu| round(cpu * 1e6 / delivered.max(1) as f64, 1)),
+        "frames_to_server_per_edit": round(frames_sent as f64 / edits.max(1) as f64, 2),
+        "frames_from_server_per_edit": round(frames_received as f64 / edits.max(1) as f64, 2),
+        // The kernel's share (socket sends and receives, wake-ups, fsync) and the process's own.
+        "server_system_ms_per_edit": server_times.map(|cpu| round(cpu.system * 1000.0 / edits.max(1) as f64, 3)),
+        "server_user_ms_per_edit": server_times.map(|cpu| round(cpu.user * 1000.0 / edits.max(1) as f64, 3)),
         "server_rss_before_mib": memory_before.map(|bytes| round(bytes as f64 / 1048576.0, 1)),
         "server_rss_connected_mib": memory_connected.map(|bytes| round(bytes as f64 / 1048576.0, 1)),
         "server_rss_peak_mib": args.server_pid.map(|_| round(memory_peak as f64 / 1048576.0, 1)),
@@ -534,6 +548,9 @@ impl LoadClient {
                     }
                 }
                 frame = socket.next() => {
+                    if matches!(frame, Some(Ok(Message::Binary(_)))) {
+                        FRAMES_RECEIVED.fetch_add(1, Ordering::Relaxed);
+                    }
                     if !editor.on_frame(self, frame, &mut socket, plan, &mut report).await {
                         socket = editor.reconnect(self).await;
                     }
@@ -890,17 +907,44 @@ async fn send_all(
     }
     for frame in frames {
         socket.feed(Message::Binary(frame.into())).await?;
+        FRAMES_SENT.fetch_add(1, Ordering::Relaxed);
     }
     socket.flush().await
 }
+
+/// WebSocket frames the clients sent and received: per edit, these are the frames the server
+/// received and sent, the protocol's share of the server's socket work.
+static FRAMES_SENT: AtomicU64 = AtomicU64::new(0);
+static FRAMES_RECEIVED: AtomicU64 = AtomicU64::new(0);
 
 fn micros_since(epoch: Instant) -> u64 {
     u64::try_from(epoch.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
 
-/// User plus system CPU seconds of a process, from `/proc/<pid>/stat` (clock ticks of 1/100 s,
+/// A process's CPU seconds in user space and in the kernel on its behalf.
+#[derive(Clone, Copy, Debug)]
+struct CpuTimes {
+    user: f64,
+    system: f64,
+}
+
+impl CpuTimes {
+    fn total(self) -> f64 {
+        self.user + self.system
+    }
+
+    /// The CPU used between `earlier` and `self`.
+    fn since(self, earlier: CpuTimes) -> CpuTimes {
+        CpuTimes {
+            user: self.user - earlier.user,
+            system: self.system - earlier.system,
+        }
+    }
+}
+
+/// User and system CPU seconds of a process, from `/proc/<pid>/stat` (clock ticks of 1/100 s,
 /// Linux's `USER_HZ` on every mainstream architecture).
-fn cpu_seconds(pid: u32) -> Option<f64> {
+fn cpu_seconds(pid: u32) -> Option<CpuTimes> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name may contain spaces; the fields after its closing parenthesis do not.
     let after_name = stat.rsplit_once(')')?.1;
@@ -908,7 +952,10 @@ fn cpu_seconds(pid: u32) -> Option<f64> {
     // Fields 14 and 15 of the file (utime, stime) are the 12th and 13th after the name.
     let user: f64 = fields.get(11)?.parse().ok()?;
     let system: f64 = fields.get(12)?.parse().ok()?;
-    Some((user + system) / 100.0)
+    Some(CpuTimes {
+        user: user / 100.0,
+        system: system / 100.0,
+    })
 }
 
 /// The one-minute load average, from `/proc/loadavg`.
