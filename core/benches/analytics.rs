@@ -14,9 +14,9 @@ use dealflow_core::analytics::{
     pipeline_change, stage_dwell,
 };
 use dealflow_core::{
-    Account, AmountChange, Budget, CloseDateChange, CompanySize, Currency, Deal, DealStatus,
-    ExchangeRates, MILLIS_PER_DAY, Money, Pipeline, PipelineId, ProbabilityInputs, StageId,
-    StageTransition, TeamId, Timestamp, TransitionKind, UserId,
+    Account, AmountChange, CloseDateChange, CompanySize, Currency, Deal, DealStatus, ExchangeRates,
+    MILLIS_PER_DAY, Money, NewDeal, Pipeline, PipelineId, StageId, StageTransition, TeamId,
+    Timestamp, TransitionKind, UserId,
 };
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
@@ -156,45 +156,35 @@ fn generate(seed: u64) -> Vec<Deal> {
             });
             current_amount = new_amount;
         }
-        deals.push(Deal {
-            id: id(format!("deal-{number}")),
-            title: format!("商机 {number}"),
-            account: Account {
-                industry: Some(industries[rng.random_range(0..industries.len())].to_owned()),
-                size: Some(sizes[rng.random_range(0..sizes.len())]),
-                ..Account::default()
+        // The random draws in the order the deal's fields always made them (industry, size,
+        // source, team), so that a seed still generates the same deals.
+        let account = Account {
+            industry: Some(industries[rng.random_range(0..industries.len())].to_owned()),
+            size: Some(sizes[rng.random_range(0..sizes.len())]),
+            ..Account::default()
+        };
+        let source = Some(sources[rng.random_range(0..sources.len())].to_owned());
+        let team = Some(teams[rng.random_range(0..teams.len())].clone());
+        let mut deal = Deal::opened(
+            NewDeal {
+                id: id(format!("deal-{number}")),
+                title: format!("商机 {number}"),
+                account,
+                amount: current_amount,
+                expected_close: Some(close),
+                owner: owner.clone(),
+                team,
+                source,
+                stage: None,
             },
-            amount: current_amount,
-            expected_close: Some(close),
-            product_lines: BTreeMap::new(),
-            source: Some(sources[rng.random_range(0..sources.len())].to_owned()),
-            campaign: None,
-            lead: None,
-            owner: owner.clone(),
-            team: Some(teams[rng.random_range(0..teams.len())].clone()),
-            deal_team: BTreeMap::new(),
-            needs: String::new(),
-            business_value: String::new(),
-            budget: Budget::default(),
-            pipeline: pipeline.id.clone(),
+            pipeline.id.clone(),
             history,
-            probability: ProbabilityInputs::default(),
-            forecast_category: None,
-            forecast_adjustments: Vec::new(),
-            contacts: BTreeMap::new(),
-            relationships: BTreeMap::new(),
-            competitors: BTreeMap::new(),
-            follow_ups: BTreeMap::new(),
-            comments: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            next_step: None,
-            checklist: BTreeMap::new(),
-            close_date_changes,
-            amount_changes,
-            touchpoints: BTreeMap::new(),
-            created_at: Timestamp::from_millis(created),
-            created_by: owner,
-        });
+            Timestamp::from_millis(created),
+            owner,
+        );
+        deal.close_date_changes = close_date_changes;
+        deal.amount_changes = amount_changes;
+        deals.push(deal);
     }
     deals
 }

@@ -1,13 +1,9 @@
 //! Deals for unit tests: built directly, so tests can set any history without the move rules.
 
-use std::collections::BTreeMap;
-
 use time::Date;
 use time::macros::date;
 
-use crate::deal::{
-    Account, Budget, Deal, DealStatus, ProbabilityInputs, StageTransition, TransitionKind,
-};
+use crate::deal::{Account, Deal, DealStatus, NewDeal, StageTransition, TransitionKind};
 use crate::id::{PipelineId, RecordId, StageId, TeamId, UserId};
 use crate::money::{Currency, Money};
 use crate::timestamp::Timestamp;
@@ -39,46 +35,28 @@ pub(crate) fn stage(id: &str) -> StageId {
 /// An open deal of rep-a in the new-business pipeline, created on day 0 in `stage_id`, worth
 /// `major` yuan, expected to close on 2026-03-15.
 pub(crate) fn open_deal(id: &str, stage_id: &str, major: i64) -> Deal {
-    Deal {
-        id: crate::id::DealId::new(id).unwrap(),
-        title: id.to_owned(),
-        account: Account::default(),
-        amount: cny(major),
-        expected_close: Some(date!(2026 - 03 - 15)),
-        product_lines: BTreeMap::new(),
-        source: None,
-        campaign: None,
-        lead: None,
-        owner: user("rep-a"),
-        team: None,
-        deal_team: BTreeMap::new(),
-        needs: String::new(),
-        business_value: String::new(),
-        budget: Budget::default(),
-        pipeline: PipelineId::new("new_business").unwrap(),
-        history: vec![entry(
+    Deal::opened(
+        NewDeal {
+            id: crate::id::DealId::new(id).unwrap(),
+            title: id.to_owned(),
+            account: Account::default(),
+            amount: cny(major),
+            expected_close: Some(date!(2026 - 03 - 15)),
+            owner: user("rep-a"),
+            team: None,
+            source: None,
+            stage: None,
+        },
+        PipelineId::new("new_business").unwrap(),
+        vec![entry(
             0,
             stage_id,
             DealStatus::Open,
             TransitionKind::Created,
         )],
-        probability: ProbabilityInputs::default(),
-        forecast_category: None,
-        forecast_adjustments: Vec::new(),
-        contacts: BTreeMap::new(),
-        relationships: BTreeMap::new(),
-        competitors: BTreeMap::new(),
-        follow_ups: BTreeMap::new(),
-        comments: BTreeMap::new(),
-        tasks: BTreeMap::new(),
-        next_step: None,
-        checklist: BTreeMap::new(),
-        close_date_changes: Vec::new(),
-        amount_changes: Vec::new(),
-        touchpoints: BTreeMap::new(),
-        created_at: day(0),
-        created_by: user("rep-a"),
-    }
+        day(0),
+        user("rep-a"),
+    )
 }
 
 /// Appends a history entry on day `days`.

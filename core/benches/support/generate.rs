@@ -169,48 +169,34 @@ pub(crate) fn deals(count: usize, events: usize, mix: Mix, seed: u64) -> Vec<Dea
                     note: String::new(),
                 });
             }
-            let mut deal = Deal {
-                id: DealId::new(format!("deal-{n}")).unwrap(),
-                title: format!("deal {n}"),
-                account: Account {
-                    id: Some(AccountId::new(format!("account-{}", n % 5_000)).unwrap()),
-                    name: format!("account {n}"),
-                    industry: Some(industries[rng.random_range(0..industries.len())].to_owned()),
-                    size: Some(sizes[rng.random_range(0..sizes.len())]),
-                    region: Some(regions[rng.random_range(0..regions.len())].to_owned()),
-                    background: String::new(),
+            let mut deal = Deal::opened(
+                NewDeal {
+                    id: DealId::new(format!("deal-{n}")).unwrap(),
+                    title: format!("deal {n}"),
+                    account: Account {
+                        id: Some(AccountId::new(format!("account-{}", n % 5_000)).unwrap()),
+                        name: format!("account {n}"),
+                        industry: Some(
+                            industries[rng.random_range(0..industries.len())].to_owned(),
+                        ),
+                        size: Some(sizes[rng.random_range(0..sizes.len())]),
+                        region: Some(regions[rng.random_range(0..regions.len())].to_owned()),
+                        background: String::new(),
+                    },
+                    amount,
+                    expected_close: close,
+                    owner,
+                    team: Some(team),
+                    // Drawn after the account, as the deal's fields always were, so that a seed
+                    // still generates the same deals.
+                    source: Some(sources[rng.random_range(0..sources.len())].to_owned()),
+                    stage: None,
                 },
-                amount,
-                expected_close: close,
-                product_lines: BTreeMap::new(),
-                source: Some(sources[rng.random_range(0..sources.len())].to_owned()),
-                campaign: None,
-                lead: None,
-                owner,
-                team: Some(team),
-                deal_team: BTreeMap::new(),
-                needs: String::new(),
-                business_value: String::new(),
-                budget: Budget::default(),
-                pipeline: pipeline.id.clone(),
+                pipeline.id.clone(),
                 history,
-                probability: ProbabilityInputs::default(),
-                forecast_category: None,
-                forecast_adjustments: Vec::new(),
-                contacts: BTreeMap::new(),
-                relationships: BTreeMap::new(),
-                competitors: BTreeMap::new(),
-                follow_ups: BTreeMap::new(),
-                comments: BTreeMap::new(),
-                tasks: BTreeMap::new(),
-                next_step: None,
-                checklist: BTreeMap::new(),
-                close_date_changes: Vec::new(),
-                amount_changes: Vec::new(),
-                touchpoints: BTreeMap::new(),
-                created_at: at(-400),
-                created_by: by.clone(),
-            };
+                at(-400),
+                by.clone(),
+            );
             for line in 0..rng.random_range(1..=3) {
                 let id = record("p", line);
                 let product = rng.random_range(0..20);

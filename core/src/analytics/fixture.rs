@@ -1,17 +1,15 @@
 //! Test fixtures: a builder for deals with hand-written histories, on a calendar that starts at
 //! midnight 2026-01-01 in Beijing (UTC+8). `day(n)` is midnight n days later.
 
-use std::collections::BTreeMap;
-
 use time::macros::{date, offset};
 use time::{Date, UtcOffset};
 
 use super::deal_set::DealSet;
 use super::filter::ReportContext;
 use crate::deal::{
-    Account, AmountChange, Budget, CloseDateChange, CompanySize, Competitor, CompetitorStatus,
-    Deal, DealStatus, FollowUp, FollowUpKind, ProbabilityInputs, ProductLine, StageTransition,
-    Touchpoint, TransitionKind,
+    Account, AmountChange, CloseDateChange, CompanySize, Competitor, CompetitorStatus, Deal,
+    DealStatus, FollowUp, FollowUpKind, NewDeal, ProductLine, StageTransition, Touchpoint,
+    TransitionKind,
 };
 use crate::exchange::ExchangeRates;
 use crate::id::{DealId, LeadId, PipelineId, RecordId, StageId, TeamId, UserId};
@@ -73,27 +71,23 @@ pub(crate) struct DealBuilder {
 impl DealBuilder {
     pub(crate) fn new(id: &str) -> Self {
         let owner = user("rep-a");
-        let deal = Deal {
-            id: DealId::new(id).unwrap(),
-            title: format!("deal {id}"),
-            account: Account {
-                name: format!("account of {id}"),
-                ..Account::default()
+        let deal = Deal::opened(
+            NewDeal {
+                id: DealId::new(id).unwrap(),
+                title: format!("deal {id}"),
+                account: Account {
+                    name: format!("account of {id}"),
+                    ..Account::default()
+                },
+                amount: yuan(100_000),
+                expected_close: None,
+                owner: owner.clone(),
+                team: None,
+                source: None,
+                stage: None,
             },
-            amount: yuan(100_000),
-            expected_close: None,
-            product_lines: BTreeMap::new(),
-            source: None,
-            campaign: None,
-            lead: None,
-            owner: owner.clone(),
-            team: None,
-            deal_team: BTreeMap::new(),
-            needs: String::new(),
-            business_value: String::new(),
-            budget: Budget::default(),
-            pipeline: PipelineId::new("new_business").unwrap(),
-            history: vec![transition(
+            PipelineId::new("new_business").unwrap(),
+            vec![transition(
                 "h0",
                 0,
                 TransitionKind::Created,
@@ -101,23 +95,9 @@ impl DealBuilder {
                 DealStatus::Open,
                 None,
             )],
-            probability: ProbabilityInputs::default(),
-            forecast_category: None,
-            forecast_adjustments: Vec::new(),
-            contacts: BTreeMap::new(),
-            relationships: BTreeMap::new(),
-            competitors: BTreeMap::new(),
-            follow_ups: BTreeMap::new(),
-            comments: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            next_step: None,
-            checklist: BTreeMap::new(),
-            close_date_changes: Vec::new(),
-            amount_changes: Vec::new(),
-            touchpoints: BTreeMap::new(),
-            created_at: day(0),
-            created_by: owner,
-        };
+            day(0),
+            owner,
+        );
         DealBuilder {
             deal,
             next_record: 1,

@@ -174,6 +174,53 @@ pub struct NewDeal {
 }
 
 impl Deal {
+    /// A deal holding only what `new` gives, in `pipeline` with `history`, every record list
+    /// empty: what [`crate::Pipeline::open_deal`] starts from, and what imports and fixtures
+    /// build on. `new.stage` is not read: `history` says where the deal is.
+    pub fn opened(
+        new: NewDeal,
+        pipeline: PipelineId,
+        history: Vec<StageTransition>,
+        created_at: Timestamp,
+        created_by: UserId,
+    ) -> Deal {
+        Deal {
+            id: new.id,
+            title: new.title,
+            account: new.account,
+            amount: new.amount,
+            expected_close: new.expected_close,
+            product_lines: BTreeMap::new(),
+            source: new.source,
+            campaign: None,
+            lead: None,
+            owner: new.owner,
+            team: new.team,
+            deal_team: BTreeMap::new(),
+            needs: String::new(),
+            business_value: String::new(),
+            budget: Budget::default(),
+            pipeline,
+            history,
+            probability: ProbabilityInputs::default(),
+            forecast_category: None,
+            forecast_adjustments: Vec::new(),
+            contacts: BTreeMap::new(),
+            relationships: BTreeMap::new(),
+            competitors: BTreeMap::new(),
+            follow_ups: BTreeMap::new(),
+            comments: BTreeMap::new(),
+            tasks: BTreeMap::new(),
+            next_step: None,
+            checklist: BTreeMap::new(),
+            close_date_changes: Vec::new(),
+            amount_changes: Vec::new(),
+            touchpoints: BTreeMap::new(),
+            created_at,
+            created_by,
+        }
+    }
+
     /// The last entry of the stage history (the creation entry at least).
     ///
     /// Returns `None` only for a deal whose history was emptied by corrupt input; every function

@@ -43,6 +43,68 @@
 //! what the editing client claims; the relay, which authenticates connections, is where a
 //! claim can be checked.
 
+/// The replica methods of a document held as one `AutoCommit` in a `doc` field (pipelines and
+/// scoring counts): load, save, heads, fork, merge and sync. One definition, so the two
+/// documents cannot drift apart in how they load, merge or report a corrupt peer.
+macro_rules! autocommit_replica {
+    ($doc:ident, $type_name:expr) => {
+        impl $doc {
+            /// Opens a saved document.
+            pub fn load(
+                bytes: &[u8],
+                actor: automerge::ActorId,
+            ) -> Result<Self, $crate::doc::DocError> {
+                Ok($doc {
+                    doc: $crate::doc::load_typed(bytes, actor, $type_name)?,
+                })
+            }
+
+            /// The whole document, compacted.
+            pub fn save(&mut self) -> Vec<u8> {
+                self.doc.save()
+            }
+
+            /// The current heads.
+            pub fn heads(&mut self) -> Vec<automerge::ChangeHash> {
+                self.doc.get_heads()
+            }
+
+            /// A second replica with its own actor.
+            pub fn fork(&mut self, actor: automerge::ActorId) -> Self {
+                $doc {
+                    doc: self.doc.fork().with_actor(actor),
+                }
+            }
+
+            /// Takes in every change of `other` that this replica lacks.
+            pub fn merge(&mut self, other: &mut $doc) -> Result<(), $crate::doc::DocError> {
+                self.doc
+                    .merge(&mut other.doc)
+                    .map(|_| ())
+                    .map_err(|error| $crate::doc::DocError::corrupt("changes", &error))
+            }
+
+            /// The next sync message for a peer, if there is anything to say.
+            pub fn generate_sync_message(
+                &mut self,
+                state: &mut automerge::sync::State,
+            ) -> Option<automerge::sync::Message> {
+                automerge::sync::SyncDoc::generate_sync_message(&self.doc.sync(), state)
+            }
+
+            /// Applies a sync message from a peer.
+            pub fn receive_sync_message(
+                &mut self,
+                state: &mut automerge::sync::State,
+                message: automerge::sync::Message,
+            ) -> Result<(), $crate::doc::DocError> {
+                automerge::sync::SyncDoc::receive_sync_message(&mut self.doc.sync(), state, message)
+                    .map_err(|error| $crate::doc::DocError::corrupt("sync message", &error))
+            }
+        }
+    };
+}
+
 pub(crate) mod codec;
 mod deal_doc;
 mod deal_records;

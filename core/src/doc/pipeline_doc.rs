@@ -16,8 +16,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use automerge::hydrate::{Map, Value};
-use automerge::sync::{self, SyncDoc};
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
+use automerge::{ActorId, AutoCommit, ObjId, ObjType, ROOT, ReadDoc, ScalarValue};
 
 use super::codec::DocName;
 use super::deal_schema::check_schema_version;
@@ -25,7 +24,7 @@ use super::error::{DocError, Fallback, ValidationProblem};
 use super::history::{self, ChangeRecord, FieldChange};
 use super::read::{Path, Reader, field};
 use super::write::{Writer, changed};
-use super::{PIPELINE_TYPE, SCHEMA_VERSION, check_type, commit_options, load_typed};
+use super::{PIPELINE_TYPE, SCHEMA_VERSION, check_type, commit_options};
 use crate::deal::DealRole;
 use crate::error::Error;
 use crate::i18n::LocalizedText;
@@ -67,6 +66,8 @@ pub struct PipelineRead {
     pub problems: Vec<ValidationProblem>,
 }
 
+autocommit_replica!(PipelineDoc, PIPELINE_TYPE);
+
 impl PipelineDoc {
     /// A new document holding `pipeline`, which must pass [`Pipeline::validate`].
     pub fn create(
@@ -80,55 +81,6 @@ impl PipelineDoc {
         write_pipeline(&mut Writer { doc: &mut doc }, None, pipeline)?;
         doc.commit_with(commit_options(author, now, "create pipeline"));
         Ok(PipelineDoc { doc })
-    }
-
-    /// Opens a saved document.
-    pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocError> {
-        Ok(PipelineDoc {
-            doc: load_typed(bytes, actor, PIPELINE_TYPE)?,
-        })
-    }
-
-    /// The whole document, compacted.
-    pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
-    }
-
-    /// The current heads.
-    pub fn heads(&mut self) -> Vec<ChangeHash> {
-        self.doc.get_heads()
-    }
-
-    /// A second replica with its own actor.
-    pub fn fork(&mut self, actor: ActorId) -> Self {
-        PipelineDoc {
-            doc: self.doc.fork().with_actor(actor),
-        }
-    }
-
-    /// Takes in every change of `other` that this replica lacks.
-    pub fn merge(&mut self, other: &mut PipelineDoc) -> Result<(), DocError> {
-        self.doc
-            .merge(&mut other.doc)
-            .map(|_| ())
-            .map_err(|error| DocError::corrupt("changes", &error))
-    }
-
-    /// The next sync message for a peer, if there is anything to say.
-    pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
-        self.doc.sync().generate_sync_message(state)
-    }
-
-    /// Applies a sync message from a peer.
-    pub fn receive_sync_message(
-        &mut self,
-        state: &mut sync::State,
-        message: sync::Message,
-    ) -> Result<(), DocError> {
-        self.doc
-            .sync()
-            .receive_sync_message(state, message)
-            .map_err(|error| DocError::corrupt("sync message", &error))
     }
 
     /// Reads the pipeline and checks it with [`Pipeline::validate`]: a configuration that a

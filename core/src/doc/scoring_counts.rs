@@ -14,13 +14,12 @@
 use std::collections::BTreeMap;
 
 use automerge::hydrate::Value;
-use automerge::sync::{self, SyncDoc};
 use automerge::{ActorId, AutoCommit, ObjId, ROOT, ReadDoc, ScalarValue};
 
 use super::error::{DocError, Fallback, ValidationProblem};
 use super::read::{Path, Reader, field};
 use super::write::Writer;
-use super::{SCHEMA_VERSION, SCORING_COUNTS_TYPE, check_type, commit_options, load_typed};
+use super::{SCHEMA_VERSION, SCORING_COUNTS_TYPE, check_type, commit_options};
 use crate::id::{TeamId, UserId};
 use crate::timestamp::Timestamp;
 
@@ -84,6 +83,8 @@ pub struct ScoringCountsRead {
     pub problems: Vec<ValidationProblem>,
 }
 
+autocommit_replica!(ScoringCounts, SCORING_COUNTS_TYPE);
+
 impl ScoringCounts {
     /// A new, empty counts document for `team`.
     pub fn create(
@@ -100,50 +101,6 @@ impl ScoringCounts {
         writer.map(&ROOT, "buckets")?;
         doc.commit_with(commit_options(author, now, "create scoring counts"));
         Ok(ScoringCounts { doc })
-    }
-
-    /// Opens a saved document.
-    pub fn load(bytes: &[u8], actor: ActorId) -> Result<Self, DocError> {
-        Ok(ScoringCounts {
-            doc: load_typed(bytes, actor, SCORING_COUNTS_TYPE)?,
-        })
-    }
-
-    /// The whole document, compacted.
-    pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
-    }
-
-    /// A second replica with its own actor.
-    pub fn fork(&mut self, actor: ActorId) -> Self {
-        ScoringCounts {
-            doc: self.doc.fork().with_actor(actor),
-        }
-    }
-
-    /// Takes in every change of `other` that this replica lacks.
-    pub fn merge(&mut self, other: &mut ScoringCounts) -> Result<(), DocError> {
-        self.doc
-            .merge(&mut other.doc)
-            .map(|_| ())
-            .map_err(|error| DocError::corrupt("changes", &error))
-    }
-
-    /// The next sync message for a peer, if there is anything to say.
-    pub fn generate_sync_message(&mut self, state: &mut sync::State) -> Option<sync::Message> {
-        self.doc.sync().generate_sync_message(state)
-    }
-
-    /// Applies a sync message from a peer.
-    pub fn receive_sync_message(
-        &mut self,
-        state: &mut sync::State,
-        message: sync::Message,
-    ) -> Result<(), DocError> {
-        self.doc
-            .sync()
-            .receive_sync_message(state, message)
-            .map_err(|error| DocError::corrupt("sync message", &error))
     }
 
     /// Counts one closed deal with `features` (feature key, value) as `outcome`.

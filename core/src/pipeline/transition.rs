@@ -1,7 +1,5 @@
 //! Opening deals and moving them between stages: the only code that writes stage history.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use time::UtcOffset;
 
@@ -9,8 +7,7 @@ use super::criterion::CriterionPhase;
 use super::error::{MoveProblem, MoveRejected, PipelineError};
 use super::{Pipeline, Stage};
 use crate::deal::{
-    Budget, Deal, DealStatus, NewDeal, ProbabilityInputs, StageTransition, Task, TaskOrigin,
-    TaskStatus, TransitionKind,
+    Deal, DealStatus, NewDeal, StageTransition, Task, TaskOrigin, TaskStatus, TransitionKind,
 };
 use crate::id::{RecordId, StageId, UserId};
 use crate::timestamp::Timestamp;
@@ -124,41 +121,7 @@ impl Pipeline {
             reason: None,
             note: String::new(),
         };
-        let mut deal = Deal {
-            id: new.id,
-            title: new.title,
-            account: new.account,
-            amount: new.amount,
-            expected_close: new.expected_close,
-            product_lines: BTreeMap::new(),
-            source: new.source,
-            campaign: None,
-            lead: None,
-            owner: new.owner,
-            team: new.team,
-            deal_team: BTreeMap::new(),
-            needs: String::new(),
-            business_value: String::new(),
-            budget: Budget::default(),
-            pipeline: self.id.clone(),
-            history: Vec::new(),
-            probability: ProbabilityInputs::default(),
-            forecast_category: None,
-            forecast_adjustments: Vec::new(),
-            contacts: BTreeMap::new(),
-            relationships: BTreeMap::new(),
-            competitors: BTreeMap::new(),
-            follow_ups: BTreeMap::new(),
-            comments: BTreeMap::new(),
-            tasks: BTreeMap::new(),
-            next_step: None,
-            checklist: BTreeMap::new(),
-            close_date_changes: Vec::new(),
-            amount_changes: Vec::new(),
-            touchpoints: BTreeMap::new(),
-            created_at: ctx.now,
-            created_by: ctx.by.clone(),
-        };
+        let mut deal = Deal::opened(new, self.id.clone(), Vec::new(), ctx.now, ctx.by.clone());
         let unmet: Vec<MoveProblem> = stage
             .entry_criteria
             .iter()
