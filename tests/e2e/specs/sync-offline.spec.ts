@@ -13,7 +13,7 @@ type Library = typeof import("../../../web/src/lib/index.js");
 
 /** The part of the library the spec drives, as seen from the page. */
 interface PageApi {
-  create(databaseName: string): Promise<void>;
+  create(databaseName: string, maxHeldFrames?: number): Promise<void>;
   connect(url: string, token: string): void;
   createDeal(title: string): Promise<string>;
   openDeal(dealId: string): Promise<boolean>;
@@ -22,6 +22,7 @@ interface PageApi {
   setNeeds(dealId: string, needs: string): Promise<void>;
   read(dealId: string): { title: string; needs: string } | undefined;
   status(): { connection: string; unsyncedChanges: number | undefined; unsavedDocuments: number };
+  heldFrames(): number;
   close(): void;
 }
 
@@ -78,10 +79,11 @@ async function install(page: Page): Promise<void> {
       return client;
     };
     window.spec = {
-      async create(databaseName) {
+      async create(databaseName, maxHeldFrames) {
         client = await library.DealflowClient.create({
           user: { id: "wang-fang", name: "王芳" },
           databaseName,
+          maxHeldFrames,
         });
       },
       connect(url, token) {
@@ -114,6 +116,9 @@ async function install(page: Page): Promise<void> {
       status() {
         return the().status;
       },
+      heldFrames() {
+        return the().heldFrameCount;
+      },
       close() {
         the().close();
       },
@@ -131,12 +136,20 @@ interface Devices {
 
 /** The rep's two devices, with databases `laptop<suffix>` and `phone<suffix>`; the laptop is
  * connected, the phone too unless `phoneOnline` is false. */
-async function twoDevices(browser: Browser, suffix: string, phoneOnline = true): Promise<Devices> {
+async function twoDevices(
+  browser: Browser,
+  suffix: string,
+  phoneOnline = true,
+  laptopMaxHeldFrames?: number,
+): Promise<Devices> {
   const syncUrl = `${server.url.replace(/^http/, "ws")}/sync`;
   const rep = await token("wang-fang");
   const laptop = await openTab(browser);
   const phone = await openTab(browser);
-  await laptop.evaluate((name) => window.spec.create(name), `laptop${suffix}`);
+  await laptop.evaluate(
+    ([name, max]) => window.spec.create(name, max),
+    [`laptop${suffix}`, laptopMaxHeldFrames] as const,
+  );
   await phone.evaluate((name) => window.spec.create(name), `phone${suffix}`);
   const connect = async (page: Page) => {
     await page.evaluate(([url, jwt]) => window.spec.connect(url, jwt), [syncUrl, rep] as const);
@@ -250,5 +263,49 @@ test("an edit whose IndexedDB write failed is stored by the next write and still
   await laptop.evaluate(() => window.spec.close());
   await laptop.evaluate(() => window.spec.create("laptop-full-disk"));
   expect(await laptop.evaluate((id) => window.spec.read(id), dealId)).toEqual(both);
+  expect(errors).toEqual([]);
+});
+
+test("frames held behind a full disk stay bounded, and every edit still syncs once it has space", async ({
+  browser,
+}) => {
+  const max = 3;
+  const { laptop, phone } = await twoDevices(browser, "-long-full-disk", true, max);
+  const dealId = await laptop.evaluate(() => window.spec.createDeal("南方电网 调度系统"));
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
+  expect(await phone.evaluate((id) => window.spec.openDeal(id), dealId)).toBe(true);
+
+  // A long stretch of full disk: every edit fails to store, and its frame is held, not sent.
+  await failIndexedDbWrites(laptop);
+  const held: number[] = [];
+  for (let edit = 1; edit <= 3 * max; edit += 1) {
+    const outcome = await laptop.evaluate(
+      ([id, needs]) =>
+        window.spec.setNeeds(id, needs).then(
+          () => "stored",
+          (error: unknown) => (error as { code?: string }).code ?? String(error),
+        ),
+      [dealId, `磁盘满时的第 ${edit} 次修改`] as const,
+    );
+    expect(outcome).toBe("storage_failed");
+    held.push(await laptop.evaluate(() => window.spec.heldFrames()));
+  }
+  // Each edit held one more frame until the limit; the one past it dropped the connection
+  // and every held frame with it.
+  expect(held.slice(0, max)).toEqual([1, 2, 3]);
+  expect(Math.max(...held)).toBeLessThanOrEqual(max);
+  expect(held[max]).toBeLessThan(max);
+  // Nothing unstored reached the relay.
+  expect(await phone.evaluate((id) => window.spec.read(id)?.needs, dealId)).toBe("");
+
+  // Space again: the next write stores the document whole, and the connection the client made
+  // again after the drop syncs the last edit, which holds all the others.
+  await restoreIndexedDbWrites(laptop);
+  await laptop.evaluate((id) => window.spec.setTitle(id, "南方电网 调度系统 二期"), dealId);
+  expect(await laptop.evaluate(() => window.spec.status().unsavedDocuments)).toBe(0);
+  const last = { title: "南方电网 调度系统 二期", needs: `磁盘满时的第 ${3 * max} 次修改` };
+  await expect.poll(() => phone.evaluate((id) => window.spec.read(id), dealId)).toEqual(last);
+  await expect.poll(() => laptop.evaluate(() => window.spec.status().connection)).toBe("synced");
+  expect(await laptop.evaluate(() => window.spec.heldFrames())).toBe(0);
   expect(errors).toEqual([]);
 });

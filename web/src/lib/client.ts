@@ -47,6 +47,13 @@ export interface ClientOptions {
   pipelines?: Pipeline[];
   /** Where to fetch the wasm module from (default: next to the glue). */
   wasmUrl?: string | URL;
+  /**
+   * Most sync frames held back while IndexedDB writes fail (default {@link MAX_HELD_FRAMES}).
+   * One more, and the client drops the connection and the held frames with it: the documents in
+   * memory hold every change, and the next connection syncs them from there (its frames held in
+   * turn until the writes succeed). Memory stays bounded however long the disk stays full.
+   */
+  maxHeldFrames?: number;
 }
 
 /** The client's sync status, for a "saved / syncing / offline" indicator. */
@@ -110,6 +117,8 @@ const STATUS_THROTTLE_MS = 200;
  * spent over half its CPU there with the 200 ms period alone.
  */
 const STATUS_COST_FACTOR = 8;
+/** The default of {@link ClientOptions.maxHeldFrames}: about two minutes of one rep's typing. */
+const MAX_HELD_FRAMES = 1_000;
 /** The first retry of a failed IndexedDB write, in ms; each failed retry doubles the wait. */
 const SAVE_RETRY_MS = 1_000;
 /** The longest wait between two retries of a failed IndexedDB write, in ms. */
@@ -193,8 +202,10 @@ export class DealflowClient {
    * Frames held back because their step's changes are not stored (a change is on disk before it
    * is sent): with every later frame, in order, they are sent once the unsaved documents are
    * stored, or dropped when the connection closes (a new connection syncs from the documents).
+   * Past {@link DealflowClient.maxHeldFrames} the client closes the connection itself.
    */
   private heldFrames: Uint8Array[] = [];
+  private readonly maxHeldFrames: number;
   /** The timer of the next retry of a failed write, and how many retries failed in a row. */
   private saveRetry: ReturnType<typeof setTimeout> | undefined;
   private saveRetries = 0;
@@ -207,8 +218,10 @@ export class DealflowClient {
     private readonly store: ChunkStore,
     private readonly offsetMinutes: number,
     actor: Uint8Array,
+    maxHeldFrames: number,
   ) {
     this.actor = actor;
+    this.maxHeldFrames = maxHeldFrames;
   }
 
   /**
@@ -234,6 +247,7 @@ export class DealflowClient {
       store,
       offset,
       actor,
+      Math.max(1, options.maxHeldFrames ?? MAX_HELD_FRAMES),
     );
     // Every chunk in one read transaction, every document opened in one wasm call, each
     // parsed once (the sync client's document is the deal's only replica). Not connected yet:
@@ -291,6 +305,14 @@ export class DealflowClient {
   onStatus(callback: (status: SyncStatus) => void): Unsubscribe {
     this.statusListeners.add(callback);
     return () => this.statusListeners.delete(callback);
+  }
+
+  /**
+   * Sync frames waiting for their changes to be stored (see {@link SyncStatus.unsavedDocuments}),
+   * never more than {@link ClientOptions.maxHeldFrames}.
+   */
+  get heldFrameCount(): number {
+    return this.heldFrames.length;
   }
 
   /** Resolves once every step so far has been stored and sent. */
@@ -687,7 +709,12 @@ export class DealflowClient {
         // The status says so until each document is written whole (by the next step or a retry).
         for (const write of step.store) this.unsaved.add(documentOf(write));
         this.heldFrames.push(...step.send);
-        if (step.close) this.connection?.drop();
+        if (step.close || this.heldFrames.length > this.maxHeldFrames) {
+          // Closing drops the held frames (see `connect`); the next connection syncs from the
+          // documents, which hold every change.
+          this.heldFrames = [];
+          this.connection?.drop();
+        }
         for (const event of step.events) this.handle(event);
         this.scheduleSaveRetry();
         this.emitStatus();
