@@ -48,7 +48,7 @@ export interface ClientOptions {
   /** Where to fetch the wasm module from (default: next to the glue). */
   wasmUrl?: string | URL;
   /**
-   * Most sync frames held back while IndexedDB writes fail (default {@link MAX_HELD_FRAMES}).
+   * Most sync frames held back while IndexedDB writes fail (a positive integer, default 1,000).
    * One more, and the client drops the connection and the held frames with it: the documents in
    * memory hold every change, and the next connection syncs them from there (its frames held in
    * turn until the writes succeed). Memory stays bounded however long the disk stays full.
@@ -117,8 +117,14 @@ const STATUS_THROTTLE_MS = 200;
  * spent over half its CPU there with the 200 ms period alone.
  */
 const STATUS_COST_FACTOR = 8;
-/** The default of {@link ClientOptions.maxHeldFrames}: about two minutes of one rep's typing. */
+/** The default of {@link ClientOptions.maxHeldFrames}: each local edit holds one frame. */
 const MAX_HELD_FRAMES = 1_000;
+/** {@link ClientOptions.maxHeldFrames} as given, or the default for a missing or unusable one. */
+function heldFramesLimit(max: number | undefined): number {
+  return max !== undefined && Number.isFinite(max) && max >= 1
+    ? Math.floor(max)
+    : MAX_HELD_FRAMES;
+}
 /** The first retry of a failed IndexedDB write, in ms; each failed retry doubles the wait. */
 const SAVE_RETRY_MS = 1_000;
 /** The longest wait between two retries of a failed IndexedDB write, in ms. */
@@ -247,7 +253,7 @@ export class DealflowClient {
       store,
       offset,
       actor,
-      Math.max(1, options.maxHeldFrames ?? MAX_HELD_FRAMES),
+      heldFramesLimit(options.maxHeldFrames),
     );
     // Every chunk in one read transaction, every document opened in one wasm call, each
     // parsed once (the sync client's document is the deal's only replica). Not connected yet:
