@@ -175,8 +175,8 @@ pub struct NewDeal {
 
 impl Deal {
     /// A deal holding only what `new` gives, in `pipeline` with `history`, every record list
-    /// empty: what [`crate::Pipeline::open_deal`] starts from, and what imports and fixtures
-    /// build on. `new.stage` is not read: `history` says where the deal is.
+    /// empty: what [`crate::Pipeline::open_deal`] starts from, and what test and benchmark
+    /// fixtures build on. `new.stage` is not read: `history` says where the deal is.
     pub fn opened(
         new: NewDeal,
         pipeline: PipelineId,

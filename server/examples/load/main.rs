@@ -309,6 +309,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let rank = ((fraction * latencies.len() as f64).ceil() as usize).clamp(1, latencies.len());
         f64::from(latencies[rank - 1]) / 1000.0
     };
+    // Server CPU seconds as milliseconds per edit made.
+    let ms_per_edit = |seconds: f64| round(seconds * 1000.0 / edits.max(1) as f64, 3);
     let baseline = memory_before.unwrap_or(0);
     let per_connection = |bytes: u64| bytes.saturating_sub(baseline) as f64 / args.clients as f64;
     let report = serde_json::json!({
@@ -334,13 +336,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "lean_errors": totals.lean_errors.load(Ordering::Relaxed),
         "measured_s": round(elapsed, 1),
         "server_cpu_s": server_cpu.map(|cpu| round(cpu, 2)),
-        "server_cpu_ms_per_edit": server_cpu.map(|cpu| round(cpu * 1000.0 / edits.max(1) as f64, 3)),
+        "server_cpu_ms_per_edit": server_cpu.map(ms_per_edit),
         "server_cpu_us_per_delivery": server_cpu.map(|cpu| round(cpu * 1e6 / delivered.max(1) as f64, 1)),
         "frames_to_server_per_edit": round(frames_sent as f64 / edits.max(1) as f64, 2),
         "frames_from_server_per_edit": round(frames_received as f64 / edits.max(1) as f64, 2),
         // The kernel's share (socket sends and receives, wake-ups, fsync) and the process's own.
-        "server_system_ms_per_edit": server_times.map(|cpu| round(cpu.system * 1000.0 / edits.max(1) as f64, 3)),
-        "server_user_ms_per_edit": server_times.map(|cpu| round(cpu.user * 1000.0 / edits.max(1) as f64, 3)),
+        "server_system_ms_per_edit": server_times.map(|cpu| ms_per_edit(cpu.system)),
+        "server_user_ms_per_edit": server_times.map(|cpu| ms_per_edit(cpu.user)),
         "server_rss_before_mib": memory_before.map(|bytes| round(bytes as f64 / 1048576.0, 1)),
         "server_rss_connected_mib": memory_connected.map(|bytes| round(bytes as f64 / 1048576.0, 1)),
         "server_rss_peak_mib": args.server_pid.map(|_| round(memory_peak as f64 / 1048576.0, 1)),

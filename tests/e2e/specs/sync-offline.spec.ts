@@ -126,6 +126,23 @@ async function install(page: Page): Promise<void> {
   });
 }
 
+/** Makes an edit on `page`: `"stored"`, or the error code it was refused with. */
+async function editOutcome(
+  page: Page,
+  edit: "setTitle" | "setNeeds",
+  dealId: string,
+  value: string,
+): Promise<string> {
+  return page.evaluate(
+    ([kind, id, text]) =>
+      window.spec[kind](id, text).then(
+        () => "stored",
+        (error: unknown) => (error as { code?: string }).code ?? String(error),
+      ),
+    [edit, dealId, value] as const,
+  );
+}
+
 /** One rep's laptop and phone, each a client over its own IndexedDB database. */
 interface Devices {
   laptop: Page;
@@ -239,14 +256,7 @@ test("an edit whose IndexedDB write failed is stored by the next write and still
 
   // The disk is full: the edit is made in memory, its write fails, and it is not sent.
   await failIndexedDbWrites(laptop);
-  const failure = await laptop.evaluate(
-    (id) =>
-      window.spec.setTitle(id, "磁盘满时的标题").then(
-        () => "stored",
-        (error: unknown) => (error as { code?: string }).code ?? String(error),
-      ),
-    dealId,
-  );
+  const failure = await editOutcome(laptop, "setTitle", dealId, "磁盘满时的标题");
   expect(failure).toBe("storage_failed");
   expect(await laptop.evaluate(() => window.spec.status().unsavedDocuments)).toBe(1);
   expect(await phone.evaluate((id) => window.spec.read(id)?.title, dealId)).toBe("国家电网 营销系统");
@@ -279,14 +289,7 @@ test("frames held behind a full disk stay bounded, and every edit still syncs on
   await failIndexedDbWrites(laptop);
   const held: number[] = [];
   for (let edit = 1; edit <= 3 * max; edit += 1) {
-    const outcome = await laptop.evaluate(
-      ([id, needs]) =>
-        window.spec.setNeeds(id, needs).then(
-          () => "stored",
-          (error: unknown) => (error as { code?: string }).code ?? String(error),
-        ),
-      [dealId, `磁盘满时的第 ${edit} 次修改`] as const,
-    );
+    const outcome = await editOutcome(laptop, "setNeeds", dealId, `磁盘满时的第 ${edit} 次修改`);
     expect(outcome).toBe("storage_failed");
     held.push(await laptop.evaluate(() => window.spec.heldFrames()));
   }
