@@ -34,6 +34,22 @@ for (const width of [1280, 760, 600]) {
       await expectToolbarTidy(board, width);
       await page.screenshot({ path: `artifacts/screenshots/board-${width}-${lang}.png` });
     }
+
+    // The status's text changes width as the connection comes and goes (the page is in English
+    // now, where "Online" and "Offline" differ in width); the new-deal button
+    // stays where it is (a click on it while the status changed used to land beside it).
+    const newDeal = board.getByTestId("new-deal");
+    const status = board.getByTestId("sync-status");
+    await expect(status).toHaveAttribute("data-status", "online", { timeout: 10_000 });
+    const online = { button: await newDeal.boundingBox(), status: await status.boundingBox() };
+    await rep.context.setOffline(true);
+    await expect(status).toHaveAttribute("data-status", "offline", { timeout: 10_000 });
+    const offline = { button: await newDeal.boundingBox(), status: await status.boundingBox() };
+    expect(offline.status?.width).not.toBe(online.status?.width);
+    expect(offline.button).toEqual(online.button);
+    await rep.context.setOffline(false);
+    await expect(status).toHaveAttribute("data-status", "online", { timeout: 10_000 });
+    expect(await newDeal.boundingBox()).toEqual(online.button);
     expect(errors).toEqual([]);
     await rep.context.close();
   });
@@ -58,7 +74,7 @@ async function expectAmountsWhole(board: Locator): Promise<void> {
 }
 
 /**
- * The filters share one row; the new-deal button and the status share one row, right-aligned,
+ * The filters share one row; the status and the new-deal button share one row, right-aligned,
  * either beside the filters or (when both do not fit) on a row of their own under them; no two
  * toolbar items overlap. At a desktop width everything is on one row.
  */
@@ -83,8 +99,9 @@ async function expectToolbarTidy(board: Locator, width: number): Promise<void> {
   const besideFilters = Math.abs(middle(newDeal) - middle(filters[0]!)) < 4;
   if (width >= 1280) expect(besideFilters).toBe(true);
   if (!besideFilters) expect(Math.min(newDeal.y, status.y)).toBeGreaterThanOrEqual(filtersBottom);
-  // Right-aligned: the status ends at the toolbar's right padding.
-  expect(toolbar.x + toolbar.width - (status.x + status.width)).toBeLessThan(16);
+  // Right-aligned, the button last: it ends at the toolbar's right padding, the status before it.
+  expect(toolbar.x + toolbar.width - (newDeal.x + newDeal.width)).toBeLessThan(16);
+  expect(status.x + status.width).toBeLessThanOrEqual(newDeal.x);
   const items = [...filters, newDeal, status];
   for (const [index, one] of items.entries()) {
     expect(one.x).toBeGreaterThanOrEqual(toolbar.x);

@@ -63,10 +63,12 @@ export class DealflowBoard extends DealflowElement {
   static override styles = [
     DealflowElement.styles,
     css`
-      /* The toolbar holds two groups: the filters, and the new-deal button with the sync
-         status, right-aligned. When both do not fit on one row, the second group takes a row
-         of its own under the filters (still right-aligned); each group wraps only when it
-         alone is wider than the board, and a filter's label never leaves its select. */
+      /* The toolbar holds two groups: the filters, and the sync status with the new-deal
+         button, right-aligned. The button comes last, at the right edge, so that it never moves
+         when the status's text changes width (a click on it would land beside it). When both
+         groups do not fit on one row, the second takes a row of its own under the filters
+         (still right-aligned); each group wraps only when it alone is wider than the board,
+         and a filter's label never leaves its select. */
       .toolbar .filters,
       .toolbar .actions {
         display: flex;
@@ -427,6 +429,7 @@ export class DealflowBoard extends DealflowElement {
           ${this.renderFilters(session)}
         </div>
         <div class="actions">
+          ${this.renderStatus()}
           <button
             class="primary"
             data-testid="new-deal"
@@ -434,7 +437,6 @@ export class DealflowBoard extends DealflowElement {
           >
             + ${this.text.newDeal}
           </button>
-          ${this.renderStatus()}
         </div>
       </div>
       ${this.renderUnsavedMove()}

@@ -189,9 +189,12 @@ export class DealflowTasks extends DealflowElement {
     const gate = this.renderGate();
     const session = this.activeSession;
     const text = this.text;
+    // The status comes before the notifications button, so the button stays put when the
+    // status's text changes width.
     const toolbar = html`<div class="toolbar" part="toolbar">
       <h2>${text.myTasks}</h2>
       <span class="spacer"></span>
+      ${this.renderStatus()}
       ${
         this.permission === "default"
           ? html`<button @click=${() => void this.enableNotifications()}>
@@ -201,7 +204,6 @@ export class DealflowTasks extends DealflowElement {
             ? html`<span class="status">${text.notificationsOn}</span>`
             : nothing
       }
-      ${this.renderStatus()}
     </div>`;
     if (gate !== undefined || session === undefined)
       return html`${toolbar}${gate}`;
