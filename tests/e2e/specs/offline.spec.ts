@@ -1,6 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Route } from "@playwright/test";
 
 import { addToDealTeam, createDeal, field, registered, signIn } from "../support/demo.js";
+import { baseUrl } from "../support/urls.js";
 
 test("offline edits persist across a reload, reach the other rep on reconnect, and concurrent edits to other fields survive", async ({
   browser,
@@ -50,4 +51,63 @@ test("offline edits persist across a reload, reach the other rep on reconnect, a
   await expect(status).toHaveAttribute("data-unsynced", "0", { timeout: 15_000 });
   await zhang.context.close();
   await liu.context.close();
+});
+
+test("deal health shows once the compute worker and its module can be fetched, after both failed", async ({
+  browser,
+}) => {
+  // The first fetch of the worker's script and the first of the compute module fail, as they do
+  // when the connection drops while the board opens; the ones after go through.
+  const fetches = { worker: 0, module: 0 };
+  const failFirst = (kind: keyof typeof fetches) => async (route: Route) => {
+    fetches[kind] += 1;
+    if (fetches[kind] === 1) await route.abort("internetdisconnected");
+    else await route.continue();
+  };
+  const rep = await signIn(browser, "zhang-wei", "#/board", baseUrl(), async (context) => {
+    await context.route(/\/compute-worker-[^/]*\.js$/, failFirst("worker"));
+    await context.route(/\/dealflow_compute_bg-[^/]*\.wasm$/, failFirst("module"));
+  });
+  const dealId = await createDeal(rep, "东方航空 · 健康度");
+  // Back to the board in the same page (a reload would start over with a new worker).
+  await rep.page.getByRole("link", { name: "销售看板" }).click();
+  const card = rep.page.locator("dealflow-board").locator(`[data-deal="${dealId}"]`);
+  await expect(card).toBeVisible({ timeout: 15_000 });
+  // Each failure is tried again a few seconds later, without a reload.
+  await expect(card.locator(".health")).toBeVisible({ timeout: 30_000 });
+  expect(fetches.worker).toBeGreaterThanOrEqual(2);
+  expect(fetches.module).toBeGreaterThanOrEqual(2);
+  // Neither failure escaped as an uncaught error.
+  expect(rep.errors).toEqual([]);
+  await rep.context.close();
+});
+
+test("the forecast says in the user's language when it cannot be computed, and computes once the module loads", async ({
+  browser,
+}) => {
+  // The compute module cannot be fetched until `reachable`.
+  let reachable = false;
+  const manager = await signIn(browser, "wang-fang", "#/forecast", baseUrl(), async (context) => {
+    await context.route(/\/dealflow_compute_bg-[^/]*\.wasm$/, async (route) => {
+      if (reachable) await route.continue();
+      else await route.abort("internetdisconnected");
+    });
+  });
+  const { page } = manager;
+  const failed = page.getByTestId("forecast-failed");
+  await expect(failed).toContainText("暂时无法计算预测", { timeout: 15_000 });
+  await page.getByTestId("lang").selectOption("en");
+  await expect(failed).toContainText("The forecast cannot be computed right now");
+
+  // The connection drops and returns: the forecast is computed again, without a reload.
+  reachable = true;
+  const status = page.locator("dealflow-forecast").getByTestId("sync-status");
+  await manager.context.setOffline(true);
+  await expect(status).toHaveAttribute("data-status", "offline", { timeout: 10_000 });
+  await manager.context.setOffline(false);
+  await expect(status).toHaveAttribute("data-status", "online", { timeout: 15_000 });
+  await expect(failed).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId("forecast").or(page.getByTestId("forecast-unavailable"))).toBeVisible();
+  expect(manager.errors).toEqual([]);
+  await manager.context.close();
 });

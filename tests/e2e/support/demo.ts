@@ -12,14 +12,19 @@ export interface SignedIn {
   errors: string[];
 }
 
-/** Signs in through the development login and opens the demo app at `hash`. */
+/**
+ * Signs in through the development login and opens the demo app at `hash`; `prepare` runs on the
+ * new context before the page opens (e.g. to route its requests).
+ */
 export async function signIn(
   browser: Browser,
   userId: string,
   hash = "#/board",
   base = baseUrl(),
+  prepare?: (context: BrowserContext) => Promise<void>,
 ): Promise<SignedIn> {
   const context = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  await prepare?.(context);
   const response = await context.request.post(`${base}/api/dev/login`, { data: { user: userId } });
   expect(response.ok()).toBe(true);
   type Text = { "zh-CN": string; en: string };
@@ -40,7 +45,15 @@ export async function signIn(
   const errors: string[] = [];
   page.on("pageerror", (error) => {
     errors.push(error.message);
-    console.error(`[${userId}] pageerror: ${error.message}`);
+    console.error(`[${userId}] pageerror: ${error.stack ?? error.message}`);
+  });
+  // The page's own errors and warnings go to the run's output, where CI keeps them: a failure
+  // seen only there can then be told from the page's side too.
+  page.on("console", (message) => {
+    const type = message.type();
+    // Failed loads are left out: offline specs cause them on purpose.
+    if ((type === "error" || type === "warning") && !message.text().startsWith("Failed to load resource"))
+      console.error(`[${userId}] console.${type}: ${message.text()}`);
   });
   await page.goto(`${base}/${hash}`);
   return { context, page, token: login.token, user: userId, errors };

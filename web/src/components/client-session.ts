@@ -116,6 +116,12 @@ const HEALTH_MAX_WAIT_MS = 5_000;
  */
 const MOVED_HEALTH_DELAY_MS = 100;
 
+/**
+ * How long after a failed health computation (the compute worker or its module could not be
+ * fetched, e.g. offline) the elements are asked to render again, which asks for it again.
+ */
+const HEALTH_RETRY_MS = 5_000;
+
 /** How long attention lists are reused between changes: they move by the day. */
 const ATTENTION_REUSE_MS = 60_000;
 
@@ -432,7 +438,11 @@ export class ClientSession implements DealflowSession {
             this.healthCache = { at: now, byDeal };
             this.notify();
           },
-          () => undefined,
+          () => {
+            // The last health stays shown; the next render after the retry delay asks again.
+            if (this.healthCache !== undefined) this.healthCache.at = 0;
+            setTimeout(() => this.notify(), HEALTH_RETRY_MS);
+          },
         )
         .finally(() => {
           this.healthTimer = undefined;

@@ -138,6 +138,7 @@ export class DealflowForecast extends DealflowElement {
   @state() private selection: ForecastSelection | undefined;
   /** Whether a dashboard has arrived since the session was ready. */
   @state() private computed = false;
+  /** Why the last computation failed (shown as a tooltip), until one succeeds. */
   @state() private computeFailure: string | undefined;
   /** A computation is running in the worker; another is owed when data changed meanwhile. */
   private computing = false;
@@ -220,8 +221,12 @@ export class DealflowForecast extends DealflowElement {
       return html`${toolbar}${gate}`;
     if (this.computeFailure !== undefined)
       return html`${toolbar}
-        <p class="message error" data-testid="forecast-failed">
-          ${this.computeFailure}
+        <p
+          class="message error"
+          data-testid="forecast-failed"
+          title=${this.computeFailure}
+        >
+          ${text.computeFailed}
         </p>`;
     if (!this.computed)
       return html`${toolbar}

@@ -131,6 +131,8 @@ const ZH = {
   forecastUnavailable:
     "暂无可预测的商机：有预计成交日期的进行中商机会出现在这里",
   computing: "正在后台计算预测…",
+  computeFailed:
+    "暂时无法计算预测（计算模块未能加载），连接恢复或商机变化时会自动重试",
   ofTarget: (percent: string) => `目标的 ${percent}`,
   repCommitCategories: "销售承诺的预测类别（经理调整后）：",
   rangeBasis: (trials: number, deals: number) =>
@@ -390,6 +392,8 @@ const EN: Text = {
   forecastUnavailable:
     "Nothing to forecast yet: open deals with an expected close date appear here",
   computing: "Computing the forecast in the background…",
+  computeFailed:
+    "The forecast cannot be computed right now (the compute module did not load); it is tried again when the connection returns or a deal changes",
   ofTarget: (percent) => `${percent} of target`,
   repCommitCategories:
     "Rep commit by forecast category (after manager adjustments):",

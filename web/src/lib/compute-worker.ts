@@ -18,8 +18,7 @@ import init, {
   type SimulatedModel,
   type TargetAttainment,
 } from "../wasm/dealflow_compute.js";
-
-let ready: Promise<unknown> | undefined;
+import { loadOnce } from "./load-once.js";
 
 /** What the forecast dashboard asks for. */
 export interface DashboardRequest {
@@ -58,7 +57,11 @@ export interface Dashboard {
 
 /** The compute module's API as the worker serves it. */
 export interface ComputeApi {
-  /** Loads the compute module (from `wasmUrl`, default next to the glue); idempotent. */
+  /**
+   * Loads the compute module (from `wasmUrl`, default next to the glue), where every later
+   * computation loads it from too; idempotent, and a load that failed is tried again by the next
+   * call or computation.
+   */
   load(wasmUrl?: string): Promise<void>;
   /** Every figure of the forecast dashboard over one snapshot. */
   dashboard(request: DashboardRequest): Promise<Dashboard>;
@@ -77,12 +80,13 @@ export interface ComputeApi {
   ): Promise<ForecastTable>;
 }
 
-function loaded(wasmUrl?: string): Promise<unknown> {
-  ready ??= init(
-    wasmUrl === undefined ? undefined : { module_or_path: wasmUrl },
-  );
-  return ready;
-}
+/** Where `load` was told the compute module is (default: next to its glue). */
+let moduleUrl: string | undefined;
+
+/** Loads the compute module once; a load that failed (e.g. offline) is tried again. */
+const loaded = loadOnce(() =>
+  init(moduleUrl === undefined ? undefined : { module_or_path: moduleUrl }),
+);
 
 /** Runs `compute` over a fresh `Analysis` and frees it (wasm memory is not collected). */
 async function withAnalysis<T>(
@@ -101,7 +105,8 @@ async function withAnalysis<T>(
 
 const api: ComputeApi = {
   async load(wasmUrl) {
-    await loaded(wasmUrl);
+    moduleUrl = wasmUrl;
+    await loaded();
   },
   dashboard(request) {
     return withAnalysis(
