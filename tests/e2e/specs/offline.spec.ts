@@ -98,6 +98,7 @@ test("the forecast says in the user's language when it cannot be computed, and c
   await expect(failed).toContainText("暂时无法计算预测", { timeout: 15_000 });
   await page.getByTestId("lang").selectOption("en");
   await expect(failed).toContainText("The forecast cannot be computed right now");
+  await page.screenshot({ path: "artifacts/screenshots/forecast-failed-en.png" });
 
   // The connection drops and returns: the forecast is computed again, without a reload.
   reachable = true;
