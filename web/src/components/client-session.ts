@@ -439,8 +439,8 @@ export class ClientSession implements DealflowSession {
             this.notify();
           },
           () => {
-            // The last health stays shown; the next render after the retry delay asks again.
-            if (this.healthCache !== undefined) this.healthCache.at = 0;
+            // The last health stays shown, still stale (it was, or none would have been asked
+            // for), so the render after the retry delay asks again.
             setTimeout(() => this.notify(), HEALTH_RETRY_MS);
           },
         )
